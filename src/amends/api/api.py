@@ -1,0 +1,60 @@
+"""The REST API: /api/v1/, API keys as bearer tokens, OpenAPI at /api/v1/openapi.json."""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError as SchemaError
+
+from amends.cases.api import router as cases_router
+from amends.cases.lifecycle import IllegalTransition
+
+from .auth import ApiKeyAuth
+
+api = NinjaAPI(
+    title="amends",
+    version="1",
+    description="Service recovery: open and follow complaint cases. Authenticate with `Authorization: Bearer KEY` "
+    "(keys come from `manage.py createapikey NAME`). POST requests accept an `Idempotency-Key` header.",
+    auth=ApiKeyAuth(),
+    urls_namespace="api",
+)
+api.add_router("/", cases_router)
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+        first = next(iter(errors.items()))
+        detail = f"{first[0]}: {first[1][0]}"
+    else:
+        errors = {"__all__": [str(m) for m in exc.messages]}
+        detail = errors["__all__"][0]
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(SchemaError)
+def invalid_shape(request: HttpRequest, exc: SchemaError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query"))
+        errors.setdefault(location or "__all__", []).append(error.get("msg", "invalid"))
+    first = next(iter(errors.items()), ("__all__", ["invalid request"]))
+    return api.create_response(
+        request, {"detail": f"{first[0]}: {first[1][0]}", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": _("A valid API key is required: send the header Authorization: Bearer KEY.")}, status=401
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(IllegalTransition)
+def illegal_transition(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)

@@ -1,0 +1,60 @@
+"""Idempotency-Key with Stripe's semantics.
+
+The same key with the same request replays the first response; the same key with a different request is a
+409. The record is written in the same transaction as the work, so a request that fails leaves no record and
+may be retried with its key, and two racing requests with one key cannot both do the work.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import ApiKey, IdempotencyRecord
+
+MAX_KEY = 255
+
+
+def _conflict(message: str) -> JsonResponse:
+    return JsonResponse({"detail": message}, status=409)
+
+
+def run_idempotent(
+    request: HttpRequest, api_key: ApiKey, work: Callable[[], tuple[int, dict[str, Any]]]
+) -> tuple[int, dict[str, Any]] | JsonResponse:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return work()
+    if len(key) > MAX_KEY:
+        return JsonResponse({"detail": _("The Idempotency-Key header is longer than %(n)s characters.") % {"n": MAX_KEY}}, status=400)
+    digest = hashlib.sha256(b"\0".join([request.method.encode(), request.path.encode(), request.body])).hexdigest()
+
+    def replay(record: IdempotencyRecord) -> JsonResponse:
+        if record.request_hash != digest:
+            return _conflict(_("This Idempotency-Key was already used with a different request."))
+        response = JsonResponse(record.response_body, status=record.status_code)
+        response["Idempotent-Replayed"] = "true"
+        return response
+
+    existing = IdempotencyRecord.objects.filter(api_key=api_key, key=key).first()
+    if existing:
+        return replay(existing)
+    try:
+        with transaction.atomic():
+            status, body = work()
+            IdempotencyRecord.objects.create(
+                api_key=api_key, key=key, method=request.method or "", path=request.path[:300], request_hash=digest,
+                status_code=status, response_body=json.loads(json.dumps(body, default=str)), created_at=timezone.now(),
+            )
+    except IntegrityError:
+        # A concurrent request with the same key won the race; its work stands and ours was rolled back.
+        winner = IdempotencyRecord.objects.filter(api_key=api_key, key=key).first()
+        if winner is None:
+            raise
+        return replay(winner)
+    return status, body

@@ -1,0 +1,291 @@
+"""One door for every channel: the form, the API, e-mail and the demo all open cases through `case_open`.
+
+Validation happens here, at the service edge, so each channel gets the same rules and the same clear
+messages (in the caller's active language), and a rejected complaint stores nothing at all.
+"""
+
+import hashlib
+import uuid
+from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amends.brands.selectors import brand_default
+from amends.core import languages, money
+from amends.core.text import clean_text, single_line
+from amends.customers.services import customer_get_or_create
+
+from . import lifecycle
+from .lifecycle import Priority, Status
+from .models import ActorKind, Attachment, Case, CaseEvent, Channel, Message, ReferenceCounter
+from .services import _refresh_due, case_transition, event_record, message_create
+
+if TYPE_CHECKING:
+    from amends.portal.models import StatusLink
+
+MAX_STORY = 20_000
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+# Images and PDF only, recognised by their bytes. SVG is refused on purpose: it can carry script.
+ALLOWED_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
+
+
+@dataclass
+class Upload:
+    name: str
+    content: bytes
+
+
+@dataclass
+class IntakeRequest:
+    email: str
+    description: str
+    channel: str = Channel.FORM
+    name: str = ""
+    language: str = ""
+    subject: str = ""
+    external_id: str = ""
+    order_reference: str = ""
+    order_value: str | Decimal | int | float | None = None
+    order_currency: str = ""
+    remedy_sought: str = ""
+    uploads: list[Upload] = field(default_factory=list)
+
+
+@dataclass
+class Opened:
+    case: Case
+    status_url: str
+    status_link: "StatusLink"
+
+
+def validate_story(value: str) -> str:
+    text = clean_text(value or "")
+    if not text:
+        raise ValidationError(_("Please tell us what happened: the message is empty."), code="empty")
+    if len(text) > MAX_STORY:
+        raise ValidationError(
+            _("The message is too long: %(length)s characters, the limit is %(limit)s.")
+            % {"length": len(text), "limit": MAX_STORY},
+            code="too_long",
+        )
+    return text
+
+
+def _order_value(raw: str | Decimal | int | float | None) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool):
+        raise ValidationError(_("The order value must be a number, such as 49.90."), code="invalid")
+    try:
+        value = Decimal(str(raw).strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError(_("The order value must be a number, such as 49.90."), code="invalid") from None
+    if not value.is_finite():
+        raise ValidationError(_("The order value must be a number, such as 49.90."), code="invalid")
+    if value < 0:
+        raise ValidationError(_("The order value cannot be negative."), code="negative")
+    if value >= Decimal("10000000000") or value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValidationError(_("The order value must have at most 10 digits and 2 decimals."), code="invalid")
+    return value
+
+
+def validate_upload(upload: Upload) -> str:
+    """The content type of an acceptable attachment, judged by its bytes; the name proves nothing."""
+    name = single_line(upload.name)[:200] or "attachment"
+    if len(upload.content) > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            _("The file %(name)s is too large: the limit is %(limit)s MB.") % {"name": name, "limit": MAX_ATTACHMENT_BYTES // 2**20},
+            code="too_large",
+        )
+    if not upload.content:
+        raise ValidationError(_("The file %(name)s is empty.") % {"name": name}, code="empty_file")
+    kind = filetype.guess(upload.content)
+    if kind is None or kind.mime not in ALLOWED_TYPES:
+        raise ValidationError(
+            _("The file %(name)s is not an image (JPEG, PNG, GIF, WebP) or a PDF.") % {"name": name}, code="file_type"
+        )
+    return kind.mime
+
+
+def validate_intake(request: IntakeRequest) -> dict:
+    """Clean every field, collecting all problems at once so the caller can show them together."""
+    errors: dict[str, list[ValidationError]] = {}
+    cleaned: dict = {}
+
+    def check(name: str, fn):  # type: ignore[no-untyped-def]
+        try:
+            cleaned[name] = fn()
+        except ValidationError as exc:
+            errors.setdefault(name, []).append(exc)
+
+    check("description", lambda: validate_story(request.description))
+
+    def email() -> str:
+        value = single_line(request.email or "").lower()
+        if not value:
+            raise ValidationError(_("Please give an e-mail address so we can answer you."), code="required")
+        if len(value) > 254:
+            raise ValidationError(_("Enter a valid e-mail address."), code="invalid")
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValidationError(_("Enter a valid e-mail address."), code="invalid") from None
+        return value
+
+    check("email", email)
+
+    def language() -> str:
+        if not request.language:
+            return ""
+        code = languages.normalize(request.language)
+        if code is None:
+            raise ValidationError(
+                _("Unknown language code %(code)s; supported: %(supported)s.")
+                % {"code": repr(request.language)[:40], "supported": ", ".join(languages.supported_codes())},
+                code="language",
+            )
+        return code
+
+    check("language", language)
+
+    def channel() -> str:
+        if request.channel not in Channel.values:
+            raise ValidationError(
+                _("Unknown channel %(channel)s; use one of: %(choices)s.")
+                % {"channel": repr(request.channel)[:40], "choices": ", ".join(Channel.values)},
+                code="channel",
+            )
+        return request.channel
+
+    check("channel", channel)
+    for name, limit in (("name", 200), ("subject", 200), ("order_reference", 100), ("external_id", 100)):
+        value = single_line(getattr(request, name) or "")
+
+        def limited(value: str = value, limit: int = limit) -> str:
+            if len(value) > limit:
+                raise ValidationError(_("At most %(limit)s characters, please.") % {"limit": limit}, code="too_long")
+            return value
+
+        check(name, limited)
+
+    def remedy() -> str:
+        value = clean_text(request.remedy_sought or "")
+        if len(value) > 2000:
+            raise ValidationError(_("At most %(limit)s characters, please.") % {"limit": 2000}, code="too_long")
+        return value
+
+    check("remedy_sought", remedy)
+    check("order_value", lambda: _order_value(request.order_value))
+
+    def currency() -> str:
+        code = single_line(request.order_currency or "").upper()
+        if code and not money.is_currency(code):
+            raise ValidationError(_("Unknown currency %(code)s; use an ISO 4217 code such as EUR.") % {"code": repr(code)[:20]}, code="currency")
+        return code
+
+    check("order_currency", currency)
+    if cleaned.get("order_value") is not None and not cleaned.get("order_currency") and "order_currency" not in errors:
+        errors["order_currency"] = [ValidationError(_("Give the currency of the order value, such as EUR."), code="required")]
+
+    def uploads() -> list[tuple[Upload, str]]:
+        if len(request.uploads) > MAX_ATTACHMENTS:
+            raise ValidationError(_("At most %(limit)s files, please.") % {"limit": MAX_ATTACHMENTS}, code="too_many")
+        return [(upload, validate_upload(upload)) for upload in request.uploads]
+
+    check("attachments", uploads)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _next_reference(year: int) -> str:
+    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year, value=0)], ignore_conflicts=True)
+    table = ReferenceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE year = %s RETURNING value", [year])  # noqa: S608
+        (value,) = cursor.fetchone()
+    return f"AM-{year}-{value:06d}"
+
+
+def attachment_store(*, case: Case, message: Message | None, upload: Upload, content_type: str, at: datetime) -> Attachment:
+    public_id = uuid.uuid4()
+    safe_name = single_line(upload.name)[:200] or "attachment"
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
+                 "application/pdf": "pdf"}[content_type]
+    attachment = Attachment(
+        public_id=public_id, case=case, message=message, original_name=safe_name, content_type=content_type,
+        size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(), created_at=at,
+    )
+    # The stored name is ours, never the customer's, so nothing they send can pick a path or an extension.
+    attachment.file.save(f"{public_id}.{extension}", ContentFile(upload.content), save=False)
+    attachment.save()
+    return attachment
+
+
+def case_open(
+    *,
+    request: IntakeRequest,
+    actor_label: str = "",
+    priority: int = Priority.NORMAL,
+    now: datetime | None = None,
+    email_message_id: str | None = None,
+) -> Opened:
+    """Store a complaint, acknowledge it through the outbox and hand back the customer's status link."""
+    from amends.portal.services import status_link_create
+
+    from .notifications import acknowledgement_enqueue
+
+    cleaned = validate_intake(request)
+    now = now or timezone.now()
+    with transaction.atomic():
+        customer = customer_get_or_create(
+            email=cleaned["email"], name=cleaned["name"], language=cleaned["language"], external_id=cleaned["external_id"] or None
+        )
+        language = cleaned["language"] or customer.preferred_language or settings.LANGUAGE_CODE
+        story = cleaned["description"]
+        first, resolution = lifecycle.TARGETS[Priority(priority)]
+        case = Case(
+            public_id=uuid.uuid4(), reference=_next_reference(now.year), customer=customer, brand=brand_default(),
+            channel=cleaned["channel"], subject=cleaned["subject"] or _subject_from(story), description=story,
+            language=language, order_reference=cleaned["order_reference"], order_value=cleaned["order_value"],
+            order_currency=cleaned["order_currency"], remedy_sought=cleaned["remedy_sought"], status=Status.NEW,
+            priority=priority, first_response_due_at=now + first, resolution_due_at=now + resolution,
+            created_at=now, updated_at=now,
+        )
+        _refresh_due(case)
+        case.breached = False
+        case.save()
+        message = message_create(
+            case=case, direction=Message.Direction.IN, body=story, author_kind=ActorKind.CUSTOMER,
+            email_message_id=email_message_id, at=now,
+        )
+        for upload, content_type in cleaned["attachments"]:
+            attachment_store(case=case, message=message, upload=upload, content_type=content_type, at=now)
+        label = actor_label or customer.email
+        event_record(case=case, kind=CaseEvent.Kind.OPENED, actor_kind=_actor_kind(cleaned["channel"]),
+                     actor_label=label, data={"channel": case.channel}, at=now)
+        status_link, status_url = status_link_create(case=case)
+        acknowledgement_enqueue(case=case, status_url=status_url)
+        case_transition(case=case, to=Status.ACKNOWLEDGED, actor_kind=ActorKind.SYSTEM, actor_label="amends",
+                        event_kind=CaseEvent.Kind.ACKNOWLEDGED, at=now)
+    return Opened(case=case, status_url=status_url, status_link=status_link)
+
+
+def _actor_kind(channel: str) -> str:
+    return ActorKind.INTEGRATION if channel == Channel.API else ActorKind.CUSTOMER
+
+
+def _subject_from(story: str) -> str:
+    first_line = story.split("\n", 1)[0]
+    return single_line(first_line)[:80] + ("…" if len(first_line) > 80 else "")

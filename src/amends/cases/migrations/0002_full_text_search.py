@@ -1,0 +1,51 @@
+"""Full-text search structures, one per database (see amends.cases.search)."""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
+from django.db import migrations
+
+SQLITE_CREATE = [
+    "CREATE VIRTUAL TABLE cases_case_fts USING fts5(subject, description, content='cases_case', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER cases_case_fts_ai AFTER INSERT ON cases_case BEGIN "
+    "INSERT INTO cases_case_fts(rowid, subject, description) VALUES (new.id, new.subject, new.description); END",
+    "CREATE TRIGGER cases_case_fts_ad AFTER DELETE ON cases_case BEGIN "
+    "INSERT INTO cases_case_fts(cases_case_fts, rowid, subject, description) VALUES ('delete', old.id, old.subject, old.description); END",
+    "CREATE TRIGGER cases_case_fts_au AFTER UPDATE OF subject, description ON cases_case BEGIN "
+    "INSERT INTO cases_case_fts(cases_case_fts, rowid, subject, description) VALUES ('delete', old.id, old.subject, old.description); "
+    "INSERT INTO cases_case_fts(rowid, subject, description) VALUES (new.id, new.subject, new.description); END",
+    "INSERT INTO cases_case_fts(cases_case_fts) VALUES ('rebuild')",
+]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS cases_case_fts_au",
+    "DROP TRIGGER IF EXISTS cases_case_fts_ad",
+    "DROP TRIGGER IF EXISTS cases_case_fts_ai",
+    "DROP TABLE IF EXISTS cases_case_fts",
+]
+
+
+def _pg_index():
+    return GinIndex(SearchVector("subject", "description", config="simple"), name="case_fulltext")
+
+
+def forwards(apps, schema_editor):
+    Case = apps.get_model("cases", "Case")
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.add_index(Case, _pg_index())
+    elif schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_CREATE:
+            schema_editor.execute(statement)
+
+
+def backwards(apps, schema_editor):
+    Case = apps.get_model("cases", "Case")
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.remove_index(Case, _pg_index())
+    elif schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_DROP:
+            schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cases", "0001_initial")]
+    operations = [migrations.RunPython(forwards, backwards)]

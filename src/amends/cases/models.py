@@ -1,0 +1,165 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .lifecycle import Priority, Status
+
+
+class Channel(models.TextChoices):
+    FORM = "form", _("Complaint form")
+    EMAIL = "email", _("E-mail")
+    API = "api", _("API")
+    PUBLIC_THREAD = "public_thread", _("Public thread")
+    PHONE = "phone", _("Phone")
+    CHAT = "chat", _("Chat")
+
+
+class ActorKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Agent")
+    SYSTEM = "system", _("System")
+    INTEGRATION = "integration", _("Integration")
+
+
+class ReferenceCounter(models.Model):
+    """One row per year; incremented with UPDATE … RETURNING so references never collide."""
+
+    year = models.PositiveIntegerField(unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+
+class Case(models.Model):
+    STATUS_CHOICES = [
+        (Status.NEW, _("New")),
+        (Status.ACKNOWLEDGED, _("Acknowledged")),
+        (Status.IN_PROGRESS, _("In progress")),
+        (Status.WAITING, _("Waiting for customer")),
+        (Status.RESOLVED, _("Resolved")),
+        (Status.CLOSED, _("Closed")),
+    ]
+    PRIORITY_CHOICES = [
+        (Priority.URGENT, _("Urgent")),
+        (Priority.HIGH, _("High")),
+        (Priority.NORMAL, _("Normal")),
+        (Priority.LOW, _("Low")),
+    ]
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    reference = models.CharField(max_length=20, unique=True)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="cases")
+    brand = models.ForeignKey("brands.BrandIdentity", on_delete=models.PROTECT, related_name="cases")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    subject = models.CharField(max_length=200, blank=True)
+    description = models.TextField()
+    language = models.CharField(max_length=16)
+    order_reference = models.CharField(max_length=100, blank=True)
+    order_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    order_currency = models.CharField(max_length=3, blank=True)
+    remedy_sought = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=STATUS_CHOICES, default=Status.NEW)
+    priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES, default=Priority.NORMAL)
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases"
+    )
+    first_response_due_at = models.DateTimeField()
+    resolution_due_at = models.DateTimeField()
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The next deadline the case can miss and whether it already missed one: the inbox sorts on these.
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    breached = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["breached", "priority", "next_due_at"], name="case_inbox_order"),
+            models.Index(fields=["status", "next_due_at"], name="case_status_due"),
+            models.Index(fields=["customer", "created_at"], name="case_customer_created"),
+            models.Index(fields=["created_at", "id"], name="case_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(order_value__isnull=True) | Q(order_value__gte=0), name="order_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status]), name="case_status_known"
+            ),
+            models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=4), name="case_priority_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        IN = "in", _("From the customer")
+        OUT = "out", _("To the customer")
+        NOTE = "note", _("Internal note")
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    body = models.TextField()
+    author_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Outgoing replies are signed by a brand identity; the agent who wrote it is kept for the audit trail only.
+    brand = models.ForeignKey("brands.BrandIdentity", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    email_message_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="message_case_created")]
+
+    @property
+    def is_public(self) -> bool:
+        return self.direction != self.Direction.NOTE
+
+
+class Attachment(models.Model):
+    public_id = models.UUIDField(unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+
+class CaseEvent(models.Model):
+    """The immutable timeline of a case: every change, who made it and when. Written only by services."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Case opened")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledgement sent")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        REOPENED = "reopened", _("Case reopened")
+        CUSTOMER_MESSAGE = "customer_message", _("Customer wrote")
+        REPLY_SENT = "reply_sent", _("Reply sent")
+        NOTE_ADDED = "note_added", _("Internal note")
+        ASSIGNED = "assigned", _("Assigned")
+        PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+        TARGET_BREACHED = "target_breached", _("Target breached")
+        RESOLUTION_REJECTED = "resolution_rejected", _("Customer rejected the resolution")
+        RESOLUTION_ACCEPTED = "resolution_accepted", _("Customer accepted the resolution")
+        STATUS_LINK_REVOKED = "status_link_revoked", _("Status links revoked")
+        COACH_OVERRIDE = "coach_override", _("Coach finding overridden")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=150, blank=True)
+    # Shown to the customer on the status page only when public.
+    public = models.BooleanField(default=False)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="event_case_created")]

@@ -1,0 +1,111 @@
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import Field
+
+from .models import Case, Message
+
+
+class CustomerIn(Schema):
+    email: str = Field(max_length=320)
+    name: str | None = None
+    language: str | None = Field(default=None, description="BCP 47 code, e.g. ru, bg, sr-Latn, sk")
+    external_id: str | None = None
+
+
+class OrderIn(Schema):
+    reference: str | None = None
+    value: Decimal | None = Field(default=None, description="The order's value, not negative")
+    currency: str | None = Field(default=None, description="ISO 4217 code such as EUR")
+
+
+class CaseIn(Schema):
+    customer: CustomerIn
+    description: str = Field(description="The customer's own words")
+    subject: str | None = None
+    order: OrderIn | None = None
+    remedy_sought: str | None = Field(default=None, description="What the customer says would make this right")
+    channel: str | None = Field(default=None, description="form, email, api (default), public_thread, phone, chat")
+
+
+class CustomerOut(Schema):
+    id: UUID
+    email: str
+    name: str
+    language: str
+
+
+class OrderOut(Schema):
+    reference: str
+    value: Decimal | None
+    currency: str
+
+
+class CaseOut(Schema):
+    id: UUID
+    reference: str
+    status: str
+    language: str
+    channel: str
+    subject: str
+    description: str
+    priority: int
+    remedy_sought: str
+    customer: CustomerOut
+    order: OrderOut
+    team: str | None
+    assignee: str | None
+    first_response_due_at: datetime
+    resolution_due_at: datetime
+    breached: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def of(case: Case) -> "CaseOut":
+        customer = case.customer
+        return CaseOut(
+            id=case.public_id, reference=case.reference, status=case.status, language=case.language,
+            channel=case.channel, subject=case.subject, description=case.description, priority=case.priority,
+            remedy_sought=case.remedy_sought,
+            customer=CustomerOut(id=customer.public_id, email=customer.email, name=customer.name,
+                                 language=customer.preferred_language),
+            order=OrderOut(reference=case.order_reference, value=case.order_value, currency=case.order_currency),
+            team=case.team.name if case.team else None, assignee=case.assignee.username if case.assignee else None,
+            first_response_due_at=case.first_response_due_at, resolution_due_at=case.resolution_due_at,
+            breached=case.breached, created_at=case.created_at, updated_at=case.updated_at,
+        )
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    next_cursor: str | None
+
+
+class MessageIn(Schema):
+    body: str
+    kind: Literal["customer", "reply", "note"] = Field(
+        default="customer",
+        description="customer: the customer wrote (e.g. in your chat); reply: a public answer e-mailed under the "
+        "brand identity; note: internal, never shown to the customer",
+    )
+
+
+class MessageOut(Schema):
+    id: UUID
+    kind: str
+    body: str
+    created_at: datetime
+
+    @staticmethod
+    def of(message: Message) -> "MessageOut":
+        kind = {"in": "customer", "out": "reply", "note": "note"}[message.direction]
+        return MessageOut(id=message.public_id, kind=kind, body=message.body, created_at=message.created_at)
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None

@@ -1,0 +1,94 @@
+"""Reads of cases, each taking the acting user so access control stays in one place."""
+
+import re
+import uuid
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.http import Http404
+
+from amends.accounts.models import User
+
+from .lifecycle import OPEN
+from .models import Case, CaseEvent, Message
+from .search import case_search_ids
+
+REFERENCE = re.compile(r"^AM-\d{4}-\d{6}$", re.IGNORECASE)
+
+
+@dataclass
+class InboxFilters:
+    status: str = ""
+    team: str = ""
+    assignee: str = ""
+    language: str = ""
+    channel: str = ""
+    q: str = ""
+
+
+def _visible(actor: User) -> QuerySet[Case]:
+    if not actor.is_active:
+        return Case.objects.none()
+    # Every agent may read every case: a complaint must not wait for its one owner to come back from holiday.
+    return Case.objects.all()
+
+
+def case_get(*, actor: User, public_id: uuid.UUID | str) -> Case:
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404("no such case") from None
+    case = _visible(actor).select_related("customer", "brand", "team", "assignee").filter(public_id=key).first()
+    if case is None:
+        raise Http404("no such case")
+    return case
+
+
+def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
+    """Open cases first by urgency: missed targets, then priority, then the nearest deadline."""
+    cases = _visible(actor).select_related("customer", "team", "assignee")
+    if filters.status == "open" or not filters.status:
+        cases = cases.filter(status__in=OPEN)
+    elif filters.status != "all":
+        cases = cases.filter(status=filters.status)
+    if filters.team:
+        cases = cases.filter(team_id=filters.team) if filters.team.isdigit() else cases.none()
+    if filters.assignee == "me":
+        cases = cases.filter(assignee=actor)
+    elif filters.assignee == "none":
+        cases = cases.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        cases = cases.filter(assignee_id=filters.assignee)
+    if filters.language:
+        cases = cases.filter(language=filters.language)
+    if filters.channel:
+        cases = cases.filter(channel=filters.channel)
+    q = filters.q.strip()
+    if q:
+        if REFERENCE.match(q):
+            cases = cases.filter(reference=q.upper())
+        elif "@" in q and " " not in q:
+            cases = cases.filter(customer__email=q.lower())
+        else:
+            cases = cases.filter(id__in=case_search_ids(q))
+    return cases.order_by("-breached", "priority", F("next_due_at").asc(nulls_last=True), "-created_at")
+
+
+def customer_history(*, actor: User, case: Case, limit: int = 20) -> QuerySet[Case]:
+    return _visible(actor).filter(customer_id=case.customer_id).exclude(pk=case.pk).order_by("-created_at")[:limit]
+
+
+def timeline(*, case: Case, public_only: bool = False) -> list[dict[str, Any]]:
+    """Messages and events of a case in the order they happened."""
+    messages = Message.objects.filter(case=case).select_related("author", "brand").prefetch_related("attachments")
+    events = CaseEvent.objects.filter(case=case).select_related("actor")
+    if public_only:
+        messages = messages.exclude(direction=Message.Direction.NOTE)
+        events = events.filter(public=True)
+    entries = chain(
+        ({"type": "message", "at": m.created_at, "item": m} for m in messages),
+        ({"type": "event", "at": e.created_at, "item": e} for e in events),
+    )
+    return sorted(entries, key=lambda entry: (entry["at"], entry["type"] == "event"))

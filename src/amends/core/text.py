@@ -1,0 +1,32 @@
+"""Text clean-up shared by every intake channel. Pure Python: no Django import."""
+
+import html
+import re
+
+import nh3
+
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/li|/tr|/h[1-6]|/blockquote)\s*>")
+_MANY_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def single_line(value: str) -> str:
+    """A value that ends up in a mail header (a name, a subject) can never carry a line break."""
+    value = _LINE_BREAKS.sub(" ", value)
+    return " ".join(_CONTROL.sub("", value).split())
+
+
+def clean_text(value: str) -> str:
+    """The customer's own words, kept as typed, minus control characters and trailing blank space."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = _CONTROL.sub("", value)
+    return "\n".join(line.rstrip() for line in value.split("\n")).strip()
+
+
+def html_to_text(markup: str) -> str:
+    """Safe plain text from HTML mail: block ends become line breaks, every tag (and script/style content) goes."""
+    markup = _BLOCK_END.sub("\n", markup)
+    stripped = nh3.clean(markup, tags=set(), clean_content_tags={"script", "style", "head", "title"})
+    text = html.unescape(stripped).replace("\xa0", " ")
+    return _MANY_BLANK_LINES.sub("\n\n", clean_text(text))

@@ -1,0 +1,25 @@
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Customer(models.Model):
+    class Tier(models.TextChoices):
+        STANDARD = "standard", _("Standard")
+        SILVER = "silver", _("Silver")
+        GOLD = "gold", _("Gold")
+        VIP = "vip", _("VIP")
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    # Stored lower-cased by the services, so one person is one customer whatever case they type.
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    preferred_language = models.CharField(max_length=16, blank=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    lifetime_value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.STANDARD)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name or self.email

@@ -1,0 +1,54 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from amends.accounts.models import User
+from amends.cases.models import ActorKind, Case, CaseEvent
+from amends.cases.services import event_record
+
+from .models import StatusLink
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def status_link_create(*, case: Case) -> tuple[StatusLink, str]:
+    """A new status link for the case and its absolute URL, which holds the only copy of the token."""
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    link = StatusLink.objects.create(
+        case=case, token_hash=_hash(token), created_at=now, expires_at=now + timedelta(days=settings.STATUS_LINK_DAYS)
+    )
+    return link, settings.BASE_URL + reverse("portal:redeem", kwargs={"token": token})
+
+
+def status_link_redeem(*, token: str) -> StatusLink | None:
+    """The live link a token stands for, or None for an unknown, expired or revoked one."""
+    if not 20 <= len(token) <= 100:
+        return None
+    now = timezone.now()
+    link = (
+        StatusLink.objects.select_related("case")
+        .filter(token_hash=_hash(token), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if link is None:
+        return None
+    StatusLink.objects.filter(pk=link.pk).update(last_used_at=now)
+    return link
+
+
+@transaction.atomic
+def status_links_revoke(*, case: Case, actor: User) -> int:
+    revoked = StatusLink.objects.filter(case=case, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    event_record(
+        case=case, kind=CaseEvent.Kind.STATUS_LINK_REVOKED, actor_kind=ActorKind.AGENT, actor=actor,
+        data={"revoked": revoked},
+    )
+    return revoked

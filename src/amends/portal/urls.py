@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+urlpatterns = [
+    path("t/<str:token>/", views.redeem, name="redeem"),
+    path("<uuid:public_id>/", views.status, name="status"),
+    path("<uuid:public_id>/message/", views.write, name="write"),
+    path("<uuid:public_id>/verdict/", views.verdict, name="verdict"),
+]

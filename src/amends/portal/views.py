@@ -1,0 +1,96 @@
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from amends.cases.lifecycle import IllegalTransition, Status
+from amends.cases.models import Channel
+from amends.cases.selectors import timeline
+from amends.cases.services import case_add_customer_message, case_customer_verdict
+
+from .forms import MessageForm, VerdictForm
+from .selectors import portal_case, portal_grant
+from .services import status_link_redeem
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _gone(request: HttpRequest) -> HttpResponse:
+    return _no_referrer(render(request, "portal/link_invalid.html", status=404))
+
+
+@never_cache
+@ratelimit(key="ip", rate="30/m", block=True)
+def redeem(request: HttpRequest, token: str) -> HttpResponse:
+    """Swap the token in the e-mailed link for a session, then drop it from the address bar and referrers."""
+    link = status_link_redeem(token=token)
+    if link is None:
+        return _gone(request)
+    request.session.cycle_key()
+    portal_grant(request, link=link)
+    response = redirect("portal:status", public_id=link.case.public_id)
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, link.case.language, samesite="Lax", max_age=365 * 86400)
+    return _no_referrer(response)
+
+
+@never_cache
+def status(request: HttpRequest, public_id: uuid.UUID, form: MessageForm | None = None) -> HttpResponse:
+    case = portal_case(request, public_id=public_id)
+    if case is None:
+        return _gone(request)
+    context = {
+        "case": case,
+        "entries": timeline(case=case, public_only=True),
+        "form": form or MessageForm(),
+        "awaiting_verdict": case.status == Status.RESOLVED,
+    }
+    return render(request, "portal/status.html", context, status=400 if form is not None else 200)
+
+
+@require_POST
+@ratelimit(key="ip", rate="20/m", block=True)
+def write(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    case = portal_case(request, public_id=public_id)
+    if case is None:
+        return _gone(request)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            case_add_customer_message(case=case, body=form.cleaned_data["body"], channel=Channel.FORM)
+        except ValidationError as exc:
+            form.add_error("body", exc)
+        else:
+            messages.success(request, _("Thank you. Your message has been added to your case."))
+            return redirect("portal:status", public_id=public_id)
+    return status(request, public_id, form=form)
+
+
+@require_POST
+def verdict(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    case = portal_case(request, public_id=public_id)
+    if case is None:
+        return _gone(request)
+    form = VerdictForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/error.html", {"message": _("Please choose yes or no.")}, status=400)
+    try:
+        case_customer_verdict(case=case, accepted=form.cleaned_data["accepted"])
+    except IllegalTransition:
+        messages.info(request, _("This case is not waiting for your answer any more."))
+    else:
+        if form.cleaned_data["accepted"]:
+            messages.success(request, _("Thank you for confirming. We are glad it is sorted out."))
+        else:
+            messages.warning(request, _("We are sorry it is not sorted out yet. Your case is open again and back with our team."))
+    return redirect("portal:status", public_id=public_id)

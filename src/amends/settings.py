@@ -1,0 +1,232 @@
+"""amends settings, read from the environment (see README, "Configuration").
+
+Embedded mode (the default) needs no variables: SQLite in the data directory, a generated secret key, a
+database-backed task queue and mail written to files. Production mode (AMENDS_PRODUCTION=1) requires the
+secret key, allowed hosts and a base URL, and turns on the HTTPS hardening that `check --deploy` asks for.
+"""
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from amends.env import Env
+
+env = Env()
+
+BASE_DIR = Path(__file__).resolve().parent
+PRODUCTION = env.bool("AMENDS_PRODUCTION")
+DEBUG = env.bool("AMENDS_DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("AMENDS_DEBUG cannot be on with AMENDS_PRODUCTION")
+
+DATA_DIR = Path(env.str("AMENDS_DATA_DIR") or Path.cwd() / "var").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    configured = env.str("AMENDS_SECRET_KEY")
+    if configured:
+        if len(configured) < 50:
+            raise ImproperlyConfigured("AMENDS_SECRET_KEY must be at least 50 characters long")
+        return configured
+    if PRODUCTION:
+        raise ImproperlyConfigured("AMENDS_SECRET_KEY is required when AMENDS_PRODUCTION is on")
+    # Embedded mode: generate once and keep it, so sessions and status links survive a restart.
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env.list("AMENDS_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("AMENDS_ALLOWED_HOSTS is required when AMENDS_PRODUCTION is on")
+BASE_URL = env.str("AMENDS_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if not BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("AMENDS_BASE_URL must be an absolute http(s) URL, e.g. https://help.example.com")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django_tasks_db",
+    "amends.core",
+    "amends.accounts",
+    "amends.brands",
+    "amends.customers",
+    "amends.cases",
+    "amends.intake",
+    "amends.portal",
+    "amends.outbox",
+    "amends.api",
+    "amends.demo",
+    "django_rq",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "amends.urls"
+WSGI_APPLICATION = "amends.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in the data directory unless DATABASE_URL says otherwise.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env.str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'amends.sqlite3'}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so two writers queue
+    # on the busy timeout instead of failing with "database is locked" half-way through a transaction.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"] not in ("django.db.backends.postgresql",):
+    raise ImproperlyConfigured("DATABASE_URL must point at SQLite (sqlite:///path) or PostgreSQL (postgres://...)")
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "cases:inbox"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Task queue: the database queue is durable and needs nothing else; Redis is the scale-out choice.
+TASK_BACKEND = env.choice("AMENDS_TASK_BACKEND", ("database", "redis", "immediate"), "database")
+REDIS_URL = env.str("AMENDS_REDIS_URL", "redis://127.0.0.1:6379/0")
+if TASK_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "outbox"]}}
+elif TASK_BACKEND == "redis":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", "outbox"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in ("default", "outbox")}
+
+if TASK_BACKEND == "redis":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Outgoing mail: SMTP when a host is configured, otherwise files in the data directory (embedded demo).
+EMAIL_HOST = env.str("AMENDS_EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env.int("AMENDS_EMAIL_PORT", 25, minimum=1, maximum=65535)
+    EMAIL_HOST_USER = env.str("AMENDS_EMAIL_USER")
+    EMAIL_HOST_PASSWORD = env.str("AMENDS_EMAIL_PASSWORD")
+    EMAIL_USE_TLS = env.bool("AMENDS_EMAIL_TLS")
+    EMAIL_USE_SSL = env.bool("AMENDS_EMAIL_SSL")
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("AMENDS_EMAIL_TLS and AMENDS_EMAIL_SSL are mutually exclusive")
+    EMAIL_TIMEOUT = 20
+elif PRODUCTION:
+    raise ImproperlyConfigured("AMENDS_EMAIL_HOST is required when AMENDS_PRODUCTION is on")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "sent-mail")
+DEFAULT_FROM_EMAIL = env.str("AMENDS_EMAIL_FROM", "care@amends.localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+OUTBOX_MAX_ATTEMPTS = env.int("AMENDS_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=100)
+STATUS_LINK_DAYS = env.int("AMENDS_STATUS_LINK_DAYS", 90, minimum=1, maximum=3650)
+
+# Languages: adding one is adding its locale files and a line here.
+LANGUAGE_CODE = env.str("AMENDS_LANGUAGE", "en")
+LANGUAGES = [
+    ("en", _("English")),
+    ("ru", _("Russian")),
+    ("bg", _("Bulgarian")),
+    ("sr", _("Serbian (Cyrillic)")),
+    ("sr-latn", _("Serbian (Latin)")),
+    ("sk", _("Slovak")),
+]
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"AMENDS_LANGUAGE must be one of {', '.join(dict(LANGUAGES))}")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env.str("AMENDS_TIME_ZONE", "UTC")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded attachments are checked by content in the intake; these cap what reaches the check at all.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+RATELIMIT_VIEW = "amends.intake.views.rate_limited"
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if TASK_BACKEND != "redis" else []
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"amends": {"level": "INFO"}},
+}
