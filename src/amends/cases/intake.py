@@ -264,7 +264,6 @@ def case_open(
             created_at=now, updated_at=now,
         )
         _refresh_due(case)
-        case.breached = False
         case.save()
         message = message_create(
             case=case, direction=Message.Direction.IN, body=story, author_kind=ActorKind.CUSTOMER,

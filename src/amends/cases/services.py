@@ -64,7 +64,8 @@ def _refresh_due(case: Case) -> None:
         status=case.status, first_responded_at=case.first_responded_at,
         first_response_due_at=case.first_response_due_at, resolution_due_at=case.resolution_due_at,
     )
-    case.breached = bool(case.next_due_at and case.next_due_at < timezone.now())
+    # A moved deadline clears the flag; raising it is left to cases_flag_breaches, which records the event.
+    case.breached = case.breached and bool(case.next_due_at and case.next_due_at < timezone.now())
 
 
 @transaction.atomic

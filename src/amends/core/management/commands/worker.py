@@ -1,0 +1,59 @@
+"""The background worker: runs queued tasks on the configured backend and schedules the periodic ones.
+
+The periodic jobs are enqueued as ordinary tasks, so with several workers any of them may run a sweep; the
+jobs claim their rows atomically, so running one twice at once does no harm.
+"""
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+logger = logging.getLogger("amends.worker")
+
+# (seconds between runs, task path)
+PERIODIC = [
+    (5.0, "amends.outbox.tasks.outbox_sweep"),
+    (60.0, "amends.cases.tasks.flag_breaches"),
+]
+
+
+def _schedule(stop: threading.Event) -> None:
+    from django.utils.module_loading import import_string
+
+    last: dict[str, float] = {}
+    while not stop.is_set():
+        now = time.monotonic()
+        for every, path in PERIODIC:
+            if now - last.get(path, 0.0) >= every:
+                last[path] = now
+                try:
+                    import_string(path).enqueue()
+                except Exception:
+                    logger.exception("could not enqueue %s", path)
+        close_old_connections()
+        stop.wait(1.0)
+
+
+class Command(BaseCommand):
+    help = "Run background tasks (outbox delivery, deadline checks) on the configured task backend."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-schedule", action="store_true", help="run queued tasks only, schedule nothing")
+        parser.add_argument("--interval", type=float, default=0.2, help="seconds between polls of an empty queue")
+
+    def handle(self, *args: object, **options: object) -> None:
+        stop = threading.Event()
+        if not options["no_schedule"]:
+            threading.Thread(target=_schedule, args=(stop,), daemon=True, name="scheduler").start()
+        try:
+            if settings.TASK_BACKEND == "redis":
+                call_command("rqworker", "outbox", "default", "--job-class=django_tasks_rq.Job")
+            else:
+                call_command("db_worker", "--queue-name=*", f"--interval={options['interval']}", "--no-startup-delay", "--no-reload")
+        finally:
+            stop.set()

@@ -1,0 +1,105 @@
+"""Load the demo shop: brand, teams, agents, and about 200 cases across languages, channels and states.
+
+Cases go through the same services as real ones, so the demo timeline, outbox and search are real too.
+Running it again does nothing once the demo shop exists.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from amends.accounts.models import User
+from amends.accounts.services import team_get_or_create, user_create
+from amends.brands.models import BrandIdentity
+from amends.cases.intake import IntakeRequest, case_open
+from amends.cases.lifecycle import Priority, Status
+from amends.cases.models import ActorKind, Channel
+from amends.cases.services import case_add_note, case_assign, case_reply, case_set_priority, case_transition
+from amends.demo.stories import NAMES, REMEDIES, REPLIES, STORIES
+from amends.outbox.models import OutboxMessage
+
+DEMO_PASSWORDS = {"agent": "amends-agent", "manager": "amends-manager", "admin": "amends-admin"}
+
+
+class Command(BaseCommand):
+    help = "Load demo data (a shoe and sportswear shop with about 200 cases). Does nothing if already loaded."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--cases", type=int, default=200)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: object, **options: int) -> None:
+        if User.objects.filter(username="agent").exists():
+            self.stdout.write("Demo data already loaded.")
+            return
+        rng = random.Random(options["seed"])
+        with transaction.atomic():
+            BrandIdentity.objects.update(is_default=False)
+            brand, _ = BrandIdentity.objects.update_or_create(
+                name="Stride & Sprint",
+                defaults={"sender_name": "Stride & Sprint Customer Care", "sender_email": "care@stride-sprint.example",
+                          "signature": "Stride & Sprint Customer Care\nhttps://stride-sprint.example", "public_handle": "@stridesprint",
+                          "is_default": True},
+            )
+            teams = [team_get_or_create(name=n) for n in ("Customer Care", "Fulfilment", "Web & App")]
+            agent = user_create(username="agent", password=DEMO_PASSWORDS["agent"], first_name="Ana", last_name="Agent",
+                                email="agent@stride-sprint.example", team=teams[0])
+            user_create(username="manager", password=DEMO_PASSWORDS["manager"], first_name="Milan", last_name="Manager",
+                        email="manager@stride-sprint.example", role=User.Role.MANAGER, team=teams[0])
+            user_create(username="admin", password=DEMO_PASSWORDS["admin"], first_name="Ada", last_name="Admin",
+                        email="admin@stride-sprint.example", role=User.Role.ADMIN)
+            colleagues = [agent] + [
+                user_create(username=f"agent{i}", password=DEMO_PASSWORDS["agent"], first_name=first, last_name="Demo",
+                            team=teams[i % 3])
+                for i, first in enumerate(("Boris", "Sofia", "Petra"), start=1)
+            ]
+        now = timezone.now()
+        languages = list(STORIES)
+        channels = [Channel.FORM, Channel.FORM, Channel.EMAIL, Channel.EMAIL, Channel.API, Channel.PUBLIC_THREAD, Channel.PHONE]
+        for index in range(options["cases"]):
+            language = languages[index % len(languages)]
+            subject, story = rng.choice(STORIES[language])
+            name = rng.choice(NAMES[language])
+            email = f"{name.split()[0].lower()}.{index % 37}@customers.example".encode("ascii", "ignore").decode() or f"c{index}@customers.example"
+            if email.startswith("."):
+                email = f"customer{index % 37}{email}"
+            opened_at = now - timedelta(hours=rng.uniform(0.2, 24 * 20))
+            value = Decimal(rng.randrange(1990, 25000)) / 100 if rng.random() < 0.7 else None
+            with transaction.atomic():
+                case = case_open(
+                    request=IntakeRequest(
+                        email=email, name=name, language=language, description=story, subject=subject,
+                        channel=rng.choice(channels), order_reference=f"SO-{rng.randrange(100000, 999999)}" if value else "",
+                        order_value=value, order_currency="EUR" if value else "", remedy_sought=rng.choice(REMEDIES[language]),
+                    ),
+                    now=opened_at,
+                ).case
+                self._progress(case, rng, colleagues, teams, language, name)
+        # The demo's acknowledgements went out "back then"; only new mail should reach the outbox worker.
+        OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).update(state=OutboxMessage.State.SENT, sent_at=now)
+        self.stdout.write(self.style.SUCCESS(f"Loaded the demo shop with {options['cases']} cases."))
+
+    def _progress(self, case, rng, colleagues, teams, language, name):  # type: ignore[no-untyped-def]
+        roll = rng.random()
+        if rng.random() < 0.25:
+            case_set_priority(case=case, actor=colleagues[-1], priority=rng.choice([Priority.URGENT, Priority.HIGH, Priority.LOW]))
+        if roll < 0.3:
+            return  # still waiting for its first answer
+        agent = rng.choice(colleagues)
+        case_assign(case=case, actor=agent, team=rng.choice(teams), assignee=agent)
+        if roll < 0.45:
+            case_add_note(case=case, actor=agent, body="Checked the order in the warehouse system; the wrong item was picked.")
+            case_transition(case=case, to=Status.IN_PROGRESS, actor_kind=ActorKind.AGENT, actor=agent)
+            return
+        reply = REPLIES[language].format(name=name.split()[0])
+        if roll < 0.6:
+            case_reply(case=case, actor=agent, body=reply, status_after=Status.WAITING)
+        elif roll < 0.85:
+            case_reply(case=case, actor=agent, body=reply, status_after=Status.RESOLVED)
+        else:
+            case_reply(case=case, actor=agent, body=reply, status_after=Status.RESOLVED)
+            case_transition(case=case, to=Status.CLOSED, actor_kind=ActorKind.AGENT, actor=agent)
