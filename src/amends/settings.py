@@ -150,22 +150,34 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Outgoing mail: SMTP when a host is configured, otherwise files in the data directory (embedded demo).
-EMAIL_HOST = env.str("AMENDS_EMAIL_HOST")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env.int("AMENDS_EMAIL_PORT", 25, minimum=1, maximum=65535)
-    EMAIL_HOST_USER = env.str("AMENDS_EMAIL_USER")
-    EMAIL_HOST_PASSWORD = env.str("AMENDS_EMAIL_PASSWORD")
-    EMAIL_USE_TLS = env.bool("AMENDS_EMAIL_TLS")
-    EMAIL_USE_SSL = env.bool("AMENDS_EMAIL_SSL")
-    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+_email_host = env.str("AMENDS_EMAIL_HOST")
+if _email_host:
+    _use_tls, _use_ssl = env.bool("AMENDS_EMAIL_TLS"), env.bool("AMENDS_EMAIL_SSL")
+    if _use_tls and _use_ssl:
         raise ImproperlyConfigured("AMENDS_EMAIL_TLS and AMENDS_EMAIL_SSL are mutually exclusive")
-    EMAIL_TIMEOUT = 20
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": env.int("AMENDS_EMAIL_PORT", 25, minimum=1, maximum=65535),
+                "username": env.str("AMENDS_EMAIL_USER"),
+                "password": env.str("AMENDS_EMAIL_PASSWORD"),
+                "use_tls": _use_tls,
+                "use_ssl": _use_ssl,
+                "timeout": 20,
+            },
+        }
+    }
 elif PRODUCTION:
     raise ImproperlyConfigured("AMENDS_EMAIL_HOST is required when AMENDS_PRODUCTION is on")
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(DATA_DIR / "sent-mail")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "sent-mail")},
+        }
+    }
 DEFAULT_FROM_EMAIL = env.str("AMENDS_EMAIL_FROM", "care@amends.localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = env.int("AMENDS_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=100)

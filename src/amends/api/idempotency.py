@@ -6,7 +6,6 @@ may be retried with its key, and two racing requests with one key cannot both do
 """
 
 import hashlib
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -26,10 +25,12 @@ def _conflict(message: str) -> JsonResponse:
 
 def run_idempotent(
     request: HttpRequest, api_key: ApiKey, work: Callable[[], tuple[int, dict[str, Any]]]
-) -> tuple[int, dict[str, Any]] | JsonResponse:
+) -> JsonResponse:
+    """Run `work` (which returns a status and a JSON-ready body) at most once per Idempotency-Key."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
-        return work()
+        status, body = work()
+        return JsonResponse(body, status=status)
     if len(key) > MAX_KEY:
         return JsonResponse({"detail": _("The Idempotency-Key header is longer than %(n)s characters.") % {"n": MAX_KEY}}, status=400)
     digest = hashlib.sha256(b"\0".join([request.method.encode(), request.path.encode(), request.body])).hexdigest()
@@ -49,7 +50,7 @@ def run_idempotent(
             status, body = work()
             IdempotencyRecord.objects.create(
                 api_key=api_key, key=key, method=request.method or "", path=request.path[:300], request_hash=digest,
-                status_code=status, response_body=json.loads(json.dumps(body, default=str)), created_at=timezone.now(),
+                status_code=status, response_body=body, created_at=timezone.now(),
             )
     except IntegrityError:
         # A concurrent request with the same key won the race; its work stands and ours was rolled back.
@@ -57,4 +58,4 @@ def run_idempotent(
         if winner is None:
             raise
         return replay(winner)
-    return status, body
+    return JsonResponse(body, status=status)

@@ -13,7 +13,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -134,7 +134,7 @@ def outbox_deliver_batch(messages: list[OutboxMessage]) -> int:
     if not emails:
         return 0
     try:
-        conn = get_connection(fail_silently=False)
+        conn = mailers.default
         conn.open()
     except (OSError, smtplib.SMTPException) as exc:
         for message in emails:

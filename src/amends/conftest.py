@@ -1,0 +1,112 @@
+"""Shared test fixtures: factories that go through the real services, and real servers the tests start."""
+
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.test import Client
+
+from amends.accounts.models import User
+from amends.accounts.services import user_create
+from amends.api.services import apikey_create
+from amends.cases.intake import IntakeRequest, Opened, case_open
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) that keeps what it receives; it can be told to refuse the next N mails."""
+
+    port: int = 0
+    received: list[EmailMessage] = field(default_factory=list)
+    fail_next: int = 0
+    fail_code: str = "451 4.3.0 Try again later"
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        with self.lock:
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                return self.fail_code
+            self.received.append(message_from_bytes(envelope.original_content or envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def message_ids(self) -> list[str]:
+        with self.lock:
+            return [str(m["Message-ID"]) for m in self.received]
+
+
+@pytest.fixture
+def smtp_sink(settings) -> Iterator[SmtpSink]:  # type: ignore[no-untyped-def]
+    sink = SmtpSink(port=free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 10},
+        }
+    }
+    yield sink
+    controller.stop()
+
+
+def open_case(*, priority: int | None = None, **overrides: object) -> Opened:
+    fields: dict = {"email": "olga@example.com", "name": "Ольга", "language": "ru",
+                    "description": "Прислали кроссовки не того размера, а нужны к субботе."}
+    fields.update(overrides)
+    if priority is None:
+        return case_open(request=IntakeRequest(**fields))
+    return case_open(request=IntakeRequest(**fields), priority=priority)
+
+
+@pytest.fixture
+def opened(db) -> Opened:  # type: ignore[no-untyped-def]
+    return open_case()
+
+
+@pytest.fixture
+def agent(db) -> User:  # type: ignore[no-untyped-def]
+    return user_create(username="ana", password="agent-password-1", first_name="Ana", role=User.Role.AGENT)
+
+
+@pytest.fixture
+def manager(db) -> User:  # type: ignore[no-untyped-def]
+    return user_create(username="milan", password="manager-password-1", first_name="Milan", role=User.Role.MANAGER)
+
+
+@pytest.fixture
+def agent_client(agent: User) -> Client:
+    client = Client(enforce_csrf_checks=False)
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def api_key(db) -> str:  # type: ignore[no-untyped-def]
+    _record, key = apikey_create(name="shop backend")
+    return key
+
+
+@pytest.fixture
+def api(api_key: str) -> Client:
+    return Client(headers={"Authorization": f"Bearer {api_key}"})
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    # Rate limits count in the cache; one test's requests must not spend another's allowance.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -1,0 +1,125 @@
+from email.message import EmailMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from amends.cases.models import Case, Message
+from amends.cases.services import case_reply
+from amends.intake.mail import UnreadableMail, parse
+from amends.intake.services import email_receive
+from amends.outbox.models import OutboxMessage
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def mail(body: str = "Zdravím, topánky neprišli.", *, subject: str = "Zásielka", sender: str = "Ján <jan@example.sk>",
+         message_id: str = "<m1@example.sk>", **headers: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = sender, "care@shop.example", subject, message_id
+    msg.set_content(body)
+    for name, value in headers.items():
+        msg[name.replace("_", "-")] = value
+    return bytes(msg)
+
+
+@pytest.mark.parametrize("charset", ["windows-1251", "koi8-r"])
+def test_legacy_cyrillic_charsets_are_decoded(charset):
+    part = MIMEText("Здравствуйте! Мне прислали не ту куртку.", "plain", charset)
+    part["From"], part["Subject"] = "ivan@example.ru", "=?koi8-r?b?" + "0KLQtdC80LA=" + "?="
+    parsed = parse(part.as_bytes())
+    assert parsed.body == "Здравствуйте! Мне прислали не ту куртку."
+    assert parsed.sender == "ivan@example.ru"
+
+
+def test_html_only_mail_becomes_safe_text():
+    part = MIMEText("<p>Добър ден,</p><p>обувките са <b>скъсани</b>.</p><script>steal()</script>", "html", "utf-8")
+    part["From"] = "maria@example.bg"
+    body = parse(part.as_bytes()).body
+    assert "скъсани" in body and "<" not in body and "steal" not in body
+
+
+def test_multipart_prefers_plain_text_and_keeps_attachments():
+    outer = MIMEMultipart("mixed")
+    outer["From"] = "Ana <ana@example.rs>"
+    alternative = MIMEMultipart("alternative")
+    alternative.attach(MIMEText("Đon se odlepio.", "plain", "utf-8"))
+    alternative.attach(MIMEText("<p>HTML version</p>", "html", "utf-8"))
+    outer.attach(alternative)
+    from email.mime.image import MIMEImage
+
+    image = MIMEImage(PNG, "png")
+    image.add_header("Content-Disposition", "attachment", filename="đon.png")
+    outer.attach(image)
+    parsed = parse(outer.as_bytes())
+    assert parsed.body == "Đon se odlepio." and parsed.sender_name == "Ana"
+    assert [(a.name, a.content) for a in parsed.attachments] == [("đon.png", PNG)]
+
+
+def test_mail_without_a_sender_is_unreadable():
+    with pytest.raises(UnreadableMail):
+        parse(b"Subject: hi\r\n\r\nno sender here")
+
+
+def test_quoted_history_is_dropped_from_a_reply():
+    parsed = parse(mail("Still broken.\n\nOn Mon, 1 Jan Care wrote:\n> Dear Ján,\n> sorry", In_Reply_To="<x@y>"))
+    assert parsed.body == "Still broken."
+
+
+@pytest.mark.django_db
+def test_a_new_mail_opens_a_case_in_the_email_channel():
+    case = email_receive(raw=mail(Content_Language="sk"))
+    assert case.channel == "email" and case.subject == "Zásielka" and case.language == "sk"
+    assert case.customer.email == "jan@example.sk" and case.customer.name == "Ján"
+    assert case.messages.get().email_message_id == "<m1@example.sk>"
+
+
+@pytest.mark.django_db
+def test_the_same_mail_delivered_twice_is_one_message():
+    first = email_receive(raw=mail())
+    second = email_receive(raw=mail())
+    assert first.pk == second.pk and Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_reply_to_our_acknowledgement_threads_into_the_case():
+    case = email_receive(raw=mail())
+    ack_id = OutboxMessage.objects.get(case=case).headers["Message-ID"]
+    again = email_receive(raw=mail("Any news?", message_id="<m2@example.sk>", In_Reply_To=ack_id, subject="Re: x"))
+    assert again.pk == case.pk and Case.objects.count() == 1
+    assert list(case.messages.values_list("body", flat=True)) == ["Zdravím, topánky neprišli.", "Any news?"]
+
+
+@pytest.mark.django_db
+def test_a_reply_to_an_agent_answer_threads_into_the_case(agent):
+    case = email_receive(raw=mail())
+    reply = case_reply(case=case, actor=agent, body="Prepáčte, posielame nové.")
+    again = email_receive(raw=mail("Ďakujem", message_id="<m3@example.sk>", References=f"<a@b> {reply.email_message_id}"))
+    assert again.pk == case.pk
+
+
+@pytest.mark.django_db
+def test_the_reference_in_the_subject_threads_only_for_the_same_customer():
+    case = email_receive(raw=mail())
+    same = email_receive(raw=mail("More", message_id="<m4@example.sk>", subject=f"Re: [{case.reference}] Zásielka"))
+    stranger = email_receive(raw=mail("Hijack", sender="eve@example.com", message_id="<m5@example.sk>",
+                                      subject=f"[{case.reference}]"))
+    assert same.pk == case.pk and stranger.pk != case.pk
+
+
+@pytest.mark.django_db
+def test_an_executable_attachment_refuses_the_whole_mail():
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "jan@example.sk", "photo"
+    msg.set_content("See photo")
+    msg.add_attachment(b"\x7fELF\x02\x01\x01" + b"\x00" * 64, maintype="image", subtype="jpeg", filename="photo.jpg")
+    with pytest.raises(ValidationError, match=r"photo\.jpg"):
+        email_receive(raw=bytes(msg))
+    assert not Case.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_empty_mail_is_refused():
+    with pytest.raises(ValidationError):
+        email_receive(raw=mail("   "))
