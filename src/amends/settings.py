@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "amends.urls"
@@ -181,6 +182,8 @@ else:
 DEFAULT_FROM_EMAIL = env.str("AMENDS_EMAIL_FROM", "care@amends.localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = env.int("AMENDS_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=100)
+# How long a worker's claim on outbox rows lasts; a worker that dies is noticed when it runs out.
+OUTBOX_LEASE_SECONDS = env.int("AMENDS_OUTBOX_LEASE_SECONDS", 120, minimum=1, maximum=3600)
 STATUS_LINK_DAYS = env.int("AMENDS_STATUS_LINK_DAYS", 90, minimum=1, maximum=3650)
 
 # Languages: adding one is adding its locale files and a line here.
@@ -240,5 +243,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"amends": {"level": "INFO"}},
+    "loggers": {
+        "amends": {"level": "INFO"},
+        # One line per task would drown the log at thousands of mails a minute; failures still show.
+        "django.tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
+        "rq.worker": {"level": "WARNING"},
+    },
 }

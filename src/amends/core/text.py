@@ -30,3 +30,15 @@ def html_to_text(markup: str) -> str:
     stripped = nh3.clean(markup, tags=set(), clean_content_tags={"script", "style", "head", "title"})
     text = html.unescape(stripped).replace("\xa0", " ")
     return _MANY_BLANK_LINES.sub("\n\n", clean_text(text))
+
+
+# Latin letters with diacritics in the languages served (sk, cs, sr-Latn, hr, pl, de, bg/ru transliterations) and
+# their bare forms, so "stastny" finds "šťastný". PostgreSQL's translate() applies the same map inside the
+# full-text index, so changing these strings needs a migration that rebuilds that index.
+FOLD_FROM = "áäàâãåčćçďđéěëèêíïìîĺľłňńñóôöòõŕřšśťúůüùûýÿžźżąęÁÄÀÂÃÅČĆÇĎĐÉĚËÈÊÍÏÌÎĹĽŁŇŃÑÓÔÖÒÕŔŘŠŚŤÚŮÜÙÛÝŸŽŹŻĄĘ"
+FOLD_TO = "aaaaaacccddeeeeeiiiilllnnnooooorrsstuuuuuyyzzzaeAAAAAACCCDDEEEEEIIIILLLNNNOOOOORRSSTUUUUUYYZZZAE"
+_FOLD = str.maketrans(FOLD_FROM, FOLD_TO)
+
+
+def fold(value: str) -> str:
+    return value.translate(_FOLD).lower()

@@ -8,6 +8,16 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by content in the intake service."""
+
+    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
 class ComplaintForm(forms.Form):
     """Only the story and an e-mail address are required; the story comes first (P5: listen before asking)."""
 
@@ -27,7 +37,7 @@ class ComplaintForm(forms.Form):
     remedy_sought = forms.CharField(
         label=_("What would make this right for you?"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    attachments = forms.FileField(
+    attachments = MultipleFileField(
         label=_("Photos or documents"),
         help_text=_("Up to %(n)s images (JPEG, PNG, GIF, WebP) or PDFs, 10 MB each.") % {"n": MAX_ATTACHMENTS},
         required=False,

@@ -24,8 +24,7 @@ from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
-BATCH = 200
+BATCH = 100
 
 
 def message_id_for(public_id: uuid.UUID) -> str:
@@ -91,7 +90,9 @@ def outbox_claim(*, ids: list[int] | None = None, limit: int = BATCH) -> list[Ou
         if not claimed:
             return []
         OutboxMessage.objects.filter(id__in=claimed).update(
-            state=OutboxMessage.State.SENDING, claimed_until=now + LEASE, attempts=F("attempts") + 1
+            state=OutboxMessage.State.SENDING,
+            claimed_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
         )
     return list(OutboxMessage.objects.filter(id__in=claimed).order_by("id"))
 

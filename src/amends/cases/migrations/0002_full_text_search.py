@@ -1,8 +1,8 @@
 """Full-text search structures, one per database (see amends.cases.search)."""
 
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
 from django.db import migrations
+
+from amends.cases.search import PG_DOCUMENT
 
 SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE cases_case_fts USING fts5(subject, description, content='cases_case', content_rowid='id', "
@@ -24,23 +24,17 @@ SQLITE_DROP = [
 ]
 
 
-def _pg_index():
-    return GinIndex(SearchVector("subject", "description", config="simple"), name="case_fulltext")
-
-
 def forwards(apps, schema_editor):
-    Case = apps.get_model("cases", "Case")
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.add_index(Case, _pg_index())
+        schema_editor.execute(f"CREATE INDEX case_fulltext ON cases_case USING gin (({PG_DOCUMENT}))")
     elif schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE_CREATE:
             schema_editor.execute(statement)
 
 
 def backwards(apps, schema_editor):
-    Case = apps.get_model("cases", "Case")
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.remove_index(Case, _pg_index())
+        schema_editor.execute("DROP INDEX IF EXISTS case_fulltext")
     elif schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE_DROP:
             schema_editor.execute(statement)
