@@ -38,7 +38,9 @@ class SmtpSink:
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return self.fail_code
-            self.received.append(message_from_bytes(envelope.original_content or envelope.content, policy=policy.default))  # type: ignore[arg-type]
+            self.received.append(
+                message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+            )  # type: ignore[arg-type]
         return "250 OK"
 
     def message_ids(self) -> list[str]:
@@ -62,8 +64,12 @@ def smtp_sink(settings) -> Iterator[SmtpSink]:  # type: ignore[no-untyped-def]
 
 
 def open_case(*, priority: int | None = None, **overrides: object) -> Opened:
-    fields: dict = {"email": "olga@example.com", "name": "Ольга", "language": "ru",
-                    "description": "Прислали кроссовки не того размера, а нужны к субботе."}
+    fields: dict = {
+        "email": "olga@example.com",
+        "name": "Ольга",
+        "language": "ru",
+        "description": "Прислали кроссовки не того размера, а нужны к субботе.",
+    }
     fields.update(overrides)
     if priority is None:
         return case_open(request=IntakeRequest(**fields))

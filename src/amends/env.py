@@ -4,8 +4,7 @@ Settings are read once at start-up; a typo in a variable name or value must stop
 that names the variable, not fall back silently to a default (healthchecks does the same).
 """
 
-from __future__ import annotations
-
+import builtins
 import os
 from collections.abc import Mapping
 
@@ -51,7 +50,7 @@ class Env:
     def str(self, name: str, default: str = "") -> str:
         return self.environ.get(name, default).strip()
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool = False) -> builtins.bool:
         raw = self.environ.get(name)
         if raw is None:
             return default
@@ -62,7 +61,9 @@ class Env:
             return False
         raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
 
-    def int(self, name: str, default: int, *, minimum: int = 0, maximum: int = 2**31) -> int:
+    def int(
+        self, name: builtins.str, default: builtins.int, *, minimum: builtins.int = 0, maximum: builtins.int = 2**31
+    ) -> builtins.int:
         raw = self.environ.get(name)
         if raw is None or not raw.strip():
             return default
@@ -74,13 +75,13 @@ class Env:
             raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}; got {value}")
         return value
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def list(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]:
         raw = self.environ.get(name)
         if raw is None:
             return default
         return [item.strip() for item in raw.split(",") if item.strip()]
 
-    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+    def choice(self, name: builtins.str, choices: tuple[builtins.str, ...], default: builtins.str) -> builtins.str:
         value = self.str(name, default).lower()
         if value not in choices:
             raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {value!r}")

@@ -2,14 +2,26 @@ from .models import Team, User
 
 
 def user_create(
-    *, username: str, password: str, email: str = "", first_name: str = "", last_name: str = "",
-    role: str = User.Role.AGENT, team: Team | None = None,
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    role: str = User.Role.AGENT,
+    team: Team | None = None,
 ) -> User:
     if role not in User.Role.values:
         raise ValueError(f"unknown role {role!r}")
     user = User(
-        username=username, email=email, first_name=first_name, last_name=last_name, role=role, team=team,
-        is_staff=role == User.Role.ADMIN, is_superuser=role == User.Role.ADMIN,
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        team=team,
+        is_staff=role == User.Role.ADMIN,
+        is_superuser=role == User.Role.ADMIN,
     )
     user.set_password(password)
     user.save()

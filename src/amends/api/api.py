@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError as SchemaError
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaError
 
 from amends.cases.api import router as cases_router
 from amends.cases.lifecycle import IllegalTransition
@@ -41,9 +42,7 @@ def invalid_shape(request: HttpRequest, exc: SchemaError) -> HttpResponse:
         location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query"))
         errors.setdefault(location or "__all__", []).append(error.get("msg", "invalid"))
     first = next(iter(errors.items()), ("__all__", ["invalid request"]))
-    return api.create_response(
-        request, {"detail": f"{first[0]}: {first[1][0]}", "errors": errors}, status=422
-    )
+    return api.create_response(request, {"detail": f"{first[0]}: {first[1][0]}", "errors": errors}, status=422)
 
 
 @api.exception_handler(AuthenticationError)

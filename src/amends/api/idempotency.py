@@ -32,8 +32,12 @@ def run_idempotent(
         status, body = work()
         return JsonResponse(body, status=status)
     if len(key) > MAX_KEY:
-        return JsonResponse({"detail": _("The Idempotency-Key header is longer than %(n)s characters.") % {"n": MAX_KEY}}, status=400)
-    digest = hashlib.sha256(b"\0".join([request.method.encode(), request.path.encode(), request.body])).hexdigest()
+        return JsonResponse(
+            {"detail": _("The Idempotency-Key header is longer than %(n)s characters.") % {"n": MAX_KEY}}, status=400
+        )
+    digest = hashlib.sha256(
+        b"\0".join([(request.method or "").encode(), request.path.encode(), request.body])
+    ).hexdigest()
 
     def replay(record: IdempotencyRecord) -> JsonResponse:
         if record.request_hash != digest:
@@ -49,8 +53,14 @@ def run_idempotent(
         with transaction.atomic():
             status, body = work()
             IdempotencyRecord.objects.create(
-                api_key=api_key, key=key, method=request.method or "", path=request.path[:300], request_hash=digest,
-                status_code=status, response_body=body, created_at=timezone.now(),
+                api_key=api_key,
+                key=key,
+                method=request.method or "",
+                path=request.path[:300],
+                request_hash=digest,
+                status_code=status,
+                response_body=body,
+                created_at=timezone.now(),
             )
     except IntegrityError:
         # A concurrent request with the same key won the race; its work stands and ours was rolled back.

@@ -29,3 +29,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

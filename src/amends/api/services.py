@@ -16,7 +16,9 @@ def apikey_create(*, name: str) -> tuple[ApiKey, str]:
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = f"amk_{prefix}_{secret}"
-    record = ApiKey.objects.create(name=name.strip()[:100], prefix=prefix, key_hash=_hash(key), created_at=timezone.now())
+    record = ApiKey.objects.create(
+        name=name.strip()[:100], prefix=prefix, key_hash=_hash(key), created_at=timezone.now()
+    )
     return record, key
 
 

@@ -9,6 +9,10 @@ def brand_default() -> BrandIdentity:
     if brand is None:
         brand, _created = BrandIdentity.objects.get_or_create(
             is_default=True,
-            defaults={"name": "Customer care", "sender_name": "Customer care", "sender_email": settings.DEFAULT_FROM_EMAIL},
+            defaults={
+                "name": "Customer care",
+                "sender_name": "Customer care",
+                "sender_email": settings.DEFAULT_FROM_EMAIL,
+            },
         )
     return brand

@@ -33,13 +33,17 @@ def create_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyp
         order = payload.order
         opened = case_open(
             request=IntakeRequest(
-                email=payload.customer.email, name=payload.customer.name or "",
-                language=payload.customer.language or "", external_id=payload.customer.external_id or "",
-                description=payload.description, subject=payload.subject or "",
+                email=payload.customer.email,
+                name=payload.customer.name or "",
+                language=payload.customer.language or "",
+                external_id=payload.customer.external_id or "",
+                description=payload.description,
+                subject=payload.subject or "",
                 order_reference=(order.reference or "") if order else "",
                 order_value=order.value if order else None,
                 order_currency=(order.currency or "") if order else "",
-                remedy_sought=payload.remedy_sought or "", channel=payload.channel or Channel.API,
+                remedy_sought=payload.remedy_sought or "",
+                channel=payload.channel or Channel.API,
             ),
             actor_label=f"API key {key.name}",
         )

@@ -7,8 +7,14 @@ from .models import Case
 
 
 class InboxFilterForm(forms.Form):
-    q = forms.CharField(required=False, label=_("Search"), widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words, AM-reference or e-mail")}))
-    status = forms.ChoiceField(required=False, label=_("Status"), choices=[("open", _("Open")), ("all", _("All")), *Case.STATUS_CHOICES])
+    q = forms.CharField(
+        required=False,
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words, AM-reference or e-mail")}),
+    )
+    status = forms.ChoiceField(
+        required=False, label=_("Status"), choices=[("open", _("Open")), ("all", _("All")), *Case.STATUS_CHOICES]
+    )
     team = forms.ChoiceField(required=False, label=_("Team"))
     assignee = forms.ChoiceField(required=False, label=_("Assignee"))
     language = forms.ChoiceField(required=False, label=_("Language"))
@@ -20,19 +26,26 @@ class InboxFilterForm(forms.Form):
         from .models import Channel
 
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", _("Any team"))] + [(str(t.pk), t.name) for t in Team.objects.all()]
-        self.fields["assignee"].choices = [("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))] + [
+        fields: dict = self.fields
+        fields["team"].choices = [("", _("Any team"))] + [(str(t.pk), t.name) for t in Team.objects.all()]
+        fields["assignee"].choices = [("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))] + [
             (str(u.pk), u.display_name) for u in User.objects.filter(is_active=True).order_by("username")
         ]
-        self.fields["language"].choices = [("", _("Any language")), *settings.LANGUAGES]
-        self.fields["channel"].choices = [("", _("Any channel")), *Channel.choices]
+        fields["language"].choices = [("", _("Any language")), *settings.LANGUAGES]
+        fields["channel"].choices = [("", _("Any channel")), *Channel.choices]
 
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 6}), strip=False)
     status_after = forms.ChoiceField(
-        label=_("Then set the case to"), required=False,
-        choices=[("", _("Keep status")), ("in_progress", _("In progress")), ("waiting", _("Waiting for customer")), ("resolved", _("Resolved"))],
+        label=_("Then set the case to"),
+        required=False,
+        choices=[
+            ("", _("Keep status")),
+            ("in_progress", _("In progress")),
+            ("waiting", _("Waiting for customer")),
+            ("resolved", _("Resolved")),
+        ],
     )
 
 

@@ -6,10 +6,10 @@ messages (in the caller's active language), and a rejected complaint stores noth
 
 import hashlib
 import uuid
-from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 import filetype
 from django.conf import settings
@@ -105,7 +105,8 @@ def validate_upload(upload: Upload) -> str:
     name = single_line(upload.name)[:200] or "attachment"
     if len(upload.content) > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
-            _("The file %(name)s is too large: the limit is %(limit)s MB.") % {"name": name, "limit": MAX_ATTACHMENT_BYTES // 2**20},
+            _("The file %(name)s is too large: the limit is %(limit)s MB.")
+            % {"name": name, "limit": MAX_ATTACHMENT_BYTES // 2**20},
             code="too_large",
         )
     if not upload.content:
@@ -191,12 +192,17 @@ def validate_intake(request: IntakeRequest) -> dict:
     def currency() -> str:
         code = single_line(request.order_currency or "").upper()
         if code and not money.is_currency(code):
-            raise ValidationError(_("Unknown currency %(code)s; use an ISO 4217 code such as EUR.") % {"code": repr(code)[:20]}, code="currency")
+            raise ValidationError(
+                _("Unknown currency %(code)s; use an ISO 4217 code such as EUR.") % {"code": repr(code)[:20]},
+                code="currency",
+            )
         return code
 
     check("order_currency", currency)
     if cleaned.get("order_value") is not None and not cleaned.get("order_currency") and "order_currency" not in errors:
-        errors["order_currency"] = [ValidationError(_("Give the currency of the order value, such as EUR."), code="required")]
+        errors["order_currency"] = [
+            ValidationError(_("Give the currency of the order value, such as EUR."), code="required")
+        ]
 
     def uploads() -> list[tuple[Upload, str]]:
         if len(request.uploads) > MAX_ATTACHMENTS:
@@ -218,14 +224,27 @@ def _next_reference(year: int) -> str:
     return f"AM-{year}-{value:06d}"
 
 
-def attachment_store(*, case: Case, message: Message | None, upload: Upload, content_type: str, at: datetime) -> Attachment:
+def attachment_store(
+    *, case: Case, message: Message | None, upload: Upload, content_type: str, at: datetime
+) -> Attachment:
     public_id = uuid.uuid4()
     safe_name = single_line(upload.name)[:200] or "attachment"
-    extension = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
-                 "application/pdf": "pdf"}[content_type]
+    extension = {
+        "image/jpeg": "jpg",
+        "image/png": "png",
+        "image/gif": "gif",
+        "image/webp": "webp",
+        "application/pdf": "pdf",
+    }[content_type]
     attachment = Attachment(
-        public_id=public_id, case=case, message=message, original_name=safe_name, content_type=content_type,
-        size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(), created_at=at,
+        public_id=public_id,
+        case=case,
+        message=message,
+        original_name=safe_name,
+        content_type=content_type,
+        size=len(upload.content),
+        sha256=hashlib.sha256(upload.content).hexdigest(),
+        created_at=at,
     )
     # The stored name is ours, never the customer's, so nothing they send can pick a path or an extension.
     attachment.file.save(f"{public_id}.{extension}", ContentFile(upload.content), save=False)
@@ -250,34 +269,65 @@ def case_open(
     now = now or timezone.now()
     with transaction.atomic():
         customer = customer_get_or_create(
-            email=cleaned["email"], name=cleaned["name"], language=cleaned["language"], external_id=cleaned["external_id"] or None
+            email=cleaned["email"],
+            name=cleaned["name"],
+            language=cleaned["language"],
+            external_id=cleaned["external_id"] or None,
         )
         language = cleaned["language"] or customer.preferred_language or settings.LANGUAGE_CODE
         story = cleaned["description"]
         first, resolution = lifecycle.TARGETS[Priority(priority)]
         case = Case(
-            public_id=uuid.uuid4(), reference=_next_reference(now.year), customer=customer, brand=brand_default(),
-            channel=cleaned["channel"], subject=cleaned["subject"] or _subject_from(story), description=story,
-            language=language, order_reference=cleaned["order_reference"], order_value=cleaned["order_value"],
-            order_currency=cleaned["order_currency"], remedy_sought=cleaned["remedy_sought"], status=Status.NEW,
-            priority=priority, first_response_due_at=now + first, resolution_due_at=now + resolution,
-            created_at=now, updated_at=now,
+            public_id=uuid.uuid4(),
+            reference=_next_reference(now.year),
+            customer=customer,
+            brand=brand_default(),
+            channel=cleaned["channel"],
+            subject=cleaned["subject"] or _subject_from(story),
+            description=story,
+            language=language,
+            order_reference=cleaned["order_reference"],
+            order_value=cleaned["order_value"],
+            order_currency=cleaned["order_currency"],
+            remedy_sought=cleaned["remedy_sought"],
+            status=Status.NEW,
+            priority=priority,
+            first_response_due_at=now + first,
+            resolution_due_at=now + resolution,
+            created_at=now,
+            updated_at=now,
         )
         _refresh_due(case)
         case.save()
         message = message_create(
-            case=case, direction=Message.Direction.IN, body=story, author_kind=ActorKind.CUSTOMER,
-            email_message_id=email_message_id, at=now,
+            case=case,
+            direction=Message.Direction.IN,
+            body=story,
+            author_kind=ActorKind.CUSTOMER,
+            email_message_id=email_message_id,
+            at=now,
         )
         for upload, content_type in cleaned["attachments"]:
             attachment_store(case=case, message=message, upload=upload, content_type=content_type, at=now)
         label = actor_label or customer.email
-        event_record(case=case, kind=CaseEvent.Kind.OPENED, actor_kind=_actor_kind(cleaned["channel"]),
-                     actor_label=label, data={"channel": case.channel}, at=now)
+        event_record(
+            case=case,
+            kind=CaseEvent.Kind.OPENED,
+            actor_kind=_actor_kind(cleaned["channel"]),
+            actor_label=label,
+            data={"channel": case.channel},
+            at=now,
+        )
         status_link, status_url = status_link_create(case=case)
         acknowledgement_enqueue(case=case, status_url=status_url)
-        case_transition(case=case, to=Status.ACKNOWLEDGED, actor_kind=ActorKind.SYSTEM, actor_label="amends",
-                        event_kind=CaseEvent.Kind.ACKNOWLEDGED, at=now)
+        case_transition(
+            case=case,
+            to=Status.ACKNOWLEDGED,
+            actor_kind=ActorKind.SYSTEM,
+            actor_label="amends",
+            event_kind=CaseEvent.Kind.ACKNOWLEDGED,
+            at=now,
+        )
     return Opened(case=case, status_url=status_url, status_link=status_link)
 
 

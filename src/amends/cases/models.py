@@ -28,6 +28,9 @@ class ReferenceCounter(models.Model):
     year = models.PositiveIntegerField(unique=True)
     value = models.PositiveBigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.value}"
+
 
 class Case(models.Model):
     STATUS_CHOICES = [
@@ -82,10 +85,10 @@ class Case(models.Model):
             models.Index(fields=["created_at", "id"], name="case_created"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(order_value__isnull=True) | Q(order_value__gte=0), name="order_value_not_negative"),
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in Status]), name="case_status_known"
+                condition=Q(order_value__isnull=True) | Q(order_value__gte=0), name="order_value_not_negative"
             ),
+            models.CheckConstraint(condition=Q(status__in=[s.value for s in Status]), name="case_status_known"),
             models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=4), name="case_priority_known"),
         ]
 
@@ -104,7 +107,9 @@ class Message(models.Model):
     direction = models.CharField(max_length=8, choices=Direction.choices)
     body = models.TextField()
     author_kind = models.CharField(max_length=16, choices=ActorKind.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Outgoing replies are signed by a brand identity; the agent who wrote it is kept for the audit trail only.
     brand = models.ForeignKey("brands.BrandIdentity", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     email_message_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
@@ -113,6 +118,9 @@ class Message(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case", "created_at"], name="message_case_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} on case {self.case_id}"
 
     @property
     def is_public(self) -> bool:
@@ -129,6 +137,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class CaseEvent(models.Model):
@@ -153,7 +164,9 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=150, blank=True)
     # Shown to the customer on the status page only when public.
     public = models.BooleanField(default=False)
@@ -163,3 +176,6 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case", "created_at"], name="event_case_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -38,8 +38,13 @@ def acknowledgement_enqueue(*, case: Case, status_url: str) -> OutboxMessage:
             "cases/email/acknowledgement.txt", {"case": case, "customer": case.customer, "status_url": status_url}
         )
     return outbox_email_enqueue(
-        recipient=case.customer.email, subject=subject, body=body, sender=_sender(case), case_id=case.pk,
-        headers=_thread_headers(case), dedupe_key=f"ack:{case.pk}",
+        recipient=case.customer.email,
+        subject=subject,
+        body=body,
+        sender=_sender(case),
+        case_id=case.pk,
+        headers=_thread_headers(case),
+        dedupe_key=f"ack:{case.pk}",
     )
 
 
@@ -49,7 +54,11 @@ def reply_email_enqueue(*, case: Case, message: Message) -> str:
         subject = f"[{case.reference}] " + (case.subject or _("Your message"))
         body = render_to_string("cases/email/reply.txt", {"case": case, "customer": case.customer, "message": message})
     outbox = outbox_email_enqueue(
-        recipient=case.customer.email, subject=subject, body=body, sender=_sender(case), case_id=case.pk,
+        recipient=case.customer.email,
+        subject=subject,
+        body=body,
+        sender=_sender(case),
+        case_id=case.pk,
         headers=_thread_headers(case),
     )
     return outbox.headers["Message-ID"]

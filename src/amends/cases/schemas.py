@@ -68,15 +68,26 @@ class CaseOut(Schema):
     def of(case: Case) -> "CaseOut":
         customer = case.customer
         return CaseOut(
-            id=case.public_id, reference=case.reference, status=case.status, language=case.language,
-            channel=case.channel, subject=case.subject, description=case.description, priority=case.priority,
+            id=case.public_id,
+            reference=case.reference,
+            status=case.status,
+            language=case.language,
+            channel=case.channel,
+            subject=case.subject,
+            description=case.description,
+            priority=case.priority,
             remedy_sought=case.remedy_sought,
-            customer=CustomerOut(id=customer.public_id, email=customer.email, name=customer.name,
-                                 language=customer.preferred_language),
+            customer=CustomerOut(
+                id=customer.public_id, email=customer.email, name=customer.name, language=customer.preferred_language
+            ),
             order=OrderOut(reference=case.order_reference, value=case.order_value, currency=case.order_currency),
-            team=case.team.name if case.team else None, assignee=case.assignee.username if case.assignee else None,
-            first_response_due_at=case.first_response_due_at, resolution_due_at=case.resolution_due_at,
-            breached=case.breached, created_at=case.created_at, updated_at=case.updated_at,
+            team=case.team.name if case.team else None,
+            assignee=case.assignee.username if case.assignee else None,
+            first_response_due_at=case.first_response_due_at,
+            resolution_due_at=case.resolution_due_at,
+            breached=case.breached,
+            created_at=case.created_at,
+            updated_at=case.updated_at,
         )
 
 

@@ -60,7 +60,7 @@ def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
     elif filters.assignee == "none":
         cases = cases.filter(assignee__isnull=True)
     elif filters.assignee.isdigit():
-        cases = cases.filter(assignee_id=filters.assignee)
+        cases = cases.filter(assignee_id=int(filters.assignee))
     if filters.language:
         cases = cases.filter(language=filters.language)
     if filters.channel:

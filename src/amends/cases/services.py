@@ -51,8 +51,9 @@ def event_record(
     )
 
 
-def next_due(*, status: str, first_responded_at: datetime | None, first_response_due_at: datetime,
-             resolution_due_at: datetime) -> datetime | None:
+def next_due(
+    *, status: str, first_responded_at: datetime | None, first_response_due_at: datetime, resolution_due_at: datetime
+) -> datetime | None:
     """The deadline the case can miss next; the clock stops while we wait for the customer."""
     if status not in OPEN or status == Status.WAITING:
         return None
@@ -61,8 +62,10 @@ def next_due(*, status: str, first_responded_at: datetime | None, first_response
 
 def _refresh_due(case: Case) -> None:
     case.next_due_at = next_due(
-        status=case.status, first_responded_at=case.first_responded_at,
-        first_response_due_at=case.first_response_due_at, resolution_due_at=case.resolution_due_at,
+        status=case.status,
+        first_responded_at=case.first_responded_at,
+        first_response_due_at=case.first_response_due_at,
+        resolution_due_at=case.resolution_due_at,
     )
     # A moved deadline clears the flag; raising it is left to cases_flag_breaches, which records the event.
     case.breached = case.breached and bool(case.next_due_at and case.next_due_at < timezone.now())
@@ -70,8 +73,14 @@ def _refresh_due(case: Case) -> None:
 
 @transaction.atomic
 def case_transition(
-    *, case: Case, to: str, actor_kind: str, actor: User | None = None, actor_label: str = "",
-    event_kind: str | None = None, at: datetime | None = None,
+    *,
+    case: Case,
+    to: str,
+    actor_kind: str,
+    actor: User | None = None,
+    actor_label: str = "",
+    event_kind: str | None = None,
+    at: datetime | None = None,
 ) -> Case:
     """Move the case to `to` if the lifecycle allows it from the state it is in now; else change nothing."""
     current = Case.objects.select_for_update().values_list("status", flat=True).get(pk=case.pk)
@@ -93,28 +102,52 @@ def case_transition(
     updated = Case.objects.filter(pk=case.pk, status=current).update(**{f: getattr(case, f) for f in fields})
     if not updated:
         raise CaseConflict(case.reference)
-    kind = event_kind or (CaseEvent.Kind.REOPENED if lifecycle.is_reopen(current, to) else CaseEvent.Kind.STATUS_CHANGED)
+    kind = event_kind or (
+        CaseEvent.Kind.REOPENED if lifecycle.is_reopen(current, to) else CaseEvent.Kind.STATUS_CHANGED
+    )
     event_record(
-        case=case, kind=kind, actor_kind=actor_kind, actor=actor, actor_label=actor_label,
-        data={"from": current, "to": to}, at=now,
+        case=case,
+        kind=kind,
+        actor_kind=actor_kind,
+        actor=actor,
+        actor_label=actor_label,
+        data={"from": current, "to": to},
+        at=now,
     )
     return case
 
 
 def message_create(
-    *, case: Case, direction: str, body: str, author_kind: str, author: User | None = None,
-    email_message_id: str | None = None, at: datetime | None = None,
+    *,
+    case: Case,
+    direction: str,
+    body: str,
+    author_kind: str,
+    author: User | None = None,
+    email_message_id: str | None = None,
+    at: datetime | None = None,
 ) -> Message:
     return Message.objects.create(
-        public_id=uuid.uuid4(), case=case, direction=direction, body=body, author_kind=author_kind, author=author,
+        public_id=uuid.uuid4(),
+        case=case,
+        direction=direction,
+        body=body,
+        author_kind=author_kind,
+        author=author,
         brand=case.brand if direction == Message.Direction.OUT else None,
-        email_message_id=email_message_id, created_at=at or timezone.now(),
+        email_message_id=email_message_id,
+        created_at=at or timezone.now(),
     )
 
 
 @transaction.atomic
 def case_add_customer_message(
-    *, case: Case, body: str, channel: str, email_message_id: str | None = None, actor_label: str = "",
+    *,
+    case: Case,
+    body: str,
+    channel: str,
+    email_message_id: str | None = None,
+    actor_label: str = "",
     at: datetime | None = None,
 ) -> Message:
     """The customer wrote again. A case waiting on them, or one they were told is resolved, is back in our court."""
@@ -122,12 +155,20 @@ def case_add_customer_message(
 
     body = validate_story(body)
     message = message_create(
-        case=case, direction=Message.Direction.IN, body=body, author_kind=ActorKind.CUSTOMER,
-        email_message_id=email_message_id, at=at,
+        case=case,
+        direction=Message.Direction.IN,
+        body=body,
+        author_kind=ActorKind.CUSTOMER,
+        email_message_id=email_message_id,
+        at=at,
     )
     event_record(
-        case=case, kind=CaseEvent.Kind.CUSTOMER_MESSAGE, actor_kind=ActorKind.CUSTOMER,
-        actor_label=actor_label or case.customer.email, data={"channel": channel}, at=at,
+        case=case,
+        kind=CaseEvent.Kind.CUSTOMER_MESSAGE,
+        actor_kind=ActorKind.CUSTOMER,
+        actor_label=actor_label or case.customer.email,
+        data={"channel": channel},
+        at=at,
     )
     case.refresh_from_db(fields=["status"])
     if case.status in (Status.WAITING, Status.RESOLVED, Status.CLOSED):
@@ -151,8 +192,15 @@ def case_reply(
     message = message_create(case=case, direction=Message.Direction.OUT, body=body, author_kind=kind, author=actor)
     message.email_message_id = reply_email_enqueue(case=case, message=message)
     message.save(update_fields=["email_message_id"])
-    event_record(case=case, kind=CaseEvent.Kind.REPLY_SENT, actor_kind=kind, actor=actor, actor_label=actor_label,
-                 data={"message": str(message.public_id)}, at=now)
+    event_record(
+        case=case,
+        kind=CaseEvent.Kind.REPLY_SENT,
+        actor_kind=kind,
+        actor=actor,
+        actor_label=actor_label,
+        data={"message": str(message.public_id)},
+        at=now,
+    )
     if case.first_responded_at is None:
         case.first_responded_at = now
         Case.objects.filter(pk=case.pk).update(first_responded_at=now)
@@ -180,12 +228,20 @@ def case_add_note(*, case: Case, actor: User | None, body: str, actor_label: str
 
 @transaction.atomic
 def case_assign(*, case: Case, actor: User, team: Team | None, assignee: User | None) -> Case:
-    before = {"team": case.team.name if case.team else None, "assignee": case.assignee.username if case.assignee else None}
+    before = {
+        "team": case.team.name if case.team else None,
+        "assignee": case.assignee.username if case.assignee else None,
+    }
     case.team, case.assignee, case.updated_at = team, assignee, timezone.now()
     case.save(update_fields=["team", "assignee", "updated_at"])
     after = {"team": team.name if team else None, "assignee": assignee.username if assignee else None}
-    event_record(case=case, kind=CaseEvent.Kind.ASSIGNED, actor_kind=ActorKind.AGENT, actor=actor,
-                 data={"from": before, "to": after})
+    event_record(
+        case=case,
+        kind=CaseEvent.Kind.ASSIGNED,
+        actor_kind=ActorKind.AGENT,
+        actor=actor,
+        data={"from": before, "to": after},
+    )
     return case
 
 
@@ -200,9 +256,23 @@ def case_set_priority(*, case: Case, actor: User, priority: int) -> Case:
     case.resolution_due_at = case.created_at + resolution
     case.updated_at = timezone.now()
     _refresh_due(case)
-    case.save(update_fields=["priority", "first_response_due_at", "resolution_due_at", "next_due_at", "breached", "updated_at"])
-    event_record(case=case, kind=CaseEvent.Kind.PRIORITY_CHANGED, actor_kind=ActorKind.AGENT, actor=actor,
-                 data={"from": old, "to": int(new)})
+    case.save(
+        update_fields=[
+            "priority",
+            "first_response_due_at",
+            "resolution_due_at",
+            "next_due_at",
+            "breached",
+            "updated_at",
+        ]
+    )
+    event_record(
+        case=case,
+        kind=CaseEvent.Kind.PRIORITY_CHANGED,
+        actor_kind=ActorKind.AGENT,
+        actor=actor,
+        data={"from": old, "to": int(new)},
+    )
     return case
 
 
@@ -213,8 +283,11 @@ def case_customer_verdict(*, case: Case, accepted: bool) -> Case:
         raise lifecycle.IllegalTransition(case.status, Status.CLOSED if accepted else Status.IN_PROGRESS)
     kind = CaseEvent.Kind.RESOLUTION_ACCEPTED if accepted else CaseEvent.Kind.RESOLUTION_REJECTED
     return case_transition(
-        case=case, to=Status.CLOSED if accepted else Status.IN_PROGRESS, actor_kind=ActorKind.CUSTOMER,
-        actor_label=case.customer.email, event_kind=kind,
+        case=case,
+        to=Status.CLOSED if accepted else Status.IN_PROGRESS,
+        actor_kind=ActorKind.CUSTOMER,
+        actor_label=case.customer.email,
+        event_kind=kind,
     )
 
 
@@ -233,8 +306,12 @@ def cases_flag_breaches(*, now: datetime | None = None, limit: int = 5000) -> in
                 continue
             target = "first_response" if responded is None else "resolution"
             CaseEvent.objects.create(
-                case_id=case_id, kind=CaseEvent.Kind.TARGET_BREACHED, actor_kind=ActorKind.SYSTEM,
-                actor_label="amends", data={"target": target}, created_at=now,
+                case_id=case_id,
+                kind=CaseEvent.Kind.TARGET_BREACHED,
+                actor_kind=ActorKind.SYSTEM,
+                actor_label="amends",
+                data={"target": target},
+                created_at=now,
             )
             flagged += 1
     return flagged

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,15 +28,22 @@ from .services import CaseConflict, case_add_note, case_assign, case_reply, case
 PAGE = 50
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_required[R: HttpResponseBase](view: Callable[..., R]) -> Callable[..., R]:
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not isinstance(request.user, User) or request.user.role not in User.Role.values:
-            raise PermissionDenied
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> R:
+        actor(request)
         return view(request, *args, **kwargs)
 
-    return wrapped
+    return wrapped  # type: ignore[return-value]
+
+
+def actor(request: HttpRequest) -> User:
+    """The signed-in agent, manager or administrator making the request."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_active or user.role not in User.Role.values:
+        raise PermissionDenied
+    return user
 
 
 @staff_required
@@ -47,10 +55,14 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
-    rows = list(inbox(actor=request.user, filters=filters)[(page - 1) * PAGE : page * PAGE + 1])  # type: ignore[arg-type]
+    rows = list(inbox(actor=actor(request), filters=filters)[(page - 1) * PAGE : page * PAGE + 1])
     context = {
-        "form": form, "cases": rows[:PAGE], "page": page, "has_next": len(rows) > PAGE,
-        "query": request.GET.copy(), "outbox": outbox_counts() if request.user.is_manager else None,  # type: ignore[union-attr]
+        "form": form,
+        "cases": rows[:PAGE],
+        "page": page,
+        "has_next": len(rows) > PAGE,
+        "query": request.GET.copy(),
+        "outbox": outbox_counts() if actor(request).is_manager else None,
     }
     template = "cases/_inbox_rows.html" if request.headers.get("HX-Request") else "cases/inbox.html"
     return render(request, template, context)
@@ -60,7 +72,7 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: obj
     context = {
         "case": case,
         "entries": timeline(case=case),
-        "history": customer_history(actor=request.user, case=case),  # type: ignore[arg-type]
+        "history": customer_history(actor=actor(request), case=case),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "note_form": forms.get("note_form") or NoteForm(),
         "assign_form": AssignForm(initial={"team": case.team, "assignee": case.assignee}),
@@ -73,18 +85,22 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: obj
 
 @staff_required
 def case_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    return _case_page(request, case_get(actor=request.user, public_id=public_id))  # type: ignore[arg-type]
+    return _case_page(request, case_get(actor=actor(request), public_id=public_id))
 
 
 @require_POST
 @staff_required
 def reply_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    case = case_get(actor=request.user, public_id=public_id)  # type: ignore[arg-type]
+    case = case_get(actor=actor(request), public_id=public_id)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            case_reply(case=case, actor=request.user, body=form.cleaned_data["body"],  # type: ignore[arg-type]
-                       status_after=form.cleaned_data["status_after"] or None)
+            case_reply(
+                case=case,
+                actor=actor(request),
+                body=form.cleaned_data["body"],
+                status_after=form.cleaned_data["status_after"] or None,
+            )
         except ValidationError as exc:
             form.add_error("body", exc)
         except IllegalTransition as exc:
@@ -98,11 +114,11 @@ def reply_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 @staff_required
 def note_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    case = case_get(actor=request.user, public_id=public_id)  # type: ignore[arg-type]
+    case = case_get(actor=actor(request), public_id=public_id)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            case_add_note(case=case, actor=request.user, body=form.cleaned_data["body"])  # type: ignore[arg-type]
+            case_add_note(case=case, actor=actor(request), body=form.cleaned_data["body"])
         except ValidationError as exc:
             form.add_error("body", exc)
         else:
@@ -113,25 +129,27 @@ def note_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 @staff_required
 def assign_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    case = case_get(actor=request.user, public_id=public_id)  # type: ignore[arg-type]
+    case = case_get(actor=actor(request), public_id=public_id)
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a team and an agent from the lists."))
     else:
-        case_assign(case=case, actor=request.user, team=form.cleaned_data["team"], assignee=form.cleaned_data["assignee"])  # type: ignore[arg-type]
+        case_assign(
+            case=case, actor=actor(request), team=form.cleaned_data["team"], assignee=form.cleaned_data["assignee"]
+        )
     return redirect("cases:case", public_id=public_id)
 
 
 @require_POST
 @staff_required
 def status_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    case = case_get(actor=request.user, public_id=public_id)  # type: ignore[arg-type]
+    case = case_get(actor=actor(request), public_id=public_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status from the list."))
     else:
         try:
-            case_transition(case=case, to=form.cleaned_data["status"], actor_kind=ActorKind.AGENT, actor=request.user)  # type: ignore[arg-type]
+            case_transition(case=case, to=form.cleaned_data["status"], actor_kind=ActorKind.AGENT, actor=actor(request))
         except IllegalTransition as exc:
             messages.error(request, _("Not changed: %(reason)s.") % {"reason": exc})
         except CaseConflict:
@@ -142,20 +160,20 @@ def status_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 @staff_required
 def priority_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    case = case_get(actor=request.user, public_id=public_id)  # type: ignore[arg-type]
+    case = case_get(actor=actor(request), public_id=public_id)
     form = PriorityForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a priority from the list."))
     else:
-        case_set_priority(case=case, actor=request.user, priority=form.cleaned_data["priority"])  # type: ignore[arg-type]
+        case_set_priority(case=case, actor=actor(request), priority=form.cleaned_data["priority"])
     return redirect("cases:case", public_id=public_id)
 
 
 @require_POST
 @staff_required
 def revoke_links_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    case = case_get(actor=request.user, public_id=public_id)  # type: ignore[arg-type]
-    revoked = status_links_revoke(case=case, actor=request.user)  # type: ignore[arg-type]
+    case = case_get(actor=actor(request), public_id=public_id)
+    revoked = status_links_revoke(case=case, actor=actor(request))
     messages.success(request, _("%(n)s status link(s) revoked.") % {"n": revoked})
     return redirect("cases:case", public_id=public_id)
 
@@ -165,25 +183,29 @@ def attachment_view(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
     attachment = Attachment.objects.select_related("case").filter(public_id=public_id).first()
     if attachment is None:
         raise Http404("no such attachment")
-    case_get(actor=request.user, public_id=attachment.case.public_id)  # type: ignore[arg-type]
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
+    case_get(actor=actor(request), public_id=attachment.case.public_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
 @staff_required
 def outbox_view(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_manager:  # type: ignore[union-attr]
+    if not actor(request).is_manager:
         raise PermissionDenied
-    failed = outbox_failed_list(actor=request.user)[:200]  # type: ignore[arg-type]
+    failed = outbox_failed_list(actor=actor(request))[:200]
     return render(request, "cases/outbox.html", {"failed": failed, "counts": outbox_counts()})
 
 
 @require_POST
 @staff_required
 def outbox_retry_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    if not request.user.is_manager:  # type: ignore[union-attr]
+    if not actor(request).is_manager:
         raise PermissionDenied
     message = OutboxMessage.objects.filter(public_id=public_id).first()
     if message is None:

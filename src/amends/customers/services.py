@@ -20,7 +20,10 @@ def customer_get_or_create(
         try:
             with transaction.atomic():
                 return Customer.objects.create(
-                    public_id=uuid.uuid4(), email=email, name=name, preferred_language=language,
+                    public_id=uuid.uuid4(),
+                    email=email,
+                    name=name,
+                    preferred_language=language,
                     external_id=external_id or None,
                 )
         except IntegrityError:

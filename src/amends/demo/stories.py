@@ -2,17 +2,38 @@
 
 STORIES: dict[str, list[tuple[str, str]]] = {
     "en": [
-        ("Wrong size delivered", "I ordered the trail runners in 43 and got a 41. I need them for a race on Saturday, what now?"),
-        ("Parcel never arrived", "Tracking has said 'out for delivery' for six days. Nobody answers the phone. Where is my order?"),
-        ("Sole came off after two weeks", "The sole of my hiking boots came off after two weeks of normal walking. Photos attached. Really disappointed."),
+        (
+            "Wrong size delivered",
+            "I ordered the trail runners in 43 and got a 41. I need them for a race on Saturday, what now?",
+        ),
+        (
+            "Parcel never arrived",
+            "Tracking has said 'out for delivery' for six days. Nobody answers the phone. Where is my order?",
+        ),
+        (
+            "Sole came off after two weeks",
+            "The sole of my hiking boots came off after two weeks of normal walking. Photos attached.",
+        ),
         ("Charged twice", "My card was charged twice for the same order. Please refund the second payment."),
-        ("Website down during the sale", "Your site was down for three hours during the Black Friday sale and the discount was gone when it came back."),
-        ("Rude shop assistant", "The assistant in the city centre store laughed at my question about returns and walked away."),
-        ("Refund still missing", "I returned the jacket a month ago, you confirmed receipt, and I still have not got my money back."),
+        (
+            "Website down during the sale",
+            "Your site was down for three hours during the sale and the discount was gone when it came back.",
+        ),
+        (
+            "Rude shop assistant",
+            "The assistant in the city centre store laughed at my question about returns and walked away.",
+        ),
+        (
+            "Refund still missing",
+            "I returned the jacket a month ago, you confirmed receipt, and I still have not got my money back.",
+        ),
         ("Left waiting an hour", "I booked a running gait analysis for 10:00 and waited an hour. Nobody apologised."),
     ],
     "ru": [
-        ("Прислали не тот размер", "Заказывал кроссовки 42 размера, пришли 40. Подарок на день рождения сорван. Что будете делать?"),
+        (
+            "Прислали не тот размер",
+            "Заказывал кроссовки 42 размера, пришли 40. Подарок на день рождения сорван. Что будете делать?",
+        ),
         ("Заказ не доставлен", "Прошло уже две недели, заказ так и не пришёл, а телефон поддержки найти невозможно."),
         ("Брак куртки", "Молния на новой куртке сломалась в первый же день. Хочу замену или возврат денег."),
         ("Двойное списание", "С карты дважды списали оплату за один заказ. Верните, пожалуйста, лишнее."),
@@ -23,7 +44,10 @@ STORIES: dict[str, list[tuple[str, str]]] = {
     ],
     "bg": [
         ("Грешен номер обувки", "Поръчах маратонки номер 44, а получих 42. Трябват ми за състезание в неделя."),
-        ("Пратката не е пристигнала", "Поръчката ми не е пристигнала вече десет дни, а не мога да открия телефон за контакт."),
+        (
+            "Пратката не е пристигнала",
+            "Поръчката ми не е пристигнала вече десет дни, а не мога да открия телефон за контакт.",
+        ),
         ("Скъсана подметка", "Подметката на новите ми обувки се отлепи след седмица. Искам да ги сменя."),
         ("Двойно плащане", "Таксувахте картата ми два пъти за една и съща поръчка. Моля, върнете парите."),
         ("Сайтът не работеше", "Сайтът беше недостъпен три часа и пропуснах намалението."),

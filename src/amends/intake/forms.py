@@ -28,11 +28,17 @@ class ComplaintForm(forms.Form):
         strip=False,
         required=False,
     )
-    email = forms.CharField(label=_("Your e-mail address"), help_text=_("So we can answer you."), required=False,
-                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.CharField(
+        label=_("Your e-mail address"),
+        help_text=_("So we can answer you."),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     name = forms.CharField(label=_("Your name"), required=False, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     order_reference = forms.CharField(label=_("Order number"), required=False)
-    order_value = forms.CharField(label=_("Order value"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    order_value = forms.CharField(
+        label=_("Order value"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
     order_currency = forms.CharField(label=_("Currency"), required=False, initial="EUR", max_length=3)
     remedy_sought = forms.CharField(
         label=_("What would make this right for you?"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -44,4 +50,6 @@ class ComplaintForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp,application/pdf"}),
     )
     # A field people never see; bots that fill every field give themselves away.
-    website = forms.CharField(required=False, label="Website", widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+    website = forms.CharField(
+        required=False, label="Website", widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )

@@ -11,7 +11,8 @@ from amends.core.text import clean_text, html_to_text, single_line
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _QUOTE_HEADER = re.compile(
-    r"^(On .+wrote:|.+ написа:|.+ написал\(а\):|.+ пише:|.+ napísal\(a\):|.+ je napisao:|-----Original Message-----)\s*$",
+    r"^(On .+wrote:|.+ написа:|.+ написал\(а\):|.+ пише:|.+ napísal\(a\):|.+ je napisao:"
+    r"|-----Original Message-----)\s*$",
     re.IGNORECASE,
 )
 

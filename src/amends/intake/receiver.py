@@ -49,5 +49,10 @@ class IntakeController(Controller):
 
     def factory(self) -> Any:
         server_class = LMTP if self.lmtp else SMTP
-        return server_class(self.handler, data_size_limit=MAX_MESSAGE_BYTES, enable_SMTPUTF8=True,
-                            hostname=self.hostname, decode_data=False)
+        return server_class(
+            self.handler,
+            data_size_limit=MAX_MESSAGE_BYTES,
+            enable_SMTPUTF8=True,
+            hostname=self.hostname,
+            decode_data=False,
+        )

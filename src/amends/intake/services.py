@@ -46,8 +46,12 @@ def email_receive(*, raw: bytes) -> Case:
     if case is None:
         return case_open(
             request=IntakeRequest(
-                email=mail.sender, name=mail.sender_name, description=mail.body, subject=mail.subject,
-                channel=Channel.EMAIL, language=languages.normalize(mail.language) or "" if mail.language else "",
+                email=mail.sender,
+                name=mail.sender_name,
+                description=mail.body,
+                subject=mail.subject,
+                channel=Channel.EMAIL,
+                language=languages.normalize(mail.language) or "" if mail.language else "",
                 uploads=uploads,
             ),
             email_message_id=mail.message_id,
@@ -58,5 +62,7 @@ def email_receive(*, raw: bytes) -> Case:
             case=case, body=mail.body, channel=Channel.EMAIL, email_message_id=mail.message_id, actor_label=mail.sender
         )
         for upload, content_type in checked:
-            attachment_store(case=case, message=message, upload=upload, content_type=content_type, at=message.created_at)
+            attachment_store(
+                case=case, message=message, upload=upload, content_type=content_type, at=message.created_at
+            )
     return case

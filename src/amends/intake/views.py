@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
@@ -16,8 +16,10 @@ FORM_FIELDS = set(ComplaintForm.base_fields)
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(
-        request, "intake/error.html",
-        {"message": _("Too many attempts from your connection. Please wait a minute and try again.")}, status=429,
+        request,
+        "intake/error.html",
+        {"message": _("Too many attempts from your connection. Please wait a minute and try again.")},
+        status=429,
     )
 
 
@@ -32,17 +34,25 @@ def complaint(request: HttpRequest) -> HttpResponse:
         # The spam trap: answer like a success so the bot learns nothing, store nothing.
         return render(request, "intake/thanks.html", {"reference": None})
     files = request.FILES.getlist("attachments")
-    oversized = [f.name for f in files if f.size > MAX_ATTACHMENT_BYTES]
+    oversized = [f.name for f in files if (f.size or 0) > MAX_ATTACHMENT_BYTES]
     if oversized:
-        form.add_error("attachments", _("The file %(name)s is too large: the limit is %(limit)s MB.")
-                       % {"name": oversized[0], "limit": MAX_ATTACHMENT_BYTES // 2**20})
+        form.add_error(
+            "attachments",
+            _("The file %(name)s is too large: the limit is %(limit)s MB.")
+            % {"name": oversized[0], "limit": MAX_ATTACHMENT_BYTES // 2**20},
+        )
         return render(request, "intake/complaint.html", {"form": form}, status=400)
     data = form.cleaned_data
     try:
         opened = case_open(
             request=IntakeRequest(
-                email=data["email"], description=data["description"], channel=Channel.FORM, name=data["name"],
-                language=get_language() or "", order_reference=data["order_reference"], order_value=data["order_value"],
+                email=data["email"],
+                description=data["description"],
+                channel=Channel.FORM,
+                name=data["name"],
+                language=get_language() or "",
+                order_reference=data["order_reference"],
+                order_value=data["order_value"],
                 order_currency=data["order_currency"] if data["order_value"] else "",
                 remedy_sought=data["remedy_sought"],
                 uploads=[Upload(name=f.name or "", content=f.read()) for f in files],
@@ -50,7 +60,9 @@ def complaint(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
-            form.add_error(field if field in FORM_FIELDS else ("attachments" if field == "attachments" else None), errors)
+            form.add_error(
+                field if field in FORM_FIELDS else ("attachments" if field == "attachments" else None), errors
+            )
         return render(request, "intake/complaint.html", {"form": form}, status=400)
     # The person who just wrote to us may follow the case in this browser straight away.
     portal_grant(request, link=opened.status_link)

@@ -42,5 +42,10 @@ class OutboxMessage(models.Model):
             models.Index(fields=["state", "created_at"], name="outbox_state_created"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(state__in=["pending", "sending", "sent", "failed"]), name="outbox_state_known"),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "sending", "sent", "failed"]), name="outbox_state_known"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient} ({self.state})"

@@ -48,7 +48,10 @@ def status_link_redeem(*, token: str) -> StatusLink | None:
 def status_links_revoke(*, case: Case, actor: User) -> int:
     revoked = StatusLink.objects.filter(case=case, revoked_at__isnull=True).update(revoked_at=timezone.now())
     event_record(
-        case=case, kind=CaseEvent.Kind.STATUS_LINK_REVOKED, actor_kind=ActorKind.AGENT, actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.STATUS_LINK_REVOKED,
+        actor_kind=ActorKind.AGENT,
+        actor=actor,
         data={"revoked": revoked},
     )
     return revoked

@@ -92,5 +92,7 @@ def verdict(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         if form.cleaned_data["accepted"]:
             messages.success(request, _("Thank you for confirming. We are glad it is sorted out."))
         else:
-            messages.warning(request, _("We are sorry it is not sorted out yet. Your case is open again and back with our team."))
+            messages.warning(
+                request, _("We are sorry it is not sorted out yet. Your case is open again and back with our team.")
+            )
     return redirect("portal:status", public_id=public_id)

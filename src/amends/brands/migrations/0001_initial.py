@@ -4,26 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='BrandIdentity',
+            name="BrandIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('sender_name', models.CharField(max_length=100)),
-                ('sender_email', models.EmailField(max_length=254)),
-                ('signature', models.TextField(blank=True)),
-                ('public_handle', models.CharField(blank=True, max_length=100)),
-                ('is_default', models.BooleanField(default=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("sender_name", models.CharField(max_length=100)),
+                ("sender_email", models.EmailField(max_length=254)),
+                ("signature", models.TextField(blank=True)),
+                ("public_handle", models.CharField(blank=True, max_length=100)),
+                ("is_default", models.BooleanField(default=False)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('is_default',), name='one_default_brand')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)), fields=("is_default",), name="one_default_brand"
+                    )
+                ],
             },
         ),
     ]

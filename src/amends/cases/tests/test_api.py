@@ -142,7 +142,9 @@ def test_the_list_pages_with_a_cursor_and_filters(api):
     assert len(refs) == len(set(refs)) == 5 and third["next_cursor"] is None
     assert refs == sorted(refs, reverse=True)
     assert {c["language"] for c in api.get("/api/v1/cases?language=bg").json()["items"]} == {"bg"}
-    assert [c["customer"]["email"] for c in api.get("/api/v1/cases?customer_email=P3@example.com").json()["items"]] == ["p3@example.com"]
+    assert [c["customer"]["email"] for c in api.get("/api/v1/cases?customer_email=P3@example.com").json()["items"]] == [
+        "p3@example.com"
+    ]
 
 
 def test_a_bad_cursor_or_limit_is_a_400(api):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from amends.cases.intake import IntakeRequest, Upload, case_open
-from amends.cases.models import Attachment, Case, CaseEvent, Message
+from amends.cases.models import Attachment, Case, Message
 from amends.conftest import open_case
 from amends.customers.models import Customer
 from amends.outbox.models import OutboxMessage
@@ -20,8 +20,13 @@ pytestmark = pytest.mark.django_db
 
 
 def nothing_stored():
-    return not (Case.objects.exists() or Customer.objects.exists() or OutboxMessage.objects.exists()
-                or Message.objects.exists() or Attachment.objects.exists())
+    return not (
+        Case.objects.exists()
+        or Customer.objects.exists()
+        or OutboxMessage.objects.exists()
+        or Message.objects.exists()
+        or Attachment.objects.exists()
+    )
 
 
 def errors_of(excinfo) -> dict:
@@ -88,13 +93,17 @@ def test_it_rejects_an_unknown_language_and_names_the_supported_ones():
     assert "klingon" in message and "sr-latn" in message
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("sr-Latn", "sr-latn"), ("sr_Cyrl", "sr"), ("bg-BG", "bg"), ("SK", "sk")])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("sr-Latn", "sr-latn"), ("sr_Cyrl", "sr"), ("bg-BG", "bg"), ("SK", "sk")]
+)
 def test_it_accepts_bcp47_spellings_of_served_languages(raw, expected):
     assert open_case(language=raw).case.language == expected
 
 
-@pytest.mark.parametrize(("value", "fragment"), [("-5", "negative"), ("abc", "number"), ("1e400", "10 digits"),
-                                                  ("NaN", "number"), ("12.345", "2 decimals")])
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [("-5", "negative"), ("abc", "number"), ("1e400", "10 digits"), ("NaN", "number"), ("12.345", "2 decimals")],
+)
 def test_it_rejects_a_bad_order_value(value, fragment):
     with pytest.raises(ValidationError) as excinfo:
         open_case(order_value=value, order_currency="EUR")
@@ -126,7 +135,9 @@ def test_images_and_pdfs_are_kept_with_their_checked_type():
     assert stored.file.read() == PNG
 
 
-@pytest.mark.parametrize(("name", "content"), [("photo.jpg", ELF), ("drawing.svg", SVG), ("photo.jpg", b"MZ\x90\x00" + b"\x00" * 60)])
+@pytest.mark.parametrize(
+    ("name", "content"), [("photo.jpg", ELF), ("drawing.svg", SVG), ("photo.jpg", b"MZ\x90\x00" + b"\x00" * 60)]
+)
 def test_it_rejects_files_that_are_not_images_or_pdf_whatever_their_name(name, content):
     with pytest.raises(ValidationError) as excinfo:
         open_case(uploads=[Upload(name=name, content=content)])
@@ -157,5 +168,7 @@ def test_line_breaks_in_name_and_subject_cannot_reach_mail_headers():
 
 def test_it_reports_every_problem_at_once():
     with pytest.raises(ValidationError) as excinfo:
-        case_open(request=IntakeRequest(email="nope", description="", language="xx", order_value="-1", order_currency="EUR"))
+        case_open(
+            request=IntakeRequest(email="nope", description="", language="xx", order_value="-1", order_currency="EUR")
+        )
     assert {"email", "description", "language", "order_value"} <= set(errors_of(excinfo))

@@ -6,8 +6,16 @@ from amends.cases.lifecycle import IllegalTransition, Status
 
 @pytest.mark.parametrize(
     ("current", "target"),
-    [("new", "acknowledged"), ("acknowledged", "in_progress"), ("in_progress", "waiting"), ("waiting", "in_progress"),
-     ("in_progress", "resolved"), ("resolved", "closed"), ("resolved", "in_progress"), ("closed", "in_progress")],
+    [
+        ("new", "acknowledged"),
+        ("acknowledged", "in_progress"),
+        ("in_progress", "waiting"),
+        ("waiting", "in_progress"),
+        ("in_progress", "resolved"),
+        ("resolved", "closed"),
+        ("resolved", "in_progress"),
+        ("closed", "in_progress"),
+    ],
 )
 def test_allowed_transitions(current, target):
     lifecycle.check(current, target)
@@ -15,8 +23,15 @@ def test_allowed_transitions(current, target):
 
 @pytest.mark.parametrize(
     ("current", "target"),
-    [("new", "closed"), ("closed", "resolved"), ("waiting", "closed"), ("resolved", "waiting"), ("closed", "new"),
-     ("in_progress", "new"), ("acknowledged", "closed")],
+    [
+        ("new", "closed"),
+        ("closed", "resolved"),
+        ("waiting", "closed"),
+        ("resolved", "waiting"),
+        ("closed", "new"),
+        ("in_progress", "new"),
+        ("acknowledged", "closed"),
+    ],
 )
 def test_illegal_transitions_are_refused(current, target):
     with pytest.raises(IllegalTransition):

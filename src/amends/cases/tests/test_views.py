@@ -32,8 +32,10 @@ def test_the_inbox_answers_htmx_with_only_the_rows(agent_client):
 
 @pytest.mark.parametrize(("query", "expected"), [("кроссовк", "ru"), ("topanky", "sk"), ("AM-", None)])
 def test_full_text_search_finds_words_in_any_language(agent_client, query, expected):
-    cases = {"ru": open_case(email="a@example.com", description="Кроссовки порвались").case,
-             "sk": open_case(email="b@example.com", description="Topánky sa roztrhli").case}
+    cases = {
+        "ru": open_case(email="a@example.com", description="Кроссовки порвались").case,
+        "sk": open_case(email="b@example.com", description="Topánky sa roztrhli").case,
+    }
     html = agent_client.get(f"/console/?q={query}").content.decode()
     if expected:
         assert cases[expected].reference in html
@@ -62,7 +64,9 @@ def test_an_unknown_case_is_a_404(agent_client):
 
 def test_replying_from_the_console_sends_under_the_brand(agent_client, agent):
     case = open_case().case
-    response = agent_client.post(f"/console/cases/{case.public_id}/reply/", {"body": "Простите нас!", "status_after": "waiting"})
+    response = agent_client.post(
+        f"/console/cases/{case.public_id}/reply/", {"body": "Простите нас!", "status_after": "waiting"}
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == "waiting"

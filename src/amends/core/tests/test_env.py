@@ -21,7 +21,9 @@ def test_it_rejects_a_port_out_of_range():
 
 def test_it_rejects_an_unknown_task_backend():
     with pytest.raises(ImproperlyConfigured, match="database, redis, immediate"):
-        Env({"AMENDS_TASK_BACKEND": "celery"}).choice("AMENDS_TASK_BACKEND", ("database", "redis", "immediate"), "database")
+        Env({"AMENDS_TASK_BACKEND": "celery"}).choice(
+            "AMENDS_TASK_BACKEND", ("database", "redis", "immediate"), "database"
+        )
 
 
 def test_it_reads_lists_and_defaults():

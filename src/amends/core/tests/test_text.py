@@ -11,7 +11,15 @@ def test_clean_text_keeps_words_and_drops_control_characters():
 
 
 def test_html_to_text_drops_script_and_keeps_paragraphs():
-    text = html_to_text("<html><head><style>p{}</style></head><body><p>Здравствуйте,</p><p>обувь <b>не&nbsp;та</b>"
-                        "</p><script>alert(1)</script><br>Спасибо</body></html>")
-    assert text == "Здравствуйте,\nобувь не та\n\nСпасибо" or text.split() == ["Здравствуйте,", "обувь", "не", "та", "Спасибо"]
+    text = html_to_text(
+        "<html><head><style>p{}</style></head><body><p>Здравствуйте,</p><p>обувь <b>не&nbsp;та</b>"
+        "</p><script>alert(1)</script><br>Спасибо</body></html>"
+    )
+    assert text == "Здравствуйте,\nобувь не та\n\nСпасибо" or text.split() == [
+        "Здравствуйте,",
+        "обувь",
+        "не",
+        "та",
+        "Спасибо",
+    ]
     assert "alert" not in text and "<" not in text

@@ -20,9 +20,14 @@ def csrf_client(language: str = "en") -> tuple[Client, str]:
 
 
 def test_the_form_speaks_the_browsers_language():
-    for language, heading in [("ru", "Расскажите, что пошло не так"), ("bg", "Разкажете ни какво се обърка"),
-                              ("sr", "Реците нам шта је пошло наопако"), ("sr-latn", "Recite nam šta je pošlo naopako"),
-                              ("sk", "Povedzte nám, čo sa pokazilo"), ("en", "Tell us what went wrong")]:
+    for language, heading in [
+        ("ru", "Расскажите, что пошло не так"),
+        ("bg", "Разкажете ни какво се обърка"),
+        ("sr", "Реците нам шта је пошло наопако"),
+        ("sr-latn", "Recite nam šta je pošlo naopako"),
+        ("sk", "Povedzte nám, čo sa pokazilo"),
+        ("en", "Tell us what went wrong"),
+    ]:
         assert heading in Client(headers={"Accept-Language": language}).get("/").content.decode()
 
 
@@ -33,9 +38,17 @@ def test_the_story_comes_first_and_only_story_and_email_are_required():
 
 def test_a_complaint_through_the_form_opens_a_case_and_shows_the_reference():
     client, token = csrf_client("bg")
-    response = client.post("/", {"csrfmiddlewaretoken": token, "description": "Получих грешен номер.",
-                                 "email": "maria@example.bg", "order_value": "49,90", "order_currency": "BGN",
-                                 "attachments": [SimpleUploadedFile("снимка.png", PNG, "image/png")]})
+    response = client.post(
+        "/",
+        {
+            "csrfmiddlewaretoken": token,
+            "description": "Получих грешен номер.",
+            "email": "maria@example.bg",
+            "order_value": "49,90",
+            "order_currency": "BGN",
+            "attachments": [SimpleUploadedFile("снимка.png", PNG, "image/png")],
+        },
+    )
     assert response.status_code == 200
     case = Case.objects.get()
     assert case.reference in response.content.decode()
@@ -53,9 +66,17 @@ def test_the_form_refuses_a_post_without_csrf_token():
 
 def test_errors_are_shown_next_to_the_fields_and_nothing_is_stored():
     client, token = csrf_client("ru")
-    response = client.post("/", {"csrfmiddlewaretoken": token, "description": " ", "email": "nope",
-                                 "order_value": "-3", "order_currency": "RUB",
-                                 "attachments": [SimpleUploadedFile("virus.jpg", b"MZ\x90\x00" + b"\x00" * 64, "image/jpeg")]})
+    response = client.post(
+        "/",
+        {
+            "csrfmiddlewaretoken": token,
+            "description": " ",
+            "email": "nope",
+            "order_value": "-3",
+            "order_currency": "RUB",
+            "attachments": [SimpleUploadedFile("virus.jpg", b"MZ\x90\x00" + b"\x00" * 64, "image/jpeg")],
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "сообщение пустое" in html and "правильный адрес" in html and "отрицательной" in html and "virus.jpg" in html
@@ -64,22 +85,38 @@ def test_errors_are_shown_next_to_the_fields_and_nothing_is_stored():
 
 def test_the_spam_trap_stores_nothing_but_looks_like_success():
     client, token = csrf_client()
-    response = client.post("/", {"csrfmiddlewaretoken": token, "description": "cheap pills", "email": "bot@example.com",
-                                 "website": "http://spam.example"})
+    response = client.post(
+        "/",
+        {
+            "csrfmiddlewaretoken": token,
+            "description": "cheap pills",
+            "email": "bot@example.com",
+            "website": "http://spam.example",
+        },
+    )
     assert response.status_code == 200
     assert not Case.objects.exists()
 
 
 def test_too_many_posts_from_one_address_are_rate_limited():
     client, token = csrf_client()
-    codes = [client.post("/", {"csrfmiddlewaretoken": token, "description": "", "email": ""}).status_code for _ in range(12)]
+    codes = [
+        client.post("/", {"csrfmiddlewaretoken": token, "description": "", "email": ""}).status_code for _ in range(12)
+    ]
     assert codes[:10] == [400] * 10 and codes[-1] == 429
 
 
 def test_script_in_the_story_is_shown_escaped_in_the_console(agent_client):
     client, token = csrf_client()
-    client.post("/", {"csrfmiddlewaretoken": token, "description": "<script>alert('x')</script>", "email": "a@b.co",
-                      "name": "<img src=x onerror=alert(1)>"})
+    client.post(
+        "/",
+        {
+            "csrfmiddlewaretoken": token,
+            "description": "<script>alert('x')</script>",
+            "email": "a@b.co",
+            "name": "<img src=x onerror=alert(1)>",
+        },
+    )
     case = Case.objects.get()
     html = agent_client.get(f"/console/cases/{case.public_id}/").content.decode()
     assert "<script>alert('x')</script>" not in html and "&lt;script&gt;" in html

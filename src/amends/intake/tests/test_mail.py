@@ -14,8 +14,14 @@ from amends.outbox.models import OutboxMessage
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def mail(body: str = "Zdravím, topánky neprišli.", *, subject: str = "Zásielka", sender: str = "Ján <jan@example.sk>",
-         message_id: str = "<m1@example.sk>", **headers: str) -> bytes:
+def mail(
+    body: str = "Zdravím, topánky neprišli.",
+    *,
+    subject: str = "Zásielka",
+    sender: str = "Ján <jan@example.sk>",
+    message_id: str = "<m1@example.sk>",
+    **headers: str,
+) -> bytes:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = sender, "care@shop.example", subject, message_id
     msg.set_content(body)
@@ -95,7 +101,9 @@ def test_a_reply_to_our_acknowledgement_threads_into_the_case():
 def test_a_reply_to_an_agent_answer_threads_into_the_case(agent):
     case = email_receive(raw=mail())
     reply = case_reply(case=case, actor=agent, body="Prepáčte, posielame nové.")
-    again = email_receive(raw=mail("Ďakujem", message_id="<m3@example.sk>", References=f"<a@b> {reply.email_message_id}"))
+    again = email_receive(
+        raw=mail("Ďakujem", message_id="<m3@example.sk>", References=f"<a@b> {reply.email_message_id}")
+    )
     assert again.pk == case.pk
 
 
@@ -103,8 +111,9 @@ def test_a_reply_to_an_agent_answer_threads_into_the_case(agent):
 def test_the_reference_in_the_subject_threads_only_for_the_same_customer():
     case = email_receive(raw=mail())
     same = email_receive(raw=mail("More", message_id="<m4@example.sk>", subject=f"Re: [{case.reference}] Zásielka"))
-    stranger = email_receive(raw=mail("Hijack", sender="eve@example.com", message_id="<m5@example.sk>",
-                                      subject=f"[{case.reference}]"))
+    stranger = email_receive(
+        raw=mail("Hijack", sender="eve@example.com", message_id="<m5@example.sk>", subject=f"[{case.reference}]")
+    )
     assert same.pk == case.pk and stranger.pk != case.pk
 
 

@@ -29,8 +29,10 @@ def send(controller: IntakeController, raw: bytes) -> None:
 
 
 def test_a_mail_sent_to_the_receiver_opens_a_case(receiver):
-    raw = ("From: Petra <petra@example.sk>\r\nSubject: =?utf-8?q?Reklam=C3=A1cia?=\r\nMessage-ID: <r1@example.sk>\r\n"
-           "Content-Type: text/plain; charset=utf-8\r\n\r\nTopánky sú roztrhnuté.\r\n").encode()
+    raw = (
+        "From: Petra <petra@example.sk>\r\nSubject: =?utf-8?q?Reklam=C3=A1cia?=\r\nMessage-ID: <r1@example.sk>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nTopánky sú roztrhnuté.\r\n"
+    ).encode()
     send(receiver, raw)
     case = Case.objects.get()
     assert case.subject == "Reklamácia" and case.description == "Topánky sú roztrhnuté."

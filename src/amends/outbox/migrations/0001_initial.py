@@ -5,38 +5,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('email', 'E-mail'), ('webhook', 'Webhook')], max_length=16)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=16)),
-                ('dedupe_key', models.CharField(blank=True, max_length=200, null=True, unique=True)),
-                ('recipient', models.CharField(max_length=320)),
-                ('sender', models.CharField(blank=True, max_length=320)),
-                ('subject', models.CharField(blank=True, max_length=300)),
-                ('body', models.TextField()),
-                ('headers', models.JSONField(blank=True, default=dict)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField()),
-                ('claimed_until', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='outbox', to='cases.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(editable=False, unique=True)),
+                ("kind", models.CharField(choices=[("email", "E-mail"), ("webhook", "Webhook")], max_length=16)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("dedupe_key", models.CharField(blank=True, max_length=200, null=True, unique=True)),
+                ("recipient", models.CharField(max_length=320)),
+                ("sender", models.CharField(blank=True, max_length=320)),
+                ("subject", models.CharField(blank=True, max_length=300)),
+                ("body", models.TextField()),
+                ("headers", models.JSONField(blank=True, default=dict)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField()),
+                ("claimed_until", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="outbox",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('state', 'pending')), fields=['next_attempt_at'], name='outbox_due'), models.Index(condition=models.Q(('state', 'sending')), fields=['claimed_until'], name='outbox_leased'), models.Index(fields=['state', 'created_at'], name='outbox_state_created')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('state__in', ['pending', 'sending', 'sent', 'failed'])), name='outbox_state_known')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("state", "pending")), fields=["next_attempt_at"], name="outbox_due"
+                    ),
+                    models.Index(
+                        condition=models.Q(("state", "sending")), fields=["claimed_until"], name="outbox_leased"
+                    ),
+                    models.Index(fields=["state", "created_at"], name="outbox_state_created"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("state__in", ["pending", "sending", "sent", "failed"])),
+                        name="outbox_state_known",
+                    )
+                ],
             },
         ),
     ]

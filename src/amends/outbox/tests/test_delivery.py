@@ -69,8 +69,12 @@ def test_a_permanent_refusal_parks_the_message_at_once(smtp_sink: SmtpSink):
 def test_an_unreachable_server_keeps_the_message_pending(settings, db):
     from amends.conftest import free_port
 
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                                    "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2}}}
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
     open_case()
     assert outbox_deliver_due() == 0
     row = OutboxMessage.objects.get()

@@ -27,17 +27,24 @@ def database_url() -> str:
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER'] or ''}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    credentials = f"{db['USER'] or ''}:{db['PASSWORD'] or ''}"
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def start_worker(sink: SmtpSink) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url(), "AMENDS_EMAIL_HOST": "127.0.0.1",
-           "AMENDS_EMAIL_PORT": str(sink.port), "AMENDS_DATA_DIR": str(settings.DATA_DIR),
-           # A dead worker's claim is noticed when its lease runs out; keep that short so the test is quick.
-           "AMENDS_OUTBOX_LEASE_SECONDS": "5"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "AMENDS_EMAIL_HOST": "127.0.0.1",
+        "AMENDS_EMAIL_PORT": str(sink.port),
+        "AMENDS_DATA_DIR": str(settings.DATA_DIR),
+        # A dead worker's claim is noticed when its lease runs out; keep that short so the test is quick.
+        "AMENDS_OUTBOX_LEASE_SECONDS": "5",
+    }
     log = open(Path(settings.DATA_DIR) / "worker-test.log", "ab")  # noqa: SIM115 - the child process owns it
-    return subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "worker", "--interval", "0.05"], env=env,
-                            stdout=log, stderr=log)
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "worker", "--interval", "0.05"], env=env, stdout=log, stderr=log
+    )
 
 
 def wait_for(condition, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
@@ -73,8 +80,12 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(smtp_si
     total = 400
     with transaction.atomic():
         for i in range(total):
-            outbox_email_enqueue(recipient=f"c{i}@example.com", subject=f"Sorry #{i}", body="We apologise.",
-                                 sender="Care <care@shop.example>")
+            outbox_email_enqueue(
+                recipient=f"c{i}@example.com",
+                subject=f"Sorry #{i}",
+                body="We apologise.",
+                sender="Care <care@shop.example>",
+            )
     worker = start_worker(smtp_sink)
     assert wait_for(lambda: len(smtp_sink.received) >= 60), "the worker delivered nothing"
     worker.kill()  # SIGKILL: no chance to tidy up

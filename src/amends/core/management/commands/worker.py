@@ -55,6 +55,12 @@ class Command(BaseCommand):
             if settings.TASK_BACKEND == "redis":
                 call_command("rqworker", "outbox", "default", "--job-class=django_tasks_rq.Job")
             else:
-                call_command("db_worker", "--queue-name=*", f"--interval={options['interval']}", "--no-startup-delay", "--no-reload")
+                call_command(
+                    "db_worker",
+                    "--queue-name=*",
+                    f"--interval={options['interval']}",
+                    "--no-startup-delay",
+                    "--no-reload",
+                )
         finally:
             stop.set()

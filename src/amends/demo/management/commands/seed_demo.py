@@ -36,35 +36,74 @@ class Command(BaseCommand):
         if User.objects.filter(username="agent").exists():
             self.stdout.write("Demo data already loaded.")
             return
-        rng = random.Random(options["seed"])
+        rng = random.Random(options["seed"])  # noqa: S311 - repeatable demo data, not security
         with transaction.atomic():
             BrandIdentity.objects.update(is_default=False)
-            brand, _ = BrandIdentity.objects.update_or_create(
+            BrandIdentity.objects.update_or_create(
                 name="Stride & Sprint",
-                defaults={"sender_name": "Stride & Sprint Customer Care", "sender_email": "care@stride-sprint.example",
-                          "signature": "Stride & Sprint Customer Care\nhttps://stride-sprint.example", "public_handle": "@stridesprint",
-                          "is_default": True},
+                defaults={
+                    "sender_name": "Stride & Sprint Customer Care",
+                    "sender_email": "care@stride-sprint.example",
+                    "signature": "Stride & Sprint Customer Care\nhttps://stride-sprint.example",
+                    "public_handle": "@stridesprint",
+                    "is_default": True,
+                },
             )
             teams = [team_get_or_create(name=n) for n in ("Customer Care", "Fulfilment", "Web & App")]
-            agent = user_create(username="agent", password=DEMO_PASSWORDS["agent"], first_name="Ana", last_name="Agent",
-                                email="agent@stride-sprint.example", team=teams[0])
-            user_create(username="manager", password=DEMO_PASSWORDS["manager"], first_name="Milan", last_name="Manager",
-                        email="manager@stride-sprint.example", role=User.Role.MANAGER, team=teams[0])
-            user_create(username="admin", password=DEMO_PASSWORDS["admin"], first_name="Ada", last_name="Admin",
-                        email="admin@stride-sprint.example", role=User.Role.ADMIN)
+            agent = user_create(
+                username="agent",
+                password=DEMO_PASSWORDS["agent"],
+                first_name="Ana",
+                last_name="Agent",
+                email="agent@stride-sprint.example",
+                team=teams[0],
+            )
+            user_create(
+                username="manager",
+                password=DEMO_PASSWORDS["manager"],
+                first_name="Milan",
+                last_name="Manager",
+                email="manager@stride-sprint.example",
+                role=User.Role.MANAGER,
+                team=teams[0],
+            )
+            user_create(
+                username="admin",
+                password=DEMO_PASSWORDS["admin"],
+                first_name="Ada",
+                last_name="Admin",
+                email="admin@stride-sprint.example",
+                role=User.Role.ADMIN,
+            )
             colleagues = [agent] + [
-                user_create(username=f"agent{i}", password=DEMO_PASSWORDS["agent"], first_name=first, last_name="Demo",
-                            team=teams[i % 3])
+                user_create(
+                    username=f"agent{i}",
+                    password=DEMO_PASSWORDS["agent"],
+                    first_name=first,
+                    last_name="Demo",
+                    team=teams[i % 3],
+                )
                 for i, first in enumerate(("Boris", "Sofia", "Petra"), start=1)
             ]
         now = timezone.now()
         languages = list(STORIES)
-        channels = [Channel.FORM, Channel.FORM, Channel.EMAIL, Channel.EMAIL, Channel.API, Channel.PUBLIC_THREAD, Channel.PHONE]
+        channels = [
+            Channel.FORM,
+            Channel.FORM,
+            Channel.EMAIL,
+            Channel.EMAIL,
+            Channel.API,
+            Channel.PUBLIC_THREAD,
+            Channel.PHONE,
+        ]
         for index in range(options["cases"]):
             language = languages[index % len(languages)]
             subject, story = rng.choice(STORIES[language])
             name = rng.choice(NAMES[language])
-            email = f"{name.split()[0].lower()}.{index % 37}@customers.example".encode("ascii", "ignore").decode() or f"c{index}@customers.example"
+            email = (
+                f"{name.split()[0].lower()}.{index % 37}@customers.example".encode("ascii", "ignore").decode()
+                or f"c{index}@customers.example"
+            )
             if email.startswith("."):
                 email = f"customer{index % 37}{email}"
             opened_at = now - timedelta(hours=rng.uniform(0.2, 24 * 20))
@@ -72,27 +111,40 @@ class Command(BaseCommand):
             with transaction.atomic():
                 case = case_open(
                     request=IntakeRequest(
-                        email=email, name=name, language=language, description=story, subject=subject,
-                        channel=rng.choice(channels), order_reference=f"SO-{rng.randrange(100000, 999999)}" if value else "",
-                        order_value=value, order_currency="EUR" if value else "", remedy_sought=rng.choice(REMEDIES[language]),
+                        email=email,
+                        name=name,
+                        language=language,
+                        description=story,
+                        subject=subject,
+                        channel=rng.choice(channels),
+                        order_reference=f"SO-{rng.randrange(100000, 999999)}" if value else "",
+                        order_value=value,
+                        order_currency="EUR" if value else "",
+                        remedy_sought=rng.choice(REMEDIES[language]),
                     ),
                     now=opened_at,
                 ).case
                 self._progress(case, rng, colleagues, teams, language, name)
         # The demo's acknowledgements went out "back then"; only new mail should reach the outbox worker.
-        OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).update(state=OutboxMessage.State.SENT, sent_at=now)
+        OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).update(
+            state=OutboxMessage.State.SENT, sent_at=now
+        )
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo shop with {options['cases']} cases."))
 
     def _progress(self, case, rng, colleagues, teams, language, name):  # type: ignore[no-untyped-def]
         roll = rng.random()
         if rng.random() < 0.25:
-            case_set_priority(case=case, actor=colleagues[-1], priority=rng.choice([Priority.URGENT, Priority.HIGH, Priority.LOW]))
+            case_set_priority(
+                case=case, actor=colleagues[-1], priority=rng.choice([Priority.URGENT, Priority.HIGH, Priority.LOW])
+            )
         if roll < 0.3:
             return  # still waiting for its first answer
         agent = rng.choice(colleagues)
         case_assign(case=case, actor=agent, team=rng.choice(teams), assignee=agent)
         if roll < 0.45:
-            case_add_note(case=case, actor=agent, body="Checked the order in the warehouse system; the wrong item was picked.")
+            case_add_note(
+                case=case, actor=agent, body="Checked the order in the warehouse system; the wrong item was picked."
+            )
             case_transition(case=case, to=Status.IN_PROGRESS, actor_kind=ActorKind.AGENT, actor=agent)
             return
         reply = REPLIES[language].format(name=name.split()[0])

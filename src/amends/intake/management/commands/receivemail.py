@@ -15,8 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--lmtp", action="store_true", help="speak LMTP (for Postfix/Dovecot delivery)")
 
     def handle(self, *args: object, **options: object) -> None:
-        controller = IntakeController(hostname=str(options["host"]), port=int(options["port"]),  # type: ignore[call-overload]
-                                      lmtp=bool(options["lmtp"]))
+        controller = IntakeController(
+            hostname=str(options["host"]),
+            port=int(options["port"]),  # type: ignore[call-overload]
+            lmtp=bool(options["lmtp"]),
+        )
         controller.start()
         protocol = "LMTP" if options["lmtp"] else "SMTP"
         self.stdout.write(f"Receiving complaints by {protocol} on {options['host']}:{options['port']}")
