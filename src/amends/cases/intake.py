@@ -28,7 +28,7 @@ from amends.customers.services import customer_get_or_create
 from . import lifecycle
 from .lifecycle import Priority, Status
 from .models import ActorKind, Attachment, Case, CaseEvent, Channel, Message, ReferenceCounter
-from .services import _refresh_due, case_transition, event_record, message_create
+from .services import _refresh_due, message_create
 
 if TYPE_CHECKING:
     from amends.portal.models import StatusLink
@@ -215,11 +215,29 @@ def validate_intake(request: IntakeRequest) -> dict:
     return cleaned
 
 
+REFERENCE_SEQUENCE = "cases_case_reference_seq"
+
+
 def _next_reference(year: int) -> str:
-    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year, value=0)], ignore_conflicts=True)
-    table = ReferenceCounter._meta.db_table
+    """The next case reference, e.g. AM-2026-000123: the year it was opened and a number that never repeats.
+
+    PostgreSQL: a sequence (migration 0003), which hands out numbers without locking, so concurrent intakes
+    never wait on each other; a rolled-back intake leaves a gap, which references may have. SQLite: a counter
+    row, since SQLite runs one writer at a time anyway.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE year = %s RETURNING value", [year])  # noqa: S608
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT nextval('{REFERENCE_SEQUENCE}')")
+        else:
+            table = ReferenceCounter._meta.db_table
+            increment = f"UPDATE {table} SET value = value + 1 WHERE name = 'case' RETURNING value"  # noqa: S608
+            cursor.execute(increment)
+            row = cursor.fetchone()
+            if row is None:  # the counter row went missing (a flushed database): start it again
+                ReferenceCounter.objects.bulk_create([ReferenceCounter(name="case")], ignore_conflicts=True)
+                cursor.execute(increment)
+                row = cursor.fetchone()
+            return f"AM-{year}-{row[0]:06d}"
         (value,) = cursor.fetchone()
     return f"AM-{year}-{value:06d}"
 
@@ -290,7 +308,9 @@ def case_open(
             order_value=cleaned["order_value"],
             order_currency=cleaned["order_currency"],
             remedy_sought=cleaned["remedy_sought"],
-            status=Status.NEW,
+            # The acknowledgement is written in this same transaction, so the case is born acknowledged; the
+            # timeline still records both steps (new → acknowledged is a transition the lifecycle allows).
+            status=Status.ACKNOWLEDGED,
             priority=priority,
             first_response_due_at=now + first,
             resolution_due_at=now + resolution,
@@ -298,7 +318,7 @@ def case_open(
             updated_at=now,
         )
         _refresh_due(case)
-        case.save()
+        case.save(force_insert=True)
         message = message_create(
             case=case,
             direction=Message.Direction.IN,
@@ -309,25 +329,30 @@ def case_open(
         )
         for upload, content_type in cleaned["attachments"]:
             attachment_store(case=case, message=message, upload=upload, content_type=content_type, at=now)
-        label = actor_label or customer.email
-        event_record(
-            case=case,
-            kind=CaseEvent.Kind.OPENED,
-            actor_kind=_actor_kind(cleaned["channel"]),
-            actor_label=label,
-            data={"channel": case.channel},
-            at=now,
+        CaseEvent.objects.bulk_create(
+            [
+                CaseEvent(
+                    case=case,
+                    kind=CaseEvent.Kind.OPENED,
+                    actor_kind=_actor_kind(cleaned["channel"]),
+                    actor_label=actor_label or customer.email,
+                    public=True,
+                    data={"channel": case.channel},
+                    created_at=now,
+                ),
+                CaseEvent(
+                    case=case,
+                    kind=CaseEvent.Kind.ACKNOWLEDGED,
+                    actor_kind=ActorKind.SYSTEM,
+                    actor_label="amends",
+                    public=True,
+                    data={"from": Status.NEW, "to": Status.ACKNOWLEDGED},
+                    created_at=now,
+                ),
+            ]
         )
         status_link, status_url = status_link_create(case=case)
-        acknowledgement_enqueue(case=case, status_url=status_url)
-        case_transition(
-            case=case,
-            to=Status.ACKNOWLEDGED,
-            actor_kind=ActorKind.SYSTEM,
-            actor_label="amends",
-            event_kind=CaseEvent.Kind.ACKNOWLEDGED,
-            at=now,
-        )
+        acknowledgement_enqueue(case=case, status_url=status_url, replying_to=email_message_id)
     return Opened(case=case, status_url=status_url, status_link=status_link)
 
 

@@ -23,13 +23,13 @@ class ActorKind(models.TextChoices):
 
 
 class ReferenceCounter(models.Model):
-    """One row per year; incremented with UPDATE … RETURNING so references never collide."""
+    """The case number counter on SQLite, incremented with UPDATE … RETURNING (PostgreSQL uses a sequence)."""
 
-    year = models.PositiveIntegerField(unique=True)
+    name = models.CharField(max_length=50, unique=True)
     value = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"{self.year}: {self.value}"
+        return f"{self.name}: {self.value}"
 
 
 class Case(models.Model):

@@ -16,14 +16,16 @@ def _sender(case: Case) -> str:
     return formataddr((case.brand.sender_name, case.brand.sender_email))
 
 
-def _thread_headers(case: Case) -> dict[str, str]:
+def _thread_headers(case: Case, replying_to: str | None = None) -> dict[str, str]:
     """Point replies at the customer's own last e-mail, so their mail program threads the conversation."""
-    last_in = (
-        Message.objects.filter(case=case, direction=Message.Direction.IN, email_message_id__isnull=False)
-        .order_by("-created_at", "-id")
-        .values_list("email_message_id", flat=True)
-        .first()
-    )
+    last_in = replying_to
+    if last_in is None:
+        last_in = (
+            Message.objects.filter(case=case, direction=Message.Direction.IN, email_message_id__isnull=False)
+            .order_by("-created_at", "-id")
+            .values_list("email_message_id", flat=True)
+            .first()
+        )
     headers = {"Reply-To": case.brand.sender_email, "X-Amends-Case": case.reference}
     if last_in:
         headers["In-Reply-To"] = last_in
@@ -31,7 +33,8 @@ def _thread_headers(case: Case) -> dict[str, str]:
     return headers
 
 
-def acknowledgement_enqueue(*, case: Case, status_url: str) -> OutboxMessage:
+def acknowledgement_enqueue(*, case: Case, status_url: str, replying_to: str | None = None) -> OutboxMessage:
+    """The mail that tells a new case's customer we have it; `replying_to` is their Message-ID if they e-mailed."""
     with translation.override(case.language):
         subject = f"[{case.reference}] " + _("We have received your message")
         body = render_to_string(
@@ -43,7 +46,7 @@ def acknowledgement_enqueue(*, case: Case, status_url: str) -> OutboxMessage:
         body=body,
         sender=_sender(case),
         case_id=case.pk,
-        headers=_thread_headers(case),
+        headers=_thread_headers(case, replying_to or ""),
         dedupe_key=f"ack:{case.pk}",
     )
 

@@ -59,18 +59,28 @@ def outbox_email_enqueue(
         next_attempt_at=now,
         created_at=now,
     )
-    transaction.on_commit(lambda: _schedule([message.pk]))
+    _schedule([message.pk])
     return message
 
 
 def _schedule(ids: list[int]) -> None:
+    """Ask a worker to deliver these rows as soon as the transaction that wrote them commits."""
     from .tasks import outbox_deliver
 
-    try:
+    if settings.TASK_BACKEND == "database":
+        # The task row goes into the same database, inside the same transaction as the outbox row: both become
+        # visible at commit or neither does, and no second commit is spent per request.
         outbox_deliver.enqueue(ids)
-    except Exception:
-        # The queue being down must not fail the request: the periodic sweep delivers the row anyway.
-        logger.exception("could not enqueue outbox delivery; the sweep will pick it up")
+        return
+
+    def enqueue() -> None:
+        try:
+            outbox_deliver.enqueue(ids)
+        except Exception:
+            # The broker being down must not fail the request: the periodic sweep delivers the row anyway.
+            logger.exception("could not enqueue outbox delivery; the sweep will pick it up")
+
+    transaction.on_commit(enqueue)
 
 
 def outbox_claim(*, ids: list[int] | None = None, limit: int = BATCH) -> list[OutboxMessage]:

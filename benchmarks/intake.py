@@ -1,0 +1,196 @@
+"""Drive POST /api/v1/cases against a production server and report throughput and latency (see ./intake)."""
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/amends_bench")
+
+STORIES = [
+    ("ru", "Прислали кроссовки не того размера, а они нужны мне к субботе."),
+    ("bg", "Поръчката ми не е пристигнала вече десет дни."),
+    ("sr", "Наручио сам патике број 43, а стигле су 41."),
+    ("sr-Latn", "Đon na novim cipelama se odlepio posle nedelju dana."),
+    ("sk", "Z karty mi dvakrát strhli platbu za tú istú objednávku."),
+    ("en", "The parcel has said out for delivery for six days."),
+]
+
+
+def manage(env: dict, *args: str) -> str:
+    out = subprocess.run([PY, str(ROOT / "manage.py"), *args], env=env, check=True, capture_output=True, text=True)
+    return out.stdout
+
+
+def prepare(database: str, data_dir: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AMENDS_")}
+    env.update({"AMENDS_DATA_DIR": str(data_dir), "AMENDS_ALLOWED_HOSTS": "127.0.0.1"})
+    if database == "postgresql":
+        env["DATABASE_URL"] = PG_URL
+        name = PG_URL.rsplit("/", 1)[1]
+        admin = PG_URL.rsplit("/", 1)[0] + "/postgres"
+        subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True, capture_output=True)
+        subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    else:
+        env.pop("DATABASE_URL", None)
+    manage(env, "migrate", "--no-input", "-v0")
+    return env
+
+
+def start_server(env: dict, port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "amends.wsgi",
+            "--chdir",
+            str(ROOT / "src"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=1)
+            return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+async def drive(url: str, key: str, seconds: float, concurrency: int) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    stop_at = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {key}"}, limits=limits, timeout=30) as client:
+
+        async def user(n: int) -> None:
+            nonlocal errors
+            rng = random.Random(n)
+            i = 0
+            while time.monotonic() < stop_at:
+                language, story = rng.choice(STORIES)
+                body = {
+                    "customer": {"email": f"bench{n}-{i % 500}@example.com", "language": language},
+                    "description": story,
+                    "order": {"reference": f"SO-{n}-{i}", "value": "59.90", "currency": "EUR"},
+                }
+                started = time.perf_counter()
+                response = await client.post(url, json=body)
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 201:
+                    errors += 1
+                i += 1
+
+        await asyncio.gather(*(user(n) for n in range(concurrency)))
+    return latencies, errors
+
+
+def drive_wrk(url: str, key: str, seconds: float, concurrency: int) -> tuple[int, int, float, float, float, float]:
+    """wrk (C, event loop) leaves the CPU to the server; returns requests, errors, seconds, p50/p95/p99 in ms."""
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{concurrency}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(Path(__file__).with_name("intake.lua")),
+            url.rsplit("/api/", 1)[0],
+        ],
+        env={**os.environ, "BENCH_KEY": key},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    line = next(row for row in out.splitlines() if row.startswith("RESULT"))
+    requests, errors, micros, p50, p95, p99 = (float(x) for x in line.split()[1:])
+    return int(requests), int(errors), micros / 1e6, p50 / 1000, p95 / 1000, p99 / 1000
+
+
+def run(database: str, seconds: float, concurrency: int, port: int) -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix=f"amends-bench-{database}-"))
+    try:
+        env = prepare(database, data_dir)
+        key = manage(env, "createapikey", "benchmark").strip().splitlines()[-1]
+        server = start_server(env, port)
+        try:
+            url = f"http://127.0.0.1:{port}/api/v1/cases"
+            asyncio.run(drive(url, key, 3, concurrency))  # warm-up: connections, caches, the first requests
+            count_before = int(manage(env, "shell", "-c", COUNT).strip().split()[-2])
+            if shutil.which("wrk"):
+                requests, errors, elapsed, p50, p95, p99 = drive_wrk(url, key, seconds, concurrency)
+                client = "wrk"
+            else:
+                started = time.monotonic()
+                latencies, errors = asyncio.run(drive(url, key, seconds, concurrency))
+                elapsed = time.monotonic() - started
+                latencies.sort()
+                requests = len(latencies)
+                p50 = statistics.median(latencies) * 1000
+                p95 = latencies[int(requests * 0.95) - 1] * 1000
+                p99 = latencies[int(requests * 0.99) - 1] * 1000
+                client = "httpx"
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        cases, acks = (int(x) for x in manage(env, "shell", "-c", COUNT).strip().split()[-2:])
+        made = cases - count_before
+        print(
+            f"{database:<10} {made / elapsed:7.1f} cases/s  p50 {p50:5.1f} ms  p95 {p95:5.1f} ms  p99 {p99:5.1f} ms  "
+            f"requests {requests}   errors {errors}   acknowledged {acks}/{cases} cases   (client: {client})"
+        )
+        if acks != cases or errors:
+            sys.exit(f"{database}: {errors} failed requests; {cases - acks} cases without an acknowledgement")
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+COUNT = (
+    "from amends.cases.models import Case; from amends.outbox.models import OutboxMessage as O; "
+    "print(Case.objects.count(), O.objects.filter(dedupe_key__startswith='ack:').count())"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    print(f"POST /api/v1/cases, gunicorn 2 workers x 4 threads, {args.concurrency} clients, {args.seconds:g} s")
+    for database in ["sqlite", "postgresql"]:
+        if args.only in (None, database):
+            run(database, args.seconds, args.concurrency, args.port)
+
+
+if __name__ == "__main__":
+    main()
