@@ -114,5 +114,8 @@ def _fresh_cache() -> Iterator[None]:
     # Rate limits count in the cache; one test's requests must not spend another's allowance.
     from django.core.cache import cache
 
+    from amends.brands.selectors import brand_default_forget
+
     cache.clear()
+    brand_default_forget()
     yield

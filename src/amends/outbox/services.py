@@ -1,7 +1,10 @@
 """Writing side effects into the outbox, and delivering them exactly as written.
 
-Rows are written inside the caller's transaction; the delivery task is enqueued only after that transaction
-commits. Delivery claims rows with a lease, sends, and marks each row sent right after the server accepts it.
+Rows are written inside the caller's transaction, so they exist exactly when the change that caused them
+does. The worker's sweep (every second, see `amends.core.management.commands.worker`) claims due rows in
+batches with a lease, sends each batch over one connection, and marks each row sent right after the server
+accepts it. A task per row would cost a queue write per request and a task run per mail; batches keep up with
+thousands of mails a second.
 A worker killed between the server's acceptance and the mark leaves one row whose lease expires and is sent
 again with the same Message-ID, which receiving systems use to drop the copy.
 """
@@ -59,40 +62,17 @@ def outbox_email_enqueue(
         next_attempt_at=now,
         created_at=now,
     )
-    _schedule([message.pk])
     return message
 
 
-def _schedule(ids: list[int]) -> None:
-    """Ask a worker to deliver these rows as soon as the transaction that wrote them commits."""
-    from .tasks import outbox_deliver
-
-    if settings.TASK_BACKEND == "database":
-        # The task row goes into the same database, inside the same transaction as the outbox row: both become
-        # visible at commit or neither does, and no second commit is spent per request.
-        outbox_deliver.enqueue(ids)
-        return
-
-    def enqueue() -> None:
-        try:
-            outbox_deliver.enqueue(ids)
-        except Exception:
-            # The broker being down must not fail the request: the periodic sweep delivers the row anyway.
-            logger.exception("could not enqueue outbox delivery; the sweep will pick it up")
-
-    transaction.on_commit(enqueue)
-
-
-def outbox_claim(*, ids: list[int] | None = None, limit: int = BATCH) -> list[OutboxMessage]:
-    """Claim due rows (or the given ones, if still due) for this worker; nobody else gets them until the lease ends."""
+def outbox_claim(*, limit: int = BATCH) -> list[OutboxMessage]:
+    """Claim a batch of due rows for this worker; nobody else gets them until the lease ends."""
     now = timezone.now()
     due = Q(state=OutboxMessage.State.PENDING, next_attempt_at__lte=now) | Q(
         state=OutboxMessage.State.SENDING, claimed_until__lt=now
     )
     with transaction.atomic():
         candidates = OutboxMessage.objects.filter(due)
-        if ids is not None:
-            candidates = candidates.filter(id__in=ids)
         candidates = candidates.order_by("next_attempt_at", "id")
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True)
@@ -172,16 +152,14 @@ def outbox_deliver_batch(messages: list[OutboxMessage]) -> int:
     return sent
 
 
-def outbox_deliver_due(*, ids: list[int] | None = None, limit: int | None = None) -> int:
+def outbox_deliver_due(*, limit: int | None = None) -> int:
     """Claim and deliver until nothing is due (or `limit` rows went out). Returns how many were sent."""
     total = 0
     while limit is None or total < limit:
-        claimed = outbox_claim(ids=ids)
+        claimed = outbox_claim()
         if not claimed:
             break
         total += outbox_deliver_batch(claimed)
-        if ids is not None:
-            break
     return total
 
 
@@ -190,6 +168,4 @@ def outbox_retry(*, message: OutboxMessage) -> bool:
     updated = OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.FAILED).update(
         state=OutboxMessage.State.PENDING, next_attempt_at=timezone.now(), attempts=0
     )
-    if updated:
-        transaction.on_commit(lambda: _schedule([message.pk]))
     return bool(updated)

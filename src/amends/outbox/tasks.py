@@ -4,11 +4,6 @@ from .services import outbox_deliver_due
 
 
 @task(queue_name="outbox")
-def outbox_deliver(ids: list[int]) -> int:
-    return outbox_deliver_due(ids=ids)
-
-
-@task(queue_name="outbox")
 def outbox_sweep() -> int:
     """Deliver everything due: retries whose backoff ended, leases of dead workers, rows whose enqueue was lost."""
     return outbox_deliver_due()

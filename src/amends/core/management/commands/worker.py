@@ -17,7 +17,7 @@ logger = logging.getLogger("amends.worker")
 
 # (seconds between runs, task path)
 PERIODIC = [
-    (5.0, "amends.outbox.tasks.outbox_sweep"),
+    (1.0, "amends.outbox.tasks.outbox_sweep"),
     (60.0, "amends.cases.tasks.flag_breaches"),
     (3600.0, "amends.core.tasks.prune_task_results"),
 ]

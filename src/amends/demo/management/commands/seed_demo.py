@@ -15,6 +15,7 @@ from django.utils import timezone
 from amends.accounts.models import User
 from amends.accounts.services import team_get_or_create, user_create
 from amends.brands.models import BrandIdentity
+from amends.brands.selectors import brand_default_forget
 from amends.cases.intake import IntakeRequest, case_open
 from amends.cases.lifecycle import Priority, Status
 from amends.cases.models import ActorKind, Channel
@@ -49,6 +50,7 @@ class Command(BaseCommand):
                     "is_default": True,
                 },
             )
+            brand_default_forget()
             teams = [team_get_or_create(name=n) for n in ("Customer Care", "Fulfilment", "Web & App")]
             agent = user_create(
                 username="agent",
