@@ -22,7 +22,8 @@ DEBUG = env.bool("AMENDS_DEBUG", default=False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("AMENDS_DEBUG cannot be on with AMENDS_PRODUCTION")
 
-DATA_DIR = Path(env.str("AMENDS_DATA_DIR") or Path.cwd() / "var").resolve()
+# The data directory sits beside the code by default, wherever a process is started from (web, worker, CLI).
+DATA_DIR = Path(env.str("AMENDS_DATA_DIR") or BASE_DIR.parent.parent / "var").resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
