@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "amends.portal",
     "amends.outbox",
     "amends.api",
+    "amends.webhooks",
     "amends.demo",
     "django_rq",
 ]
@@ -185,6 +186,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = env.int("AMENDS_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=100)
 # How long a worker's claim on outbox rows lasts; a worker that dies is noticed when it runs out.
 OUTBOX_LEASE_SECONDS = env.int("AMENDS_OUTBOX_LEASE_SECONDS", 120, minimum=1, maximum=3600)
+# Hosts webhooks may reach although they are not public https (a test receiver, an internal integration).
+WEBHOOK_ALLOWED_HOSTS = env.list("AMENDS_WEBHOOK_ALLOWED_HOSTS", [])
 STATUS_LINK_DAYS = env.int("AMENDS_STATUS_LINK_DAYS", 90, minimum=1, maximum=3650)
 
 # Languages: adding one is adding its locale files and a line here.

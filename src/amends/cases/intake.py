@@ -28,7 +28,7 @@ from amends.customers.services import customer_get_or_create
 from . import lifecycle
 from .lifecycle import Priority, Status
 from .models import ActorKind, Attachment, Case, CaseEvent, Channel, Message, ReferenceCounter
-from .services import _refresh_due, message_create
+from .services import _emit, _refresh_due, message_create
 
 if TYPE_CHECKING:
     from amends.portal.models import StatusLink
@@ -353,6 +353,7 @@ def case_open(
         )
         status_link, status_url = status_link_create(case=case)
         acknowledgement_enqueue(case=case, status_url=status_url, replying_to=email_message_id)
+        _emit("case.opened", case)
     return Opened(case=case, status_url=status_url, status_link=status_link)
 
 

@@ -25,6 +25,31 @@ PUBLIC_EVENTS = {
 }
 
 
+TRANSITION_WEBHOOKS = {Status.RESOLVED: "case.resolved", Status.CLOSED: "case.closed"}
+
+
+def case_payload(case: Case) -> dict[str, Any]:
+    """What integrators are told about a case in webhooks (the API's GET /cases/{id} has the full picture)."""
+    return {
+        "id": str(case.public_id),
+        "reference": case.reference,
+        "status": case.status,
+        "priority": case.priority,
+        "language": case.language,
+        "channel": case.channel,
+        "subject": case.subject,
+        "customer": {"email": case.customer.email, "external_id": case.customer.external_id},
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+    }
+
+
+def _emit(event: str, case: Case, **extra: Any) -> None:
+    from amends.webhooks.services import webhook_emit
+
+    webhook_emit(event=event, case_id=case.pk, data={"case": case_payload(case), **extra})
+
+
 class CaseConflict(Exception):
     """The case changed under the caller (another agent, the customer): nothing was written."""
 
@@ -102,9 +127,8 @@ def case_transition(
     updated = Case.objects.filter(pk=case.pk, status=current).update(**{f: getattr(case, f) for f in fields})
     if not updated:
         raise CaseConflict(case.reference)
-    kind = event_kind or (
-        CaseEvent.Kind.REOPENED if lifecycle.is_reopen(current, to) else CaseEvent.Kind.STATUS_CHANGED
-    )
+    reopened = lifecycle.is_reopen(current, to)
+    kind = event_kind or (CaseEvent.Kind.REOPENED if reopened else CaseEvent.Kind.STATUS_CHANGED)
     event_record(
         case=case,
         kind=kind,
@@ -114,6 +138,9 @@ def case_transition(
         data={"from": current, "to": to},
         at=now,
     )
+    webhook = "case.reopened" if reopened else TRANSITION_WEBHOOKS.get(Status(to))
+    if webhook:
+        _emit(webhook, case)
     return case
 
 
@@ -170,6 +197,7 @@ def case_add_customer_message(
         data={"channel": channel},
         at=at,
     )
+    _emit("case.customer_message", case, message={"id": str(message.public_id), "body": message.body})
     case.refresh_from_db(fields=["status"])
     if case.status in (Status.WAITING, Status.RESOLVED, Status.CLOSED):
         case_transition(case=case, to=Status.IN_PROGRESS, actor_kind=ActorKind.CUSTOMER, actor_label=actor_label, at=at)
@@ -201,6 +229,7 @@ def case_reply(
         data={"message": str(message.public_id)},
         at=now,
     )
+    _emit("case.replied", case, message={"id": str(message.public_id), "body": message.body})
     if case.first_responded_at is None:
         case.first_responded_at = now
         Case.objects.filter(pk=case.pk).update(first_responded_at=now)

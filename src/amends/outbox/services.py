@@ -119,11 +119,17 @@ def _email_for(message: OutboxMessage) -> EmailMessage:
 
 
 def outbox_deliver_batch(messages: list[OutboxMessage]) -> int:
-    """Send claimed e-mails over one SMTP connection; each is marked the moment the server accepts it."""
-    sent = 0
+    """Deliver claimed rows: e-mails over one SMTP connection, webhooks over one HTTP client."""
+    from amends.webhooks.delivery import webhooks_deliver
+
+    hooks = [m for m in messages if m.kind == OutboxMessage.Kind.WEBHOOK]
     emails = [m for m in messages if m.kind == OutboxMessage.Kind.EMAIL]
-    if not emails:
-        return 0
+    return (webhooks_deliver(hooks) if hooks else 0) + (_emails_deliver(emails) if emails else 0)
+
+
+def _emails_deliver(emails: list[OutboxMessage]) -> int:
+    """Each e-mail is marked sent the moment the server accepts it."""
+    sent = 0
     try:
         conn = mailers.default
         conn.open()
