@@ -182,7 +182,7 @@ COUNT = (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
