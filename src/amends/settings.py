@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "amends.outbox",
     "amends.api",
     "amends.webhooks",
+    "amends.triage",
     "amends.demo",
     "django_rq",
 ]
@@ -203,6 +204,10 @@ LANGUAGES = [
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"AMENDS_LANGUAGE must be one of {', '.join(dict(LANGUAGES))}")
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Languages triage recognises in complaints (a superset of those the customer pages are translated into).
+TRIAGE_LANGUAGES = ["en", "ru", "bg", "sr", "sk", "uk", "cs", "pl", "de", "hr", "mk"]
+# Below this confidence a predicted category is not trusted: the case is marked "needs review".
+TRIAGE_CONFIDENCE_THRESHOLD = 0.35
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.str("AMENDS_TIME_ZONE", "UTC")

@@ -5,6 +5,7 @@ messages (in the caller's active language), and a rejected complaint stores noth
 """
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,15 +24,20 @@ from django.utils.translation import gettext as _
 from amends.brands.selectors import brand_default
 from amends.core import languages, money
 from amends.core.text import clean_text, single_line
+from amends.customers.models import Customer
 from amends.customers.services import customer_get_or_create
+from amends.triage.services import case_triage_store, recent_cases_of, triage_text
 
 from . import lifecycle
 from .lifecycle import Priority, Status
 from .models import ActorKind, Attachment, Case, CaseEvent, Channel, Message, ReferenceCounter
 from .services import _emit, _refresh_due, message_create
 
+logger = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from amends.portal.models import StatusLink
+    from amends.triage.engine import Triage
 
 MAX_STORY = 20_000
 MAX_ATTACHMENTS = 5
@@ -53,6 +59,8 @@ class IntakeRequest:
     channel: str = Channel.FORM
     name: str = ""
     language: str = ""
+    # The language of the page the customer wrote on: a hint, overruled by a confident reading of their words.
+    ui_language: str = ""
     subject: str = ""
     external_id: str = ""
     order_reference: str = ""
@@ -274,7 +282,7 @@ def case_open(
     *,
     request: IntakeRequest,
     actor_label: str = "",
-    priority: int = Priority.NORMAL,
+    priority: int | None = None,
     now: datetime | None = None,
     email_message_id: str | None = None,
 ) -> Opened:
@@ -285,6 +293,9 @@ def case_open(
 
     cleaned = validate_intake(request)
     now = now or timezone.now()
+    found = _triage(cleaned, ui_language=languages.normalize(request.ui_language or "") or "")
+    if priority is None:
+        priority = SEVERITY_PRIORITY[int(found.severity.value)] if found else Priority.NORMAL
     with transaction.atomic():
         customer = customer_get_or_create(
             email=cleaned["email"],
@@ -292,7 +303,13 @@ def case_open(
             language=cleaned["language"],
             external_id=cleaned["external_id"] or None,
         )
-        language = cleaned["language"] or customer.preferred_language or settings.LANGUAGE_CODE
+        language = (
+            cleaned["language"]
+            or _reply_language(found)
+            or languages.normalize(request.ui_language or "")
+            or customer.preferred_language
+            or settings.LANGUAGE_CODE
+        )
         story = cleaned["description"]
         first, resolution = lifecycle.TARGETS[Priority(priority)]
         case = Case(
@@ -352,9 +369,43 @@ def case_open(
             ]
         )
         status_link, status_url = status_link_create(case=case)
+        if found is not None:
+            case_triage_store(case_id=case.pk, result=found)
         acknowledgement_enqueue(case=case, status_url=status_url, replying_to=email_message_id)
         _emit("case.opened", case)
     return Opened(case=case, status_url=status_url, status_link=status_link)
+
+
+SEVERITY_PRIORITY = {1: Priority.NORMAL, 2: Priority.NORMAL, 3: Priority.HIGH, 4: Priority.URGENT}
+
+
+def _triage(cleaned: dict, *, ui_language: str) -> "Triage | None":
+    """Triage before the transaction opens, so the models' few milliseconds never hold a database lock. A
+    failure of triage must never lose a complaint: the case is then stored untriaged."""
+    try:
+        customer: dict = (
+            Customer.objects.filter(email=cleaned["email"]).values("id", "tier", "lifetime_value").first() or {}
+        )
+        return triage_text(
+            text=cleaned["description"],
+            stated_language=cleaned["language"] or ui_language,
+            channel=cleaned["channel"],
+            order_value=cleaned["order_value"],
+            customer_tier=customer.get("tier", ""),
+            customer_value=customer.get("lifetime_value"),
+            previous_contacts=recent_cases_of(customer["id"]) if customer else 0,
+        )
+    except Exception:
+        logger.exception("triage failed; the case is stored without it")
+        return None
+
+
+def _reply_language(found: "Triage | None") -> str:
+    """The language to answer in, as a Django language code, when triage is sure of it."""
+    if found is None or "uncertain" in found.language.signals:
+        return ""
+    code = str(found.language.value)
+    return {"sr-Latn": "sr-latn", "sr-Cyrl": "sr"}.get(code) or languages.normalize(code) or ""
 
 
 def _actor_kind(channel: str) -> str:

@@ -50,7 +50,7 @@ def complaint(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 channel=Channel.FORM,
                 name=data["name"],
-                language=get_language() or "",
+                ui_language=get_language() or "",
                 order_reference=data["order_reference"],
                 order_value=data["order_value"],
                 order_currency=data["order_currency"] if data["order_value"] else "",

@@ -1,0 +1,175 @@
+"""Triage on the Django side: the active models (loaded once per process), storing results, corrections,
+retraining and taxonomy edits."""
+
+import threading
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.text import slugify
+
+from amends.accounts.models import User
+
+from .category import CategoryModel, train
+from .defaults import starter_examples
+from .engine import Triage, triage
+from .models import CaseTriage, Category, CategoryModelVersion, TriageLabel
+
+_lock = threading.Lock()
+_loaded: tuple[float, CategoryModel] | None = None
+RECHECK_SECONDS = 30.0
+
+
+def served_languages() -> tuple[str, ...]:
+    return tuple(settings.TRIAGE_LANGUAGES)
+
+
+def category_model_train(*, activate: bool = True) -> CategoryModelVersion:
+    """Train on the starter examples of active categories plus every correction agents made, and keep it."""
+    active = set(Category.objects.filter(is_active=True).values_list("slug", flat=True))
+    examples = [(category, text) for _lang, category, text in starter_examples() if category in active]
+    labels = list(TriageLabel.objects.filter(category__is_active=True).values_list("category__slug", "text"))
+    texts = [text for _c, text in examples] + [text for _c, text in labels]
+    targets = [c for c, _t in examples] + [c for c, _t in labels]
+    version = timezone.now().strftime("cat-%Y%m%d-%H%M%S-%f")
+    model = train(texts, targets, version=version)
+    with transaction.atomic():
+        if activate:
+            CategoryModelVersion.objects.filter(is_active=True).update(is_active=False)
+        record = CategoryModelVersion.objects.create(
+            version=version,
+            created_at=timezone.now(),
+            trained_on=len(texts),
+            labels_used=len(labels),
+            artifact=model.dumps(),
+            is_active=activate,
+        )
+    category_model_forget()
+    return record
+
+
+def category_model_forget() -> None:
+    global _loaded
+    _loaded = None
+
+
+def category_model_active() -> CategoryModel:
+    """The active model, loaded once per process and re-checked every half minute for a newer version."""
+    global _loaded
+    now = time.monotonic()
+    if _loaded is not None and now - _loaded[0] < RECHECK_SECONDS:
+        return _loaded[1]
+    with _lock:
+        current = CategoryModelVersion.objects.filter(is_active=True).values_list("version", flat=True).first()
+        if _loaded is not None and _loaded[1].version == current:
+            _loaded = (now, _loaded[1])
+            return _loaded[1]
+        record = category_model_train() if current is None else CategoryModelVersion.objects.get(version=current)
+        model = CategoryModel.loads(bytes(record.artifact))
+        _loaded = (now, model)
+        return model
+
+
+def triage_text(
+    *,
+    text: str,
+    stated_language: str = "",
+    channel: str = "",
+    order_value: Decimal | None = None,
+    customer_tier: str = "",
+    customer_value: Decimal | None = None,
+    previous_contacts: int = 0,
+    followers: int = 0,
+) -> Triage:
+    return triage(
+        text,
+        model=category_model_active(),
+        served=served_languages(),
+        stated_language=stated_language,
+        company_language=settings.LANGUAGE_CODE,
+        channel=channel,
+        order_value=order_value,
+        customer_tier=customer_tier,
+        customer_value=customer_value,
+        previous_contacts=previous_contacts,
+        followers=followers,
+        threshold=settings.TRIAGE_CONFIDENCE_THRESHOLD,
+    )
+
+
+def case_triage_store(*, case_id: int, result: Triage) -> CaseTriage:
+    category = Category.objects.filter(slug=result.category.value, is_active=True).first()
+    return CaseTriage.objects.create(
+        case_id=case_id,
+        result=result.as_dict(),
+        model_version=result.version,
+        language=str(result.language.value),
+        category=category,
+        severity=int(result.severity.value),
+        needs_review=result.needs_review or category is None,
+        created_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def triage_correct(*, case_id: int, text: str, category_slug: str, actor: User) -> TriageLabel:
+    """An agent sets the right category. The correction is a label the next retraining learns from."""
+    category = Category.objects.filter(slug=category_slug, is_active=True).first()
+    if category is None:
+        raise ValidationError({"category": f"unknown category {category_slug!r}"})
+    label = TriageLabel.objects.create(
+        case_id=case_id, category=category, text=text, labelled_by=actor, created_at=timezone.now()
+    )
+    record = CaseTriage.objects.filter(case_id=case_id).first()
+    if record is not None:
+        result = dict(record.result)
+        result["category"] = {
+            "value": category.slug,
+            "confidence": 1.0,
+            "signals": [f"corrected by {actor.display_name}"],
+        }
+        CaseTriage.objects.filter(pk=record.pk).update(
+            category=category, needs_review=False, corrected=True, result=result
+        )
+    return label
+
+
+def category_create(*, name: str, description: str = "") -> Category:
+    name = name.strip()
+    slug = slugify(name).replace("-", "_")[:50]
+    if not name or not slug:
+        raise ValidationError({"name": "a category needs a name"})
+    if Category.objects.filter(slug=slug).exists():
+        raise ValidationError({"name": f"a category {slug!r} exists already"})
+    return Category.objects.create(slug=slug, name=name[:100], description=description[:300])
+
+
+@transaction.atomic
+def category_remove(*, category: Category, move_to: Category | None = None) -> int:
+    """Retire a category. Refused while cases use it, unless they are moved to another category explicitly."""
+    in_use = CaseTriage.objects.filter(category=category).count()
+    if in_use and move_to is None:
+        raise ValidationError(
+            {"category": f"{in_use} case(s) are in {category.name}; choose a category to move them to first"}
+        )
+    if move_to is not None and (move_to.pk == category.pk or not move_to.is_active):
+        raise ValidationError({"move_to": "move the cases to another, active category"})
+    moved = CaseTriage.objects.filter(category=category).update(category=move_to) if move_to else 0
+    TriageLabel.objects.filter(category=category).update(category=move_to) if move_to else None
+    Category.objects.filter(pk=category.pk).update(is_active=False)
+    return moved
+
+
+def categories_in_use() -> dict[int, int]:
+    return dict(CaseTriage.objects.values_list("category").annotate(n=Count("id")).values_list("category", "n"))
+
+
+def recent_cases_of(customer_id: int, *, days: int = 30) -> int:
+    from amends.cases.models import Case
+
+    return Case.objects.filter(customer_id=customer_id, created_at__gte=timezone.now() - timedelta(days=days)).count()
