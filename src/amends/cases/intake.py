@@ -383,9 +383,8 @@ def _triage(cleaned: dict, *, ui_language: str) -> "Triage | None":
     """Triage before the transaction opens, so the models' few milliseconds never hold a database lock. A
     failure of triage must never lose a complaint: the case is then stored untriaged."""
     try:
-        customer: dict = (
-            Customer.objects.filter(email=cleaned["email"]).values("id", "tier", "lifetime_value").first() or {}
-        )
+        known = Customer.objects.filter(email=cleaned["email"]).values("id", "tier", "lifetime_value").first()
+        customer = dict(known) if known else {}
         return triage_text(
             text=cleaned["description"],
             stated_language=cleaned["language"] or ui_language,
