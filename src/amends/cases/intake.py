@@ -383,16 +383,15 @@ def _triage(cleaned: dict, *, ui_language: str) -> "Triage | None":
     """Triage before the transaction opens, so the models' few milliseconds never hold a database lock. A
     failure of triage must never lose a complaint: the case is then stored untriaged."""
     try:
-        known = Customer.objects.filter(email=cleaned["email"]).values("id", "tier", "lifetime_value").first()
-        customer = dict(known) if known else {}
+        known = Customer.objects.filter(email=cleaned["email"]).only("id", "tier", "lifetime_value").first()
         return triage_text(
             text=cleaned["description"],
             stated_language=cleaned["language"] or ui_language,
             channel=cleaned["channel"],
             order_value=cleaned["order_value"],
-            customer_tier=customer.get("tier", ""),
-            customer_value=customer.get("lifetime_value"),
-            previous_contacts=recent_cases_of(customer["id"]) if customer else 0,
+            customer_tier=known.tier if known else "",
+            customer_value=known.lifetime_value if known else None,
+            previous_contacts=recent_cases_of(known.pk) if known else 0,
         )
     except Exception:
         logger.exception("triage failed; the case is stored without it")
