@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("amends.accounts.urls")),
     path("console/", include("amends.cases.urls")),
+    path("console/", include("amends.triage.urls")),
     path("status/", include("amends.portal.urls")),
     path("", include("amends.intake.urls")),
 ]

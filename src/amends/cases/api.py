@@ -22,7 +22,9 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 
 def _case(public_id: UUID) -> Case:
     # An API key speaks for the whole company, so it may read every case; an unknown id is a plain 404.
-    return get_object_or_404(Case.objects.select_related("customer", "team", "assignee", "brand"), public_id=public_id)
+    return get_object_or_404(
+        Case.objects.select_related("customer", "team", "assignee", "brand", "triage"), public_id=public_id
+    )
 
 
 @router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case")
@@ -80,7 +82,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):  # type: ignore[no-untyped-def]
     if not 1 <= filters.limit <= 200:
         raise HttpError(400, "limit must be between 1 and 200.")
-    cases = Case.objects.select_related("customer", "team", "assignee")
+    cases = Case.objects.select_related("customer", "team", "assignee", "triage")
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.language:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Team, User
+from amends.triage.models import Category
 
 from .models import Case
 
@@ -19,6 +20,7 @@ class InboxFilterForm(forms.Form):
     assignee = forms.ChoiceField(required=False, label=_("Assignee"))
     language = forms.ChoiceField(required=False, label=_("Language"))
     channel = forms.ChoiceField(required=False, label=_("Channel"))
+    review = forms.ChoiceField(required=False, label=_("Category"))
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         from django.conf import settings
@@ -33,6 +35,9 @@ class InboxFilterForm(forms.Form):
         ]
         fields["language"].choices = [("", _("Any language")), *settings.LANGUAGES]
         fields["channel"].choices = [("", _("Any channel")), *Channel.choices]
+        fields["review"].choices = [("", _("Any category")), ("needs_review", _("Needs review"))] + [
+            (str(c.pk), c.name) for c in Category.objects.filter(is_active=True)
+        ]
 
 
 class ReplyForm(forms.Form):

@@ -160,6 +160,7 @@ class CaseEvent(models.Model):
         RESOLUTION_ACCEPTED = "resolution_accepted", _("Customer accepted the resolution")
         STATUS_LINK_REVOKED = "status_link_revoked", _("Status links revoked")
         COACH_OVERRIDE = "coach_override", _("Coach finding overridden")
+        TRIAGE_CORRECTED = "triage_corrected", _("Category corrected")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -44,6 +44,24 @@ class OrderOut(Schema):
     currency: str
 
 
+class TriagePartOut(Schema):
+    value: str | int | float
+    confidence: float
+    signals: list[str]
+
+
+class TriageOut(Schema):
+    version: str
+    language: TriagePartOut
+    category: TriagePartOut
+    severity: TriagePartOut
+    sentiment: TriagePartOut
+    churn_risk: TriagePartOut
+    public_risk: TriagePartOut
+    ladder: TriagePartOut
+    needs_review: bool
+
+
 class CaseOut(Schema):
     id: UUID
     reference: str
@@ -63,6 +81,7 @@ class CaseOut(Schema):
     breached: bool
     created_at: datetime
     updated_at: datetime
+    triage: TriageOut | None
 
     @staticmethod
     def of(case: Case) -> "CaseOut":
@@ -86,6 +105,7 @@ class CaseOut(Schema):
             first_response_due_at=case.first_response_due_at,
             resolution_due_at=case.resolution_due_at,
             breached=case.breached,
+            triage=_triage_of(case),
             created_at=case.created_at,
             updated_at=case.updated_at,
         )
@@ -120,3 +140,13 @@ class MessageOut(Schema):
 class ErrorOut(Schema):
     detail: str
     errors: dict[str, list[str]] | None = None
+
+
+def _triage_of(case: Case) -> TriageOut | None:
+    from amends.triage.models import CaseTriage
+
+    try:
+        record = case.triage  # type: ignore[attr-defined]  # reverse one-to-one, select_related by callers
+    except CaseTriage.DoesNotExist:
+        return None
+    return TriageOut(**{**record.result, "needs_review": record.needs_review})

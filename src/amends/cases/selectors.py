@@ -25,6 +25,7 @@ class InboxFilters:
     assignee: str = ""
     language: str = ""
     channel: str = ""
+    review: str = ""
     q: str = ""
 
 
@@ -48,7 +49,7 @@ def case_get(*, actor: User, public_id: uuid.UUID | str) -> Case:
 
 def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
     """Open cases first by urgency: missed targets, then priority, then the nearest deadline."""
-    cases = _visible(actor).select_related("customer", "team", "assignee")
+    cases = _visible(actor).select_related("customer", "team", "assignee", "triage", "triage__category")
     if filters.status == "open" or not filters.status:
         cases = cases.filter(status__in=OPEN)
     elif filters.status != "all":
@@ -65,6 +66,10 @@ def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
         cases = cases.filter(language=filters.language)
     if filters.channel:
         cases = cases.filter(channel=filters.channel)
+    if filters.review == "needs_review":
+        cases = cases.filter(triage__needs_review=True)
+    elif filters.review.isdigit():
+        cases = cases.filter(triage__category_id=int(filters.review))
     q = filters.q.strip()
     if q:
         if REFERENCE.match(q):

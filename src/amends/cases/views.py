@@ -18,6 +18,7 @@ from amends.outbox.models import OutboxMessage
 from amends.outbox.selectors import outbox_counts, outbox_failed_list
 from amends.outbox.services import outbox_retry
 from amends.portal.services import status_links_revoke
+from amends.triage.models import Category
 
 from .forms import AssignForm, InboxFilterForm, NoteForm, PriorityForm, ReplyForm, StatusForm
 from .lifecycle import IllegalTransition
@@ -79,6 +80,7 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: obj
         "status_form": StatusForm(initial={"status": case.status}),
         "priority_form": PriorityForm(initial={"priority": case.priority}),
         "outbox": case.outbox.order_by("-created_at")[:10],
+        "categories": Category.objects.filter(is_active=True),
     }
     return render(request, "cases/case.html", context, status=status)
 
