@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
+from amends.core.text import html_to_text
+
 from . import language as lang
 from .category import CategoryModel
 from .signals import analyse
@@ -55,6 +57,8 @@ def triage(
     threshold: float = 0.45,
 ) -> Triage:
     text = (text or "")[:MAX_TEXT]
+    if "<" in text and ">" in text:
+        text = html_to_text(text)
     guess = lang.detect(text, served=served, stated=stated_language, company_language=company_language)
     language_part = Part(
         guess.code, round(guess.confidence, 3), [*guess.signals, *(["uncertain"] if guess.uncertain else [])]

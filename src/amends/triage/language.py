@@ -7,9 +7,11 @@ nothing); Bosnian, which detectors confuse with both, is resolved the same way; 
 to call is reported as uncertain, with the customer's stated language or the company's as the fallback.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from lingua import Language, LanguageDetectorBuilder
 
@@ -149,6 +151,23 @@ CROATIAN_MARKERS = (
 
 MIN_LETTERS = 12
 MIN_CONFIDENCE = 0.5
+# Enough for the statistics; a long story repeats itself and only costs time.
+MAX_SAMPLE = 1500
+COMMON_WORDS = Path(__file__).with_name("lexicons") / "common_words.json"
+
+
+@cache
+def _common_words() -> dict[str, frozenset[str]]:
+    return {code: frozenset(words) for code, words in json.loads(COMMON_WORDS.read_text(encoding="utf-8")).items()}
+
+
+def _looks_like(code: str, words: list[str]) -> bool:
+    """A sentence in a language uses its commonest words; a detector forced to choose among few languages does
+    not check that, so "Finnish among en/ru/sk" would come out as confident English."""
+    common = _common_words().get(code.split("-")[0])
+    if not common or len(words) < 6:
+        return True
+    return any(word in common for word in words)
 
 
 @dataclass
@@ -207,6 +226,7 @@ def serbian_or_croatian(text: str, *, company_language: str = "") -> tuple[str, 
 def detect(text: str, *, served: tuple[str, ...], stated: str = "", company_language: str = "en") -> LanguageGuess:
     """The language of `text` among `served` (BCP 47 base codes); uncertain when it cannot be called."""
     fallback = stated or company_language
+    text = text[:MAX_SAMPLE]
     letters = sum(1 for ch in text if ch.isalpha())
     cyrillic = len(_CYRILLIC.findall(text))
     latin = len(_LATIN.findall(text))
@@ -235,6 +255,8 @@ def detect(text: str, *, served: tuple[str, ...], stated: str = "", company_lang
         runner_up = None
     if code.split("-")[0] not in served and code not in served:
         return LanguageGuess(fallback, confidence, True, [*signals, f"{code} is not served"])
+    if not _looks_like(code, [w.lower() for w in _WORD.findall(text)]):
+        return LanguageGuess(fallback, confidence, True, [*signals, f"none of the common words of {code}"])
     if runner_up is not None and confidence - float(runner_up.value) < 0.1 and confidence < 0.6:
         other = CODES[runner_up.language]
         return LanguageGuess(code, confidence, True, [*signals, f"close to {other} {float(runner_up.value):.2f}"])

@@ -69,6 +69,21 @@ def category_model_active() -> CategoryModel:
         if _loaded is not None and _loaded[1].version == current:
             _loaded = (now, _loaded[1])
             return _loaded[1]
+        if current is None and _loaded is not None:
+            # The database lost its model (a fresh or flushed database) while this process still holds one:
+            # store that one rather than spend a training run.
+            model = _loaded[1]
+            CategoryModelVersion.objects.update_or_create(
+                version=model.version,
+                defaults={
+                    "created_at": timezone.now(),
+                    "trained_on": model.trained_on,
+                    "artifact": model.dumps(),
+                    "is_active": True,
+                },
+            )
+            _loaded = (now, model)
+            return model
         record = category_model_train() if current is None else CategoryModelVersion.objects.get(version=current)
         model = CategoryModel.loads(bytes(record.artifact))
         _loaded = (now, model)

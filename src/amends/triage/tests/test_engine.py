@@ -1,0 +1,64 @@
+import pytest
+
+from amends.triage.category import CategoryModel, train
+from amends.triage.defaults import starter_examples
+from amends.triage.engine import triage
+
+SERVED = ("en", "ru", "bg", "sr", "sk", "uk", "cs", "pl", "de", "hr", "mk")
+
+
+@pytest.fixture(scope="module")
+def model() -> CategoryModel:
+    rows = starter_examples()
+    return train([text for _l, _c, text in rows], [c for _l, c, _t in rows], version="test")
+
+
+def test_the_starter_set_covers_every_seed_language_with_60_examples():
+    per_language: dict[str, int] = {}
+    for language, _category, _text in starter_examples():
+        per_language[language] = per_language.get(language, 0) + 1
+    assert all(per_language.get(code, 0) >= 60 for code in ("en", "ru", "bg", "sr", "sk"))
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Мне прислали ботинки не того размера, я заказывал 43.", "wrong_item"),
+        ("Kurir mi je dva puta prekinuo vezu i vređao me.", "staff_conduct"),
+        ("Z účtu mi strhli peniaze dvakrát za jednu objednávku.", "billing"),
+        ("Сайтът не се отваря от сутринта, не мога да платя.", "outage"),
+    ],
+)
+def test_categories_are_learned_across_languages(model, text, category):
+    result = triage(text, model=model, served=SERVED)
+    assert result.category.value == category
+    assert result.category.signals  # the terms that decided it
+
+
+def test_every_part_has_value_confidence_and_signals(model):
+    result = triage("The heater caught fire and burned my hand!!!", model=model, served=SERVED).as_dict()
+    for part in ("language", "category", "severity", "sentiment", "churn_risk", "public_risk", "ladder"):
+        assert set(result[part]) == {"value", "confidence", "signals"}
+    assert result["severity"]["value"] == 4 and result["version"] == "test"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😡😡😡", "1234567890", "<p></p>"])
+def test_text_without_words_is_left_for_review(model, text):
+    result = triage(text, model=model, served=SERVED)
+    assert result.needs_review and result.category.value == "other"
+
+
+def test_a_hundred_kilobytes_is_triaged_without_error(model):
+    result = triage("Zips na bunde sa pokazil hneď prvý deň a nikto mi neodpovedá. " * 1700, model=model, served=SERVED)
+    assert result.language.value == "sk" and result.category.value == "damaged"
+
+
+def test_html_is_read_as_words(model):
+    result = triage("<b>Kuriér</b> <i>hodil</i> balík cez plot a nadával mi.", model=model, served=SERVED)
+    assert result.category.value == "staff_conduct"
+
+
+def test_a_model_survives_a_round_trip_through_bytes(model):
+    again = CategoryModel.loads(model.dumps())
+    text = "Прислали не тот размер"
+    assert again.predict(text).label == model.predict(text).label and again.version == "test"
