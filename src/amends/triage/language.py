@@ -37,6 +37,10 @@ _LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _SERBIAN_CYRILLIC_LETTERS = re.compile(r"[ђјљњћџЂЈЉЊЋЏ]")
 _MACEDONIAN_LETTERS = re.compile(r"[ѓќѕЃЌЅ]")
+# Function words that tell Macedonian from Serbian Cyrillic when the letters ѓ ќ ѕ are absent.
+MACEDONIAN_WORDS = frozenset(["во", "ги", "сè", "уште", "дека", "тоа", "овој", "оваа", "кој"])
+BULGARIAN_WORDS = frozenset(["днес", "ще", "съм", "сме", "вече", "още", "защо", "тук", "кога", "никой", "мога"])
+SERBIAN_CYRILLIC_WORDS = frozenset(["у", "је", "су", "још", "ће", "нисам", "сам", "који", "ово", "није", "већ"])
 
 # Serbian (ekavian forms, Serbian vocabulary) versus Croatian (ijekavian forms, Croatian vocabulary). A marker of
 # four letters or more is a stem (it matches words it begins); a shorter one must be the whole word; one with a
@@ -149,8 +153,11 @@ CROATIAN_MARKERS = (
     "tenisic",
 )
 
-MIN_LETTERS = 12
-MIN_CONFIDENCE = 0.5
+MIN_LETTERS = 8
+# Below this the top language is a guess: reported, but marked uncertain.
+MIN_CONFIDENCE = 0.3
+# A sentence this long that uses none of its language's commonest words is not in that language.
+COMMON_WORDS_FROM = 10
 # Enough for the statistics; a long story repeats itself and only costs time.
 MAX_SAMPLE = 1500
 COMMON_WORDS = Path(__file__).with_name("lexicons") / "common_words.json"
@@ -165,9 +172,15 @@ def _looks_like(code: str, words: list[str]) -> bool:
     """A sentence in a language uses its commonest words; a detector forced to choose among few languages does
     not check that, so "Finnish among en/ru/sk" would come out as confident English."""
     common = _common_words().get(code.split("-")[0])
-    if not common or len(words) < 6:
+    if not common or len(words) < COMMON_WORDS_FROM:
         return True
     return any(word in common for word in words)
+
+
+@dataclass
+class _Scored:
+    language: Language
+    value: float
 
 
 @dataclass
@@ -223,18 +236,38 @@ def serbian_or_croatian(text: str, *, company_language: str = "") -> tuple[str, 
     return "sr-Latn" if "sr" in company_language else "hr", ["no Serbian or Croatian marker"]
 
 
-def detect(text: str, *, served: tuple[str, ...], stated: str = "", company_language: str = "en") -> LanguageGuess:
+def _bcp47(code: str) -> str:
+    """A Django language code (sr, sr-latn) as the BCP 47 code triage reports (sr-Cyrl, sr-Latn)."""
+    lowered = code.lower().replace("_", "-")
+    return {"sr": "sr-Cyrl", "sr-cyrl": "sr-Cyrl", "sr-latn": "sr-Latn"}.get(lowered, lowered)
+
+
+def detect(
+    text: str,
+    *,
+    served: tuple[str, ...],
+    stated: str = "",
+    company_language: str = "en",
+    primary: tuple[str, ...] = ("en", "ru", "bg", "sr", "sk"),
+) -> LanguageGuess:
     """The language of `text` among `served` (BCP 47 base codes); uncertain when it cannot be called."""
-    fallback = stated or company_language
     text = text[:MAX_SAMPLE]
+    fallback = _bcp47(stated or company_language)
+    if fallback == "sr-Cyrl" and len(_LATIN.findall(text)) > len(_CYRILLIC.findall(text)):
+        fallback = "sr-Latn"  # a Serbian company's customer writing in Latin script
     letters = sum(1 for ch in text if ch.isalpha())
     cyrillic = len(_CYRILLIC.findall(text))
     latin = len(_LATIN.findall(text))
     if letters < MIN_LETTERS:
         return LanguageGuess(fallback, 0.0, True, [f"too short to tell ({letters} letters)"])
-    values = _detector(served).compute_language_confidence_values(text)
-    if not values:
+    raw = _detector(served).compute_language_confidence_values(text)
+    if not raw:
         return LanguageGuess(fallback, 0.0, True, ["no served language fits"])
+    # The languages a company mainly serves are likelier than their neighbours: on a near tie between
+    # Bulgarian and Macedonian, or Slovak and Czech, the primary one wins.
+    weighted = [_Scored(v.language, float(v.value) * (1.0 if CODES[v.language] in primary else 0.75)) for v in raw]
+    total = sum(v.value for v in weighted) or 1.0
+    values = sorted((_Scored(v.language, v.value / total) for v in weighted), key=lambda v: v.value, reverse=True)
     best, runner_up = values[0], (values[1] if len(values) > 1 else None)
     code = CODES[best.language]
     confidence = float(best.value)
@@ -243,8 +276,18 @@ def detect(text: str, *, served: tuple[str, ...], stated: str = "", company_lang
     if script_share < 0.8:
         return LanguageGuess(fallback, confidence, True, [*signals, "mixed Cyrillic and Latin script"])
     if cyrillic > latin:
+        words = {w.lower() for w in _WORD.findall(text)}
         if _MACEDONIAN_LETTERS.search(text):
             code, signals = "mk", [*signals, "Macedonian letters ѓ ќ ѕ"]
+        elif code in ("sr", "mk") and len(words & MACEDONIAN_WORDS) > len(words & SERBIAN_CYRILLIC_WORDS):
+            code, signals = "mk", [*signals, "Macedonian words: " + ", ".join(sorted(words & MACEDONIAN_WORDS)[:3])]
+        elif code in ("mk", "sr") and (
+            "ъ" in text.lower() or len(words & BULGARIAN_WORDS) > len(words & MACEDONIAN_WORDS)
+        ):
+            code, signals = "bg", [*signals, "Bulgarian letter ъ or words"]
+        elif code == "mk" and len(words & SERBIAN_CYRILLIC_WORDS) > len(words & MACEDONIAN_WORDS):
+            code = "sr-Cyrl"
+            signals = [*signals, "Serbian words: " + ", ".join(sorted(words & SERBIAN_CYRILLIC_WORDS)[:3])]
         elif code in ("sr", "hr", "bs") or (_SERBIAN_CYRILLIC_LETTERS.search(text) and code not in ("ru", "uk", "bg")):
             code, signals = "sr-Cyrl", [*signals, "Serbian in Cyrillic script"]
     elif code in ("sr", "hr", "bs"):
@@ -257,7 +300,7 @@ def detect(text: str, *, served: tuple[str, ...], stated: str = "", company_lang
         return LanguageGuess(fallback, confidence, True, [*signals, f"{code} is not served"])
     if not _looks_like(code, [w.lower() for w in _WORD.findall(text)]):
         return LanguageGuess(fallback, confidence, True, [*signals, f"none of the common words of {code}"])
-    if runner_up is not None and confidence - float(runner_up.value) < 0.1 and confidence < 0.6:
+    if runner_up is not None and confidence - float(runner_up.value) < 0.03:
         other = CODES[runner_up.language]
         return LanguageGuess(code, confidence, True, [*signals, f"close to {other} {float(runner_up.value):.2f}"])
     return LanguageGuess(code, confidence, confidence < MIN_CONFIDENCE, signals)
