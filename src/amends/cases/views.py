@@ -18,7 +18,7 @@ from amends.outbox.models import OutboxMessage
 from amends.outbox.selectors import outbox_counts, outbox_failed_list
 from amends.outbox.services import outbox_retry
 from amends.portal.services import status_links_revoke
-from amends.triage.models import Category
+from amends.triage.models import Category, ComplaintCluster
 
 from .forms import AssignForm, InboxFilterForm, NoteForm, PriorityForm, ReplyForm, StatusForm
 from .lifecycle import IllegalTransition
@@ -64,6 +64,9 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         "has_next": len(rows) > PAGE,
         "query": request.GET.copy(),
         "outbox": outbox_counts() if actor(request).is_manager else None,
+        "incidents": ComplaintCluster.objects.filter(
+            flagged_at__isnull=False, state=ComplaintCluster.State.OPEN
+        ).count(),
     }
     template = "cases/_inbox_rows.html" if request.headers.get("HX-Request") else "cases/inbox.html"
     return render(request, template, context)

@@ -38,6 +38,37 @@ class CategoryModelVersion(models.Model):
         return self.version
 
 
+class ComplaintCluster(models.Model):
+    """Complaints about one problem. Growing fast across many customers, it is flagged as a probable incident."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "open"
+        DISMISSED = "dismissed", "dismissed"
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=200)
+    words = models.JSONField(default=list)
+    entities = models.JSONField(default=list)
+    digests = models.JSONField(default=list)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    cases = models.PositiveIntegerField(default=0)
+    customers = models.PositiveIntegerField(default=0)
+    voices = models.PositiveIntegerField(default=0)
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["category", "last_seen"], name="cluster_recent"),
+            models.Index(fields=["flagged_at"], condition=models.Q(flagged_at__isnull=False), name="cluster_flagged"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class CaseTriage(models.Model):
     """What triage found about a case, with the model version that found it."""
 
@@ -49,6 +80,9 @@ class CaseTriage(models.Model):
     severity = models.PositiveSmallIntegerField()
     needs_review = models.BooleanField(default=False)
     corrected = models.BooleanField(default=False)
+    cluster = models.ForeignKey(
+        ComplaintCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
     created_at = models.DateTimeField()
 
     class Meta:

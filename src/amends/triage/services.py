@@ -1,10 +1,13 @@
 """Triage on the Django side: the active models (loaded once per process), storing results, corrections,
 retraining and taxonomy edits."""
 
+import logging
 import threading
 import time
+import uuid
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,9 +19,16 @@ from django.utils.text import slugify
 from amends.accounts.models import User
 
 from .category import CategoryModel, train
+from .clusters import fingerprint, is_incident, match
 from .defaults import starter_examples
 from .engine import Triage, triage
-from .models import CaseTriage, Category, CategoryModelVersion, TriageLabel
+from .models import CaseTriage, Category, CategoryModelVersion, ComplaintCluster, TriageLabel
+from .signals import ladder_level
+
+if TYPE_CHECKING:
+    from amends.cases.models import Case
+
+logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _loaded: tuple[float, CategoryModel] | None = None
@@ -117,10 +127,11 @@ def triage_text(
     )
 
 
-def case_triage_store(*, case_id: int, result: Triage) -> CaseTriage:
+def case_triage_store(*, case: "Case", result: Triage) -> CaseTriage:
+    """Store triage on a new case and put the case in the cluster of complaints about the same problem."""
     category = Category.objects.filter(slug=result.category.value, is_active=True).first()
-    return CaseTriage.objects.create(
-        case_id=case_id,
+    record = CaseTriage.objects.create(
+        case_id=case.pk,
         result=result.as_dict(),
         model_version=result.version,
         language=str(result.language.value),
@@ -129,6 +140,62 @@ def case_triage_store(*, case_id: int, result: Triage) -> CaseTriage:
         needs_review=result.needs_review or category is None,
         created_at=timezone.now(),
     )
+    if category is not None and result.category.confidence > 0:
+        cluster = cluster_assign(record=record, case=case, category=category)
+        if cluster.customers > 1:
+            data = dict(record.result)
+            level = ladder_level(public_risk=float(result.public_risk.value), affected=cluster.customers, press=False)
+            data["ladder"] = {
+                "value": level,
+                "confidence": float(result.public_risk.value),
+                "signals": [f"affected: {cluster.customers} customers in one cluster"],
+            }
+            CaseTriage.objects.filter(pk=record.pk).update(result=data)
+            record.result = data
+    return record
+
+
+def cluster_assign(*, record: CaseTriage, case: "Case", category: Category) -> ComplaintCluster:
+    """Join the open cluster of the same problem seen lately, or start one; flag it when it becomes an incident."""
+    now = case.created_at
+    found = fingerprint(case.description)
+    window = now - timedelta(hours=settings.TRIAGE_CLUSTER_WINDOW_HOURS)
+    candidates = (
+        ComplaintCluster.objects.select_for_update()
+        .filter(category=category, last_seen__gte=window, state=ComplaintCluster.State.OPEN)
+        .order_by("-last_seen")[:50]
+    )
+    joined = next(
+        (c for c in candidates if match(found, frozenset(c.words), frozenset(c.entities), category=category.slug)),
+        None,
+    )
+    cluster = joined or ComplaintCluster.objects.create(
+        public_id=uuid.uuid4(),
+        category=category,
+        title=case.subject[:200] or category.name,
+        first_seen=now,
+        last_seen=now,
+    )
+    CaseTriage.objects.filter(pk=record.pk).update(cluster=cluster)
+    cluster.words = sorted(set(cluster.words) | found.words)[:400]
+    cluster.entities = sorted(set(cluster.entities) | found.entities)[:100]
+    if found.digest not in cluster.digests and len(cluster.digests) < 500:
+        cluster.digests = [*cluster.digests, found.digest]
+    cluster.voices = len(cluster.digests)
+    cluster.cases += 1
+    cluster.customers = CaseTriage.objects.filter(cluster=cluster).values("case__customer_id").distinct().count()
+    cluster.last_seen = max(cluster.last_seen, now)
+    span = (cluster.last_seen - cluster.first_seen).total_seconds() / 60
+    if cluster.flagged_at is None and is_incident(
+        customers=cluster.customers,
+        voices=cluster.voices,
+        window_minutes=span,
+        threshold=settings.TRIAGE_INCIDENT_THRESHOLD,
+    ):
+        cluster.flagged_at = timezone.now()
+        logger.warning("probable incident: %s (%s customers)", cluster.title, cluster.customers)
+    cluster.save()
+    return cluster
 
 
 @transaction.atomic

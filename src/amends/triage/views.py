@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from amends.cases.selectors import case_get
 from amends.cases.services import event_record
 from amends.cases.views import actor, staff_required
 
-from .models import Category
+from .models import CaseTriage, Category, ComplaintCluster
 from .services import categories_in_use, category_create, category_remove, triage_correct
 from .tasks import retrain_category_model
 
@@ -70,3 +71,24 @@ def taxonomy_view(request: HttpRequest) -> HttpResponse:
     counts = categories_in_use()
     categories = [(c, counts.get(c.pk, 0)) for c in Category.objects.filter(is_active=True)]
     return render(request, "triage/taxonomy.html", {"categories": categories, "can_edit": user.is_manager})
+
+
+@staff_required
+def clusters_view(request: HttpRequest) -> HttpResponse:
+    """Probable incidents first, then the other clusters that are growing, each with its complaints."""
+    actor(request)
+    clusters = list(
+        ComplaintCluster.objects.filter(cases__gte=2, state=ComplaintCluster.State.OPEN)
+        .select_related("category")
+        .order_by(F("flagged_at").desc(nulls_last=True), "-last_seen")[:50]
+    )
+    members = (
+        CaseTriage.objects.filter(cluster__in=clusters)
+        .select_related("case", "case__customer")
+        .order_by("-case__created_at")
+    )
+    by_cluster: dict[int, list] = {}
+    for member in members:
+        by_cluster.setdefault(member.cluster_id or 0, []).append(member.case)
+    rows = [(c, by_cluster.get(c.pk, [])[:20]) for c in clusters]
+    return render(request, "triage/clusters.html", {"rows": rows})
