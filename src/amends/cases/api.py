@@ -46,6 +46,7 @@ def create_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyp
                 order_currency=(order.currency or "") if order else "",
                 remedy_sought=payload.remedy_sought or "",
                 channel=payload.channel or Channel.API,
+                followers=payload.followers or 0,
             ),
             actor_label=f"API key {key.name}",
         )

@@ -68,6 +68,8 @@ class IntakeRequest:
     order_currency: str = ""
     remedy_sought: str = ""
     uploads: list[Upload] = field(default_factory=list)
+    # For a post in a public thread or on social media: how many people follow its author.
+    followers: int = 0
 
 
 @dataclass
@@ -207,6 +209,15 @@ def validate_intake(request: IntakeRequest) -> dict:
         return code
 
     check("order_currency", currency)
+
+    def followers() -> int:
+        if isinstance(request.followers, bool) or not isinstance(request.followers, int):
+            raise ValidationError(_("The follower count must be a whole number."), code="invalid")
+        if not 0 <= request.followers <= 10**10:
+            raise ValidationError(_("The follower count must be between 0 and 10,000,000,000."), code="invalid")
+        return request.followers
+
+    check("followers", followers)
     if cleaned.get("order_value") is not None and not cleaned.get("order_currency") and "order_currency" not in errors:
         errors["order_currency"] = [
             ValidationError(_("Give the currency of the order value, such as EUR."), code="required")
@@ -392,6 +403,7 @@ def _triage(cleaned: dict, *, ui_language: str) -> "Triage | None":
             customer_tier=known.tier if known else "",
             customer_value=known.lifetime_value if known else None,
             previous_contacts=recent_cases_of(known.pk) if known else 0,
+            followers=cleaned["followers"],
         )
     except Exception:
         logger.exception("triage failed; the case is stored without it")

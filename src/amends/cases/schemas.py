@@ -29,6 +29,9 @@ class CaseIn(Schema):
     order: OrderIn | None = None
     remedy_sought: str | None = Field(default=None, description="What the customer says would make this right")
     channel: str | None = Field(default=None, description="form, email, api (default), public_thread, phone, chat")
+    followers: int | None = Field(
+        default=None, description="For a public post (channel public_thread): how many people follow its author"
+    )
 
 
 class CustomerOut(Schema):

@@ -236,6 +236,11 @@ def serbian_or_croatian(text: str, *, company_language: str = "") -> tuple[str, 
     return "sr-Latn" if "sr" in company_language else "hr", ["no Serbian or Croatian marker"]
 
 
+def _family(code: str) -> str:
+    """Serbian in either script is one language for a tie-break."""
+    return code.split("-")[0].lower()
+
+
 def _bcp47(code: str) -> str:
     """A Django language code (sr, sr-latn) as the BCP 47 code triage reports (sr-Cyrl, sr-Latn)."""
     lowered = code.lower().replace("_", "-")
@@ -301,6 +306,9 @@ def detect(
     if not _looks_like(code, [w.lower() for w in _WORD.findall(text)]):
         return LanguageGuess(fallback, confidence, True, [*signals, f"none of the common words of {code}"])
     if runner_up is not None and confidence - float(runner_up.value) < 0.03:
+        # A near tie between the customer's stated language (or the company's) and another: take the stated one.
+        if _family(fallback) == _family(CODES[runner_up.language]):
+            return LanguageGuess(fallback, float(runner_up.value), True, [*signals, f"near tie; {fallback} stated"])
         other = CODES[runner_up.language]
         return LanguageGuess(code, confidence, True, [*signals, f"close to {other} {float(runner_up.value):.2f}"])
     return LanguageGuess(code, confidence, confidence < MIN_CONFIDENCE, signals)

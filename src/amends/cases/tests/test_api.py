@@ -36,6 +36,16 @@ def test_it_opens_a_case_and_answers_201_with_the_case(api):
     assert case.events.get(kind="opened").actor_label == "API key shop backend"
 
 
+def test_the_case_carries_its_triage(api):
+    data = post(api, "/api/v1/cases", {**BODY, "description": "Грејалица је почела да варничи, дете се опекло."}).json()
+    triage = data["triage"]
+    assert triage["language"]["value"] == "sr-Cyrl" and triage["severity"]["value"] == 4
+    assert triage["category"]["value"] == "safety" and triage["severity"]["signals"]
+    assert data["priority"] == 1
+    again = api.get(f"/api/v1/cases/{data['id']}").json()
+    assert again["triage"]["category"] == triage["category"]
+
+
 def test_get_returns_the_case_and_404_for_an_unknown_id(api):
     created = post(api, "/api/v1/cases", BODY).json()
     assert api.get(f"/api/v1/cases/{created['id']}").json()["reference"] == created["reference"]
@@ -88,6 +98,7 @@ def test_wrong_types_are_a_422_naming_the_field(api, body, field):
         ({"order": {"value": "-1", "currency": "EUR"}}, "order_value"),
         ({"order": {"value": "10", "currency": "ZZZ"}}, "order_currency"),
         ({"channel": "pigeon"}, "channel"),
+        ({"followers": -1}, "followers"),
     ],
 )
 def test_invalid_values_are_a_422_with_a_specific_message(api, change, field):

@@ -87,3 +87,28 @@ def test_removing_a_category_in_use_is_refused_unless_cases_move(agent):
 def test_a_category_with_a_duplicate_name_is_refused():
     with pytest.raises(ValidationError):
         category_create(name="Safety")
+
+
+def test_a_public_post_with_many_followers_climbs_the_ladder():
+    case = open_case(
+        channel="public_thread", followers=25_000, description="Your courier threw my parcel over the fence. Shame!"
+    ).case
+    record = CaseTriage.objects.get(case=case)
+    assert record.result["public_risk"]["value"] >= 0.9
+    assert "25000 followers" in record.result["public_risk"]["signals"]
+    assert record.result["ladder"]["value"] == "company_page_post"
+
+
+def test_a_negative_follower_count_is_refused():
+    with pytest.raises(ValidationError) as excinfo:
+        open_case(followers=-5)
+    assert "followers" in excinfo.value.message_dict
+
+
+def test_intake_survives_a_triage_failure(monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("model file corrupt")
+
+    monkeypatch.setattr("amends.cases.intake.triage_text", broken)
+    case = open_case().case
+    assert case.status == "acknowledged" and not CaseTriage.objects.filter(case=case).exists()
