@@ -237,8 +237,9 @@ def serbian_or_croatian(text: str, *, company_language: str = "") -> tuple[str, 
 
 
 def _family(code: str) -> str:
-    """Serbian in either script is one language for a tie-break."""
-    return code.split("-")[0].lower()
+    """Serbian in either script, Croatian and Bosnian are one family for a tie-break."""
+    base = code.split("-")[0].lower()
+    return "sr" if base in ("sr", "hr", "bs") else base
 
 
 def _bcp47(code: str) -> str:
