@@ -381,7 +381,7 @@ def case_open(
         )
         status_link, status_url = status_link_create(case=case)
         if found is not None:
-            case_triage_store(case=case, result=found)
+            case.triage = case_triage_store(case=case, result=found)  # type: ignore[attr-defined]
         acknowledgement_enqueue(case=case, status_url=status_url, replying_to=email_message_id)
         _emit("case.opened", case)
     return Opened(case=case, status_url=status_url, status_link=status_link)

@@ -83,10 +83,15 @@ class CaseTriage(models.Model):
     cluster = models.ForeignKey(
         ComplaintCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
+    # Copied from the case so "has this customer already reported this problem" is one index lookup.
+    customer_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["needs_review"], condition=models.Q(needs_review=True), name="triage_review")]
+        indexes = [
+            models.Index(fields=["needs_review"], condition=models.Q(needs_review=True), name="triage_review"),
+            models.Index(fields=["cluster", "customer_id"], name="triage_cluster_customer"),
+        ]
 
     def __str__(self) -> str:
         return f"triage of case {self.case_id}"

@@ -143,6 +143,7 @@ def case_triage_store(*, case: "Case", result: Triage) -> CaseTriage:
         category=category,
         severity=int(result.severity.value),
         needs_review=result.needs_review or category is None,
+        customer_id=case.customer_id,
         created_at=timezone.now(),
     )
     if category is not None and result.category.confidence > 0:
@@ -160,35 +161,48 @@ def case_triage_store(*, case: "Case", result: Triage) -> CaseTriage:
     return record
 
 
+SIGNATURE_MEMBERS = 20
+MAX_WORDS = 120
+MAX_ENTITIES = 40
+MAX_VOICES = 50  # enough to tell a template from many voices; a cluster stores no more
+
+
 def cluster_assign(*, record: CaseTriage, case: "Case", category: Category) -> ComplaintCluster:
     """Join the open cluster of the same problem seen lately, or start one; flag it when it becomes an incident."""
     now = case.created_at
     found = fingerprint(case.description)
     window = now - timedelta(hours=settings.TRIAGE_CLUSTER_WINDOW_HOURS)
     candidates = (
-        ComplaintCluster.objects.select_for_update()
-        .filter(category=category, last_seen__gte=window, state=ComplaintCluster.State.OPEN)
+        ComplaintCluster.objects.filter(category=category, last_seen__gte=window, state=ComplaintCluster.State.OPEN)
+        .only("id", "words", "entities")
         .order_by("-last_seen")[:50]
     )
     joined = next(
-        (c for c in candidates if match(found, frozenset(c.words), frozenset(c.entities), category=category.slug)),
+        (c.pk for c in candidates if match(found, frozenset(c.words), frozenset(c.entities), category=category.slug)),
         None,
     )
-    cluster = joined or ComplaintCluster.objects.create(
-        public_id=uuid.uuid4(),
-        category=category,
-        title=case.subject[:200] or category.name,
-        first_seen=now,
-        last_seen=now,
-    )
+    if joined is None:
+        cluster = ComplaintCluster.objects.create(
+            public_id=uuid.uuid4(),
+            category=category,
+            title=case.subject[:200] or category.name,
+            first_seen=now,
+            last_seen=now,
+        )
+    else:
+        # Lock only the cluster being joined, and only now: concurrent intakes of other problems never wait.
+        cluster = ComplaintCluster.objects.select_for_update().get(pk=joined)
+    new_customer = not CaseTriage.objects.filter(cluster=cluster, customer_id=case.customer_id).exists()
     CaseTriage.objects.filter(pk=record.pk).update(cluster=cluster)
-    cluster.words = sorted(set(cluster.words) | found.words)[:400]
-    cluster.entities = sorted(set(cluster.entities) | found.entities)[:100]
-    if found.digest not in cluster.digests and len(cluster.digests) < 500:
+    if cluster.cases < SIGNATURE_MEMBERS:
+        # The first members define what the problem looks like; later ones only count.
+        cluster.words = sorted(set(cluster.words) | found.words)[:MAX_WORDS]
+        cluster.entities = sorted(set(cluster.entities) | found.entities)[:MAX_ENTITIES]
+    if found.digest not in cluster.digests and len(cluster.digests) < MAX_VOICES:
         cluster.digests = [*cluster.digests, found.digest]
     cluster.voices = len(cluster.digests)
     cluster.cases += 1
-    cluster.customers = CaseTriage.objects.filter(cluster=cluster).values("case__customer_id").distinct().count()
+    cluster.customers += int(new_customer)
     cluster.last_seen = max(cluster.last_seen, now)
     span = (cluster.last_seen - cluster.first_seen).total_seconds() / 60
     if cluster.flagged_at is None and is_incident(
