@@ -26,7 +26,7 @@ from amends.core import languages, money
 from amends.core.text import clean_text, single_line
 from amends.customers.models import Customer
 from amends.customers.services import customer_get_or_create
-from amends.triage.services import case_triage_store, recent_cases_of, triage_text
+from amends.triage.services import case_cluster, case_triage_store, recent_cases_of, triage_text
 
 from . import lifecycle
 from .lifecycle import Priority, Status
@@ -381,9 +381,15 @@ def case_open(
         )
         status_link, status_url = status_link_create(case=case)
         if found is not None:
-            case.triage = case_triage_store(case=case, result=found)  # type: ignore[attr-defined]
+            record = case_triage_store(case=case, result=found)
+            case.triage = record  # type: ignore[attr-defined]
         acknowledgement_enqueue(case=case, status_url=status_url, replying_to=email_message_id)
         _emit("case.opened", case)
+    if found is not None:
+        try:
+            case_cluster(case=case, record=record)
+        except Exception:
+            logger.exception("clustering failed; the case stands without a cluster")
     return Opened(case=case, status_url=status_url, status_link=status_link)
 
 

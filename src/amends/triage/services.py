@@ -133,9 +133,9 @@ def triage_text(
 
 
 def case_triage_store(*, case: "Case", result: Triage) -> CaseTriage:
-    """Store triage on a new case and put the case in the cluster of complaints about the same problem."""
+    """Store triage on a new case (inside the intake's transaction)."""
     category = Category.objects.filter(slug=result.category.value, is_active=True).first()
-    record = CaseTriage.objects.create(
+    return CaseTriage.objects.create(
         case_id=case.pk,
         result=result.as_dict(),
         model_version=result.version,
@@ -146,19 +146,29 @@ def case_triage_store(*, case: "Case", result: Triage) -> CaseTriage:
         customer_id=case.customer_id,
         created_at=timezone.now(),
     )
-    if category is not None and result.category.confidence > 0:
+
+
+def case_cluster(*, case: "Case", record: CaseTriage) -> ComplaintCluster | None:
+    """Put a triaged case in the cluster of complaints about the same problem, in a short transaction of its
+    own after the intake committed: many complaints about one incident arrive together, and holding the
+    cluster's row lock for a whole intake would make them queue behind each other."""
+    category = record.category
+    if category is None or not record.result["category"]["confidence"]:
+        return None
+    with transaction.atomic():
         cluster = cluster_assign(record=record, case=case, category=category)
         if cluster.customers > 1:
             data = dict(record.result)
-            level = ladder_level(public_risk=float(result.public_risk.value), affected=cluster.customers, press=False)
+            public_risk = float(data["public_risk"]["value"])
             data["ladder"] = {
-                "value": level,
-                "confidence": float(result.public_risk.value),
+                "value": ladder_level(public_risk=public_risk, affected=cluster.customers, press=False),
+                "confidence": public_risk,
                 "signals": [f"affected: {cluster.customers} customers in one cluster"],
             }
             CaseTriage.objects.filter(pk=record.pk).update(result=data)
             record.result = data
-    return record
+    record.cluster = cluster
+    return cluster
 
 
 SIGNATURE_MEMBERS = 20
