@@ -8,7 +8,7 @@ import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from amends.core import languages, money
 from amends.core.text import clean_text, single_line
 from amends.customers.models import Customer
 from amends.customers.services import customer_get_or_create
-from amends.triage.services import case_cluster, case_triage_store, recent_cases_of, triage_text
+from amends.triage.services import case_cluster, case_triage_store, triage_text
 
 from . import lifecycle
 from .lifecycle import Priority, Status
@@ -304,7 +305,12 @@ def case_open(
 
     cleaned = validate_intake(request)
     now = now or timezone.now()
-    found = _triage(cleaned, ui_language=languages.normalize(request.ui_language or "") or "")
+    known = (
+        Customer.objects.filter(email=cleaned["email"])
+        .annotate(recent=Count("cases", filter=Q(cases__created_at__gte=now - timedelta(days=30))))
+        .first()
+    )
+    found = _triage(cleaned, known=known, ui_language=languages.normalize(request.ui_language or "") or "")
     if priority is None:
         priority = SEVERITY_PRIORITY[int(found.severity.value)] if found else Priority.NORMAL
     with transaction.atomic():
@@ -313,6 +319,7 @@ def case_open(
             name=cleaned["name"],
             language=cleaned["language"],
             external_id=cleaned["external_id"] or None,
+            known=known,
         )
         language = (
             cleaned["language"]
@@ -396,11 +403,10 @@ def case_open(
 SEVERITY_PRIORITY = {1: Priority.NORMAL, 2: Priority.NORMAL, 3: Priority.HIGH, 4: Priority.URGENT}
 
 
-def _triage(cleaned: dict, *, ui_language: str) -> "Triage | None":
+def _triage(cleaned: dict, *, known: Customer | None, ui_language: str) -> "Triage | None":
     """Triage before the transaction opens, so the models' few milliseconds never hold a database lock. A
     failure of triage must never lose a complaint: the case is then stored untriaged."""
     try:
-        known = Customer.objects.filter(email=cleaned["email"]).only("id", "tier", "lifetime_value").first()
         return triage_text(
             text=cleaned["description"],
             stated_language=cleaned["language"] or ui_language,
@@ -408,7 +414,7 @@ def _triage(cleaned: dict, *, ui_language: str) -> "Triage | None":
             order_value=cleaned["order_value"],
             customer_tier=known.tier if known else "",
             customer_value=known.lifetime_value if known else None,
-            previous_contacts=recent_cases_of(known.pk) if known else 0,
+            previous_contacts=getattr(known, "recent", 0),
             followers=cleaned["followers"],
         )
     except Exception:

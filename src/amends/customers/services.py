@@ -8,12 +8,18 @@ from .models import Customer
 
 
 def customer_get_or_create(
-    *, email: str, name: str = "", language: str = "", external_id: str | None = None
+    *,
+    email: str,
+    name: str = "",
+    language: str = "",
+    external_id: str | None = None,
+    known: Customer | None = None,
 ) -> Customer:
-    """The customer with this e-mail, created on first contact; a name or language they give fills blanks only."""
+    """The customer with this e-mail, created on first contact; a name or language they give fills blanks only.
+    `known` is the caller's own fresh lookup of the same e-mail, saving a second read."""
     email = email.strip().lower()
     name = single_line(name)[:200]
-    customer = Customer.objects.filter(email=email).first()
+    customer = known if known is not None and known.email == email else Customer.objects.filter(email=email).first()
     if customer is None:
         if external_id and Customer.objects.filter(external_id=external_id).exists():
             external_id = None  # that reference already names someone else; the e-mail decides who this is

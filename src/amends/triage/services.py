@@ -132,9 +132,26 @@ def triage_text(
     )
 
 
+_categories: tuple[float, dict[str, Category]] | None = None
+
+
+def category_by_slug(slug: str) -> Category | None:
+    """Active categories, read at most every few seconds per process: every intake needs one."""
+    global _categories
+    now = time.monotonic()
+    if _categories is None or now - _categories[0] > 5.0:
+        _categories = (now, {c.slug: c for c in Category.objects.filter(is_active=True)})
+    return _categories[1].get(slug)
+
+
+def categories_forget() -> None:
+    global _categories
+    _categories = None
+
+
 def case_triage_store(*, case: "Case", result: Triage) -> CaseTriage:
     """Store triage on a new case (inside the intake's transaction)."""
-    category = Category.objects.filter(slug=result.category.value, is_active=True).first()
+    category = category_by_slug(str(result.category.value))
     return CaseTriage.objects.create(
         case_id=case.pk,
         result=result.as_dict(),
@@ -257,7 +274,9 @@ def category_create(*, name: str, description: str = "") -> Category:
         raise ValidationError({"name": "a category needs a name"})
     if Category.objects.filter(slug=slug).exists():
         raise ValidationError({"name": f"a category {slug!r} exists already"})
-    return Category.objects.create(slug=slug, name=name[:100], description=description[:300])
+    category = Category.objects.create(slug=slug, name=name[:100], description=description[:300])
+    categories_forget()
+    return category
 
 
 @transaction.atomic
@@ -273,14 +292,9 @@ def category_remove(*, category: Category, move_to: Category | None = None) -> i
     moved = CaseTriage.objects.filter(category=category).update(category=move_to) if move_to else 0
     TriageLabel.objects.filter(category=category).update(category=move_to) if move_to else None
     Category.objects.filter(pk=category.pk).update(is_active=False)
+    categories_forget()
     return moved
 
 
 def categories_in_use() -> dict[int, int]:
     return dict(CaseTriage.objects.values_list("category").annotate(n=Count("id")).values_list("category", "n"))
-
-
-def recent_cases_of(customer_id: int, *, days: int = 30) -> int:
-    from amends.cases.models import Case
-
-    return Case.objects.filter(customer_id=customer_id, created_at__gte=timezone.now() - timedelta(days=days)).count()
