@@ -71,3 +71,15 @@ def test_the_heavier_learner_with_embeddings_trains_and_predicts():
     again = CategoryModel.loads(model.dumps())
     prediction = again.predict("Сайт не работает, не могу оплатить заказ.")
     assert again.embeddings and prediction.label in again.labels and 0 < prediction.confidence <= 1
+
+
+@pytest.mark.parametrize(
+    "text", ["Мне прислали не тот размер!", "Stránka nefunguje", "a", "", "Đon se odlepio posle nedelju dana."]
+)
+def test_the_one_text_path_computes_what_sklearn_computes(model, text):
+    import numpy as np
+
+    from amends.triage.text import normalize
+
+    expected = model.classifier.predict_proba(model.features.transform([normalize(text)]))[0]
+    assert np.allclose(model.probabilities(text), expected, atol=1e-9)
