@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "amends.api",
     "amends.webhooks",
     "amends.triage",
+    "amends.replies",
     "amends.demo",
     "django_rq",
 ]

@@ -9,6 +9,7 @@ from ninja.errors import ValidationError as SchemaError
 
 from amends.cases.api import router as cases_router
 from amends.cases.lifecycle import IllegalTransition
+from amends.replies.api import router as coach_router
 
 from .auth import ApiKeyAuth
 
@@ -21,6 +22,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", cases_router)
+api.add_router("/", coach_router)
 
 
 @api.exception_handler(ValidationError)

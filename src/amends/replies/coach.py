@@ -1,0 +1,272 @@
+"""The reply coach: holds a draft to the rules of a good apology (seeds 002 and 003). Pure Python.
+
+Each rule is a list of phrases per language in rules/<language>.json (adding a language is adding a file).
+Drafts and phrases are compared after transliteration to Latin and diacritic folding, so a Serbian draft in
+Cyrillic meets the Latin rules; every finding points at the part of the original text it is about.
+"""
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+from amends.core.text import fold
+from amends.triage.text import transliterate
+
+RULES = Path(__file__).with_name("rules")
+# Serbian rules serve Croatian and Bosnian drafts; Slovak ones Czech drafts.
+NEIGHBOURS = {"hr": "sr", "bs": "sr", "cs": "sk"}
+BLOCKING, WARNING = "blocking", "warning"
+WEIGHTS = {BLOCKING: 25, WARNING: 10}
+MAX_TEXT = 50_000
+_MONEY = re.compile(r"(\d+(?:[.,]\d{1,2})?)\s*(?:€|eur|euro|лв|bgn|rsd|din|руб|rub|₽|\$|usd|kč|czk|%)", re.IGNORECASE)
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    suggestion: str
+    span: Span | None = None
+
+
+@dataclass
+class Coaching:
+    language: str
+    coached: bool
+    score: int
+    blocking: bool
+    findings: list[Finding] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """The folded, Latin text and, for each of its characters, the index of the original one it came from."""
+    out: list[str] = []
+    where: list[int] = []
+    for index, char in enumerate(text):
+        piece = fold(transliterate(char))
+        out.append(piece)
+        where.extend([index] * len(piece))
+    return "".join(out), where
+
+
+@cache
+def rulebook(language: str) -> dict[str, tuple[str, ...]] | None:
+    base = language.split("-")[0].lower()
+    path = RULES / f"{NEIGHBOURS.get(base, base)}.json"
+    if not path.exists():
+        return None
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {rule: tuple(fold(transliterate(p)) for p in phrases) for rule, phrases in raw.items()}
+
+
+def coached_languages() -> list[str]:
+    return sorted(p.stem for p in RULES.glob("*.json"))
+
+
+def _find(normalized: str, phrases: tuple[str, ...]) -> tuple[int, int] | None:
+    best = None
+    for phrase in phrases:
+        pattern = re.escape(phrase.strip())
+        # A phrase must start at a word boundary; a stem (no trailing space) may run on into its ending.
+        match = re.search(r"(?<!\w)" + pattern, normalized)
+        if match and (best is None or match.start() < best[0]):
+            best = (match.start(), match.end())
+    return best
+
+
+def _span(text: str, where: list[int], found: tuple[int, int]) -> Span:
+    start = where[found[0]]
+    end = where[found[1] - 1] + 1
+    # Widen to whole words so the agent sees the phrase, not a fragment.
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return Span(start, end, text[start:end])
+
+
+def coach(
+    text: str,
+    *,
+    language: str,
+    customer_name: str = "",
+    public_thread: bool = False,
+    max_remedy_value: Decimal | None = None,
+) -> Coaching:
+    text = (text or "")[:MAX_TEXT]
+    rules = rulebook(language)
+    if rules is None:
+        return Coaching(
+            language=language,
+            coached=False,
+            score=0,
+            blocking=False,
+            findings=[
+                Finding(
+                    "language",
+                    WARNING,
+                    f"Replies in {language!r} are not coached yet.",
+                    f"Coached languages: {', '.join(coached_languages())}.",
+                )
+            ],
+        )
+    if not text.strip():
+        return Coaching(
+            language=language,
+            coached=True,
+            score=0,
+            blocking=True,
+            findings=[Finding("empty", BLOCKING, "The reply is empty.", "Write to the customer before sending.")],
+        )
+    normalized, where = _normalize_with_map(text)
+    findings: list[Finding] = []
+
+    def hit(rule: str) -> tuple[int, int] | None:
+        return _find(normalized, rules.get(rule, ()))
+
+    def add(rule: str, severity: str, message: str, suggestion: str, found: tuple[int, int] | None = None) -> None:
+        findings.append(Finding(rule, severity, message, suggestion, _span(text, where, found) if found else None))
+
+    apology = hit("apology")
+    conditional = hit("conditional_apology")
+    if conditional:
+        add(
+            "ownership",
+            WARNING,
+            'A conditional apology ("if you feel…") doubts the customer instead of owning the mistake.',
+            "Say plainly that we are sorry and what we got wrong.",
+            conditional,
+        )
+    elif not apology:
+        add("apology", WARNING, "The reply does not apologise.", "Start by saying we are sorry for what happened.")
+    elif not hit("ownership"):
+        add(
+            "ownership",
+            WARNING,
+            "The apology does not admit the error.",
+            'Name the mistake as ours, e.g. "this was our mistake".',
+        )
+    remedy, step = hit("remedy"), hit("next_step")
+    if not remedy and not step:
+        add(
+            "next_step",
+            WARNING,
+            "The reply offers neither a remedy nor a concrete next step.",
+            "Say what we will do for the customer and when.",
+        )
+    elif step and not hit("time"):
+        add(
+            "next_step",
+            WARNING,
+            "The next step has no time.",
+            "Say by when it will happen (today, within 24 hours).",
+            step,
+        )
+    if remedy and not hit("alternatives"):
+        add(
+            "alternatives",
+            WARNING,
+            "One remedy is offered without a choice.",
+            "Offer two or three options so the customer regains control (seed 003).",
+            remedy,
+        )
+    if not hit("thanks"):
+        add(
+            "thanks",
+            WARNING,
+            "The reply does not thank the customer.",
+            "Thank them for telling us and for their trust.",
+        )
+    first_name = customer_name.split()[0] if customer_name.strip() else ""
+    if first_name and fold(transliterate(first_name))[:4] not in normalized:
+        add("name", WARNING, "The customer is not addressed by name.", f"Address them as {first_name}.")
+    for rule, message, suggestion in (
+        ("blame", "The reply blames the customer.", "Leave out what the customer should have done."),
+        ("arguing", "The reply argues or proves the company right.", "Do not defend the company; fix the problem."),
+        (
+            "proof",
+            "The reply asks the customer for proof or justification.",
+            "Do not make them prove it; take their word and act (seed 002).",
+        ),
+        ("anger", "The tone is angry, sarcastic or dismissive.", "Keep calm and kind, whatever the customer wrote."),
+    ):
+        found = hit(rule)
+        if found:
+            add(rule, BLOCKING, message, suggestion, found)
+    jargon = hit("jargon")
+    if jargon:
+        add("jargon", WARNING, "Policy or jargon stands in for help.", "Say in plain words what we will do.", jargon)
+    letters = [c for c in text if c.isalpha()]
+    capitals = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+    shouting = re.search(r"[!?]{2,}", text)
+    if (len(letters) >= 20 and capitals > 0.5) or shouting:
+        findings.append(
+            Finding(
+                "shouting",
+                WARNING,
+                "Capitals or repeated !/? read as shouting.",
+                "Write in sentence case, one mark.",
+                Span(shouting.start(), shouting.end(), shouting.group()) if shouting else None,
+            )
+        )
+    if max_remedy_value is not None:
+        for match in _MONEY.finditer(normalized):
+            try:
+                value = Decimal(match.group(1).replace(",", "."))
+            except InvalidOperation:
+                continue
+            if value > max_remedy_value:
+                add(
+                    "authority",
+                    BLOCKING,
+                    f"The reply promises {value}, above your authority of {max_remedy_value}.",
+                    "Offer within your limit, or ask a manager to approve first.",
+                    (match.start(), match.end()),
+                )
+                break
+    if public_thread:
+        onlookers = hit("onlookers")
+        if onlookers:
+            add(
+                "onlookers",
+                BLOCKING,
+                "The reply talks to or about onlookers in a public thread.",
+                "Answer the customer only; never debate with others (seed 002).",
+                onlookers,
+            )
+        if not hit("private"):
+            add(
+                "public_private",
+                WARNING,
+                "In a public thread, offer to continue privately.",
+                "Add a short invitation to a private message or e-mail.",
+            )
+        if len(text) > 600:
+            add(
+                "public_short",
+                WARNING,
+                "A public answer should be short.",
+                "Apologise briefly, move the details to a private conversation.",
+            )
+    score = max(0, 100 - sum(WEIGHTS[f.severity] for f in findings))
+    return Coaching(
+        language=language,
+        coached=True,
+        score=score,
+        blocking=any(f.severity == BLOCKING for f in findings),
+        findings=findings,
+    )

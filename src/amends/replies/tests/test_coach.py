@@ -1,0 +1,90 @@
+from decimal import Decimal
+
+import pytest
+
+from amends.replies.coach import coach, coached_languages
+
+GOOD = {
+    "en": "Dear Olga, thank you for telling us. We are sorry, this was our mistake. We will send the right size "
+    "today by courier, or refund you within 24 hours, whichever you prefer.",
+    "ru": "Ольга, спасибо, что написали нам. Простите, это наша ошибка. Сегодня отправим правильную пару или "
+    "вернём деньги в течение дня, как вам удобнее.",
+    "bg": "Здравейте, Олга, благодарим ви, че ни писахте. Съжаляваме, грешката е наша. Днес ще изпратим "
+    "правилния чифт или ще възстановим сумата до утре, по избор.",
+    "sr": "Поштована Олга, хвала што сте нам писали. Извините, наша грешка. Послаћемо прави пар данас или "
+    "вратити новац у року од два дана, по избору.",
+    "sk": "Dobrý deň, Olga, ďakujeme, že ste nám napísali. Ospravedlňujeme sa, je to naša chyba. Dnes pošleme "
+    "správny pár alebo vrátime peniaze do zajtra, ako vám vyhovuje.",
+}
+
+
+def test_the_five_seed_languages_are_coached():
+    assert {"en", "ru", "bg", "sr", "sk"} <= set(coached_languages())
+
+
+@pytest.mark.parametrize("language", GOOD)
+def test_a_good_apology_scores_full_marks(language):
+    result = coach(GOOD[language], language=language, customer_name="Olga Ivanova")
+    assert result.score == 100 and not result.findings, result.findings
+
+
+def test_serbian_latin_drafts_meet_the_same_rules():
+    text = (
+        "Poštovana Olga, hvala što ste nam pisali. Izvinite, naša greška. Poslaćemo pravi par danas ili vratiti "
+        "novac u roku od dva dana, po izboru."
+    )
+    assert coach(text, language="sr-Latn", customer_name="Olga").score == 100
+
+
+def test_the_wedding_salon_answer_breaks_the_rules_and_says_where():
+    text = "Actually you should have waited inside. Please prove that we asked you to wait outside!!!"
+    result = coach(text, language="en", customer_name="Maria")
+    rules = {f.rule: f for f in result.findings}
+    assert result.blocking and {"arguing", "blame", "proof", "apology", "thanks", "name", "shouting"} <= set(rules)
+    assert rules["blame"].span.text == "you should have" and text[rules["proof"].span.start :].startswith("prove")
+
+
+def test_a_conditional_apology_is_not_ownership():
+    result = coach("Мы сожалеем, что вы так считаете.", language="ru")
+    assert "ownership" in {f.rule for f in result.findings}
+
+
+def test_a_single_remedy_asks_for_alternatives():
+    result = coach(
+        "Olga, thank you. Sorry, our mistake. We will refund you today.", language="en", customer_name="Olga"
+    )
+    assert [f.rule for f in result.findings] == ["alternatives"]
+
+
+def test_a_promise_above_authority_is_blocking():
+    result = coach(
+        "Thank you, sorry, our mistake: we will refund 200 EUR today or send a new pair.",
+        language="en",
+        max_remedy_value=Decimal("50"),
+    )
+    assert any(f.rule == "authority" and f.severity == "blocking" for f in result.findings)
+
+
+def test_a_public_thread_wants_privacy_and_no_onlookers():
+    result = coach(
+        "Thank you, sorry, our mistake. @anna as the other commenter said, it was fine.",
+        language="en",
+        public_thread=True,
+    )
+    rules = {f.rule for f in result.findings}
+    assert {"onlookers", "public_private"} <= rules
+
+
+def test_a_language_without_rules_says_so():
+    result = coach("Entschuldigung, unser Fehler.", language="de")
+    assert not result.coached and result.findings[0].rule == "language"
+
+
+def test_empty_and_huge_drafts():
+    assert coach("   ", language="en").blocking
+    assert coach("Sorry, our mistake. " * 5000, language="en").coached
+
+
+def test_html_in_a_draft_is_only_text():
+    result = coach("<script>alert('x')</script> Sorry, our mistake", language="en")
+    assert all("<script>" not in f.message for f in result.findings)
