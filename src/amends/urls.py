@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("amends.accounts.urls")),
     path("console/", include("amends.cases.urls")),
     path("console/", include("amends.triage.urls")),
+    path("console/", include("amends.replies.urls")),
     path("status/", include("amends.portal.urls")),
     path("", include("amends.intake.urls")),
 ]
