@@ -19,6 +19,7 @@ from amends.outbox.models import OutboxMessage
 from amends.outbox.selectors import outbox_counts, outbox_failed_list
 from amends.outbox.services import outbox_retry
 from amends.portal.services import status_links_revoke
+from amends.replies.models import ReplyTemplate
 from amends.replies.services import reply_coach
 from amends.triage.models import Category, ComplaintCluster
 
@@ -95,6 +96,7 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: obj
         "outbox": case.outbox.order_by("-created_at")[:10],
         "categories": Category.objects.filter(is_active=True),
         "coaching": forms.get("coaching"),
+        "template_purposes": ReplyTemplate.Purpose.choices,
     }
     return render(request, "cases/case.html", context, status=status)
 

@@ -1,12 +1,18 @@
 """Coaching a reply in the context of its case."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from amends.accounts.models import User
 from amends.cases.models import Case, Channel
 from amends.core import languages
+from amends.core.text import single_line
 from amends.triage.language import detect
 
 from .coach import Coaching, coach
+from .models import ReplyTemplate
+from .templating import TemplateError, render, validate
 
 
 def reply_language(*, text: str, stated: str = "", case: Case | None = None) -> str:
@@ -25,3 +31,47 @@ def reply_coach(*, text: str, language: str = "", case: Case | None = None) -> C
         customer_name=case.customer.name if case else "",
         public_thread=bool(case and case.channel == Channel.PUBLIC_THREAD),
     )
+
+
+def template_for(*, purpose: str, case: Case) -> ReplyTemplate | None:
+    """The template for this purpose in the case's language: the category's own first, then the general one."""
+    category_id = getattr(getattr(case, "triage", None), "category_id", None)
+    candidates = ReplyTemplate.objects.filter(purpose=purpose, language__in=[case.language, "en"])
+    ranked = sorted(
+        candidates,
+        key=lambda t: (t.language != case.language, t.category_id != category_id, t.category_id is not None),
+    )
+    return ranked[0] if ranked else None
+
+
+def template_values(*, case: Case, remedy_options: list[str] | None = None, status_link: str = "") -> dict[str, str]:
+    return {
+        "customer_name": case.customer.name or case.customer.email.split("@")[0],
+        "case_reference": case.reference,
+        "status_link": status_link or settings.BASE_URL + "/status/",
+        "remedy_options": "\n".join(f"- {option}" for option in (remedy_options or [])),
+        "order_reference": case.order_reference,
+        "brand_name": case.brand.sender_name,
+    }
+
+
+def template_render(*, template: ReplyTemplate, values: dict[str, str]) -> tuple[str, str]:
+    return render(template.subject, values), render(template.body, values)
+
+
+def template_save(*, template: ReplyTemplate, subject: str, body: str, actor: User) -> ReplyTemplate:
+    """Save a manager's edit; a template naming a variable amends does not know is refused, whole."""
+    errors = {}
+    for field, text in (("subject", subject), ("body", body)):
+        try:
+            validate(text)
+        except TemplateError as exc:
+            errors[field] = str(exc)
+    if not body.strip():
+        errors["body"] = "A template needs a body."
+    if errors:
+        raise ValidationError(errors)
+    template.subject, template.body = single_line(subject)[:200], body
+    template.updated_at, template.updated_by = timezone.now(), actor
+    template.save(update_fields=["subject", "body", "updated_at", "updated_by"])
+    return template

@@ -1,13 +1,19 @@
 import uuid
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from amends.cases.selectors import case_get
 from amends.cases.views import actor, staff_required
 
-from .services import reply_coach
+from .models import ReplyTemplate
+from .services import reply_coach, template_for, template_render, template_save, template_values
+from .templating import VARIABLES, TemplateError, validate
+from .templating import render as render_template
 
 
 @require_POST
@@ -19,3 +25,73 @@ def coach_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if not text.strip():
         return HttpResponse("")
     return render(request, "replies/_coach.html", {"coaching": reply_coach(text=text, case=case)})
+
+
+@staff_required
+def template_insert_view(request: HttpRequest, public_id: uuid.UUID, purpose: str) -> HttpResponse:
+    """The reply box, filled with the case's template for `purpose` (htmx swaps it in)."""
+    case = case_get(actor=actor(request), public_id=public_id)
+    template = template_for(purpose=purpose, case=case)
+    body = template_render(template=template, values=template_values(case=case))[1] if template else ""
+    return render(request, "replies/_reply_box.html", {"body": body})
+
+
+@staff_required
+def templates_view(request: HttpRequest) -> HttpResponse:
+    user = actor(request)
+    language = request.GET.get("language", "")
+    templates = ReplyTemplate.objects.select_related("category").order_by("language", "purpose")
+    if language:
+        templates = templates.filter(language=language)
+    return render(
+        request, "replies/templates.html", {"templates": templates, "can_edit": user.is_manager, "language": language}
+    )
+
+
+@staff_required
+def template_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = actor(request)
+    template = ReplyTemplate.objects.filter(pk=pk).first()
+    if template is None:
+        raise Http404("no such template")
+    subject, body, errors, preview = template.subject, template.body, {}, None
+    if request.method == "POST":
+        if not user.is_manager:
+            raise PermissionDenied
+        subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
+        try:
+            if request.POST.get("action") == "preview":
+                validate(subject)
+                validate(body)
+            else:
+                template_save(template=template, subject=subject, body=body, actor=user)
+                messages.success(request, _("Template saved."))
+                return redirect("replies:templates")
+        except TemplateError as exc:
+            errors = {"body": str(exc)}
+        except ValidationError as exc:
+            errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+    if not errors:
+        sample = {
+            "customer_name": "Olga",
+            "case_reference": "AM-2026-000123",
+            "status_link": "https://…/status/…",
+            "remedy_options": "- 10 % off your next order\n- free express delivery",
+            "order_reference": "SO-1",
+            "brand_name": "Customer care",
+        }
+        preview = (render_template(subject, sample), render_template(body, sample))
+    return render(
+        request,
+        "replies/template_edit.html",
+        {
+            "template": template,
+            "subject": subject,
+            "body": body,
+            "errors": errors,
+            "preview": preview,
+            "variables": VARIABLES,
+            "can_edit": user.is_manager,
+        },
+        status=400 if errors else 200,
+    )

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.db import models
+
+
+class ReplyTemplate(models.Model):
+    """A reply the agent starts from, per purpose and language (and optionally per category)."""
+
+    class Purpose(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
+        APOLOGY = "apology", "Apology with remedy options"
+        RESOLUTION = "resolution", "Resolution"
+        FOLLOW_UP = "follow_up", "Follow-up"
+        INCIDENT_APOLOGY = "incident_apology", "Incident apology"
+
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    language = models.CharField(max_length=16)
+    category = models.ForeignKey("triage.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purpose", "language"], condition=models.Q(category__isnull=True), name="one_general_template"
+            ),
+            models.UniqueConstraint(fields=["purpose", "language", "category"], name="one_template_per_category"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.language})"
