@@ -10,6 +10,7 @@ urlpatterns = [
     path("console/", include("amends.cases.urls")),
     path("console/", include("amends.triage.urls")),
     path("console/", include("amends.replies.urls")),
+    path("console/", include("amends.brands.urls")),
     path("status/", include("amends.portal.urls")),
     path("", include("amends.intake.urls")),
 ]
