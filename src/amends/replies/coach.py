@@ -64,28 +64,29 @@ def _normalize_with_map(text: str) -> tuple[str, list[int]]:
 
 
 @cache
-def rulebook(language: str) -> dict[str, tuple[str, ...]] | None:
+def rulebook(language: str) -> dict[str, re.Pattern[str]] | None:
+    """One compiled pattern per rule: its phrases, folded and transliterated like the drafts, as alternatives.
+    A phrase must start at a word boundary; a stem (no trailing space) may run on into its ending. The leftmost
+    match wins, and at one position the phrase listed first."""
     base = language.split("-")[0].lower()
     path = RULES / f"{NEIGHBOURS.get(base, base)}.json"
     if not path.exists():
         return None
     raw = json.loads(path.read_text(encoding="utf-8"))
-    return {rule: tuple(fold(transliterate(p)) for p in phrases) for rule, phrases in raw.items()}
+    return {
+        rule: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(fold(transliterate(p)).strip()) for p in phrases) + ")")
+        for rule, phrases in raw.items()
+        if phrases
+    }
 
 
 def coached_languages() -> list[str]:
     return sorted(p.stem for p in RULES.glob("*.json"))
 
 
-def _find(normalized: str, phrases: tuple[str, ...]) -> tuple[int, int] | None:
-    best = None
-    for phrase in phrases:
-        pattern = re.escape(phrase.strip())
-        # A phrase must start at a word boundary; a stem (no trailing space) may run on into its ending.
-        match = re.search(r"(?<!\w)" + pattern, normalized)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), match.end())
-    return best
+def _find(normalized: str, pattern: re.Pattern[str] | None) -> tuple[int, int] | None:
+    match = pattern.search(normalized) if pattern else None
+    return (match.start(), match.end()) if match else None
 
 
 def _span(text: str, where: list[int], found: tuple[int, int]) -> Span:
@@ -136,7 +137,7 @@ def coach(
     findings: list[Finding] = []
 
     def hit(rule: str) -> tuple[int, int] | None:
-        return _find(normalized, rules.get(rule, ()))
+        return _find(normalized, rules.get(rule))
 
     def add(rule: str, severity: str, message: str, suggestion: str, found: tuple[int, int] | None = None) -> None:
         findings.append(Finding(rule, severity, message, suggestion, _span(text, where, found) if found else None))
