@@ -21,6 +21,10 @@ NEIGHBOURS = {"hr": "sr", "bs": "sr", "cs": "sk"}
 BLOCKING, WARNING = "blocking", "warning"
 WEIGHTS = {BLOCKING: 25, WARNING: 10}
 MAX_TEXT = 50_000
+GAP = r"(?:[^\w.!?;:]+\w+){0,4}?[^\w.!?;:]+"
+_WORD = re.compile(r"[^\W\d_]+")
+# How far (in characters) from the remedy a choice may be offered: about two sentences either side.
+CHOICE_WINDOW = 160
 _MONEY = re.compile(r"(\d+(?:[.,]\d{1,2})?)\s*(?:€|eur|euro|лв|bgn|rsd|din|руб|rub|₽|\$|usd|kč|czk|%)", re.IGNORECASE)
 
 
@@ -74,10 +78,18 @@ def rulebook(language: str) -> dict[str, re.Pattern[str]] | None:
         return None
     raw = json.loads(path.read_text(encoding="utf-8"))
     return {
-        rule: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(fold(transliterate(p)).strip()) for p in phrases) + ")")
+        rule: re.compile(r"(?<!\w)(?:" + "|".join(_phrase(p) for p in phrases) + ")")
         for rule, phrases in raw.items()
         if phrases
     }
+
+
+def _phrase(phrase: str) -> str:
+    """ "…" in a phrase stands for up to four words within the sentence: "error … ours" meets "the booking error
+    was ours", which inflected languages with free word order need far more than English does."""
+    folded = fold(transliterate(phrase))
+    pattern = GAP.join(re.escape(part.strip()) for part in folded.split("…"))
+    return pattern + (r"(?!\w)" if folded.endswith(" ") else "")
 
 
 def coached_languages() -> list[str]:
@@ -87,6 +99,41 @@ def coached_languages() -> list[str]:
 def _find(normalized: str, pattern: re.Pattern[str] | None) -> tuple[int, int] | None:
     match = pattern.search(normalized) if pattern else None
     return (match.start(), match.end()) if match else None
+
+
+def _shouting(text: str) -> Span | None:
+    """Repeated !/?, or three words in capitals in a row: they shout even inside a calm reply; one acronym
+    does not."""
+    marks = re.search(r"[!?]{2,}", text)
+    if marks:
+        return Span(marks.start(), marks.end(), marks.group())
+    run: list[re.Match[str]] = []
+    for word in _WORD.finditer(text):
+        if len(word.group()) == 1 and word.group().isupper():
+            continue  # "I", or the Bulgarian "Е", neither starts nor breaks a run
+        if len(word.group()) > 1 and word.group().isupper():
+            run.append(word)
+            if len(run) == 3:
+                return Span(run[0].start(), run[2].end(), text[run[0].start() : run[2].end()])
+        else:
+            run = []
+    return None
+
+
+def _addressed(normalized: str, name: str) -> bool:
+    """Whether the reply names the customer, in any case form: Slavic vocatives and other cases change the end
+    of a name (Petar → Petre, Ivan → Ivane, Пётр → Пётре), so a word sharing all but its last two letters
+    (at least three) with the name counts."""
+    stem = name[: max(3, len(name) - 2)]
+    return re.search(r"(?<!\w)" + re.escape(stem), normalized) is not None
+
+
+def _choice_near(normalized: str, rules: dict[str, re.Pattern[str]], remedy: tuple[int, int]) -> bool:
+    """A choice offered around the first remedy: "or" in a sentence about something else is no alternative."""
+    pattern = rules.get("alternatives")
+    if pattern is None:
+        return False
+    return pattern.search(normalized, max(0, remedy[0] - CHOICE_WINDOW), remedy[1] + CHOICE_WINDOW) is not None
 
 
 def _span(text: str, where: list[int], found: tuple[int, int]) -> Span:
@@ -144,6 +191,8 @@ def coach(
 
     apology = hit("apology")
     conditional = hit("conditional_apology")
+    # Blame and arguing already say why the apology rings hollow; an ownership finding beside them is noise.
+    disowned = hit("blame") or hit("arguing")
     if conditional:
         add(
             "ownership",
@@ -154,7 +203,7 @@ def coach(
         )
     elif not apology:
         add("apology", WARNING, "The reply does not apologise.", "Start by saying we are sorry for what happened.")
-    elif not hit("ownership"):
+    elif not hit("ownership") and not disowned:
         add(
             "ownership",
             WARNING,
@@ -177,7 +226,7 @@ def coach(
             "Say by when it will happen (today, within 24 hours).",
             step,
         )
-    if remedy and not hit("alternatives"):
+    if remedy and not hit("remedy_done") and not _choice_near(normalized, rules, remedy):
         add(
             "alternatives",
             WARNING,
@@ -193,7 +242,7 @@ def coach(
             "Thank them for telling us and for their trust.",
         )
     first_name = customer_name.split()[0] if customer_name.strip() else ""
-    if first_name and fold(transliterate(first_name))[:4] not in normalized:
+    if first_name and not _addressed(normalized, fold(transliterate(first_name))):
         add("name", WARNING, "The customer is not addressed by name.", f"Address them as {first_name}.")
     for rule, message, suggestion in (
         ("blame", "The reply blames the customer.", "Leave out what the customer should have done."),
@@ -213,7 +262,7 @@ def coach(
         add("jargon", WARNING, "Policy or jargon stands in for help.", "Say in plain words what we will do.", jargon)
     letters = [c for c in text if c.isalpha()]
     capitals = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
-    shouting = re.search(r"[!?]{2,}", text)
+    shouting = _shouting(text)
     if (len(letters) >= 20 and capitals > 0.5) or shouting:
         findings.append(
             Finding(
@@ -221,7 +270,7 @@ def coach(
                 WARNING,
                 "Capitals or repeated !/? read as shouting.",
                 "Write in sentence case, one mark.",
-                Span(shouting.start(), shouting.end(), shouting.group()) if shouting else None,
+                shouting,
             )
         )
     if max_remedy_value is not None:

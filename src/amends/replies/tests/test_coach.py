@@ -88,3 +88,75 @@ def test_empty_and_huge_drafts():
 def test_html_in_a_draft_is_only_text():
     result = coach("<script>alert('x')</script> Sorry, our mistake", language="en")
     assert all("<script>" not in f.message for f in result.findings)
+
+
+def _rules(text, language="en", **kwargs):
+    return [f.rule for f in coach(text, language=language, **kwargs).findings]
+
+
+def test_or_inside_a_word_is_no_choice():
+    # "order" and "original" once satisfied the alternatives rule through the phrase " or ".
+    assert _rules(
+        "Olga, thank you. Sorry, our mistake. We will refund your original order today.", customer_name="Olga"
+    ) == ["alternatives"]
+
+
+def test_a_choice_far_from_the_remedy_is_no_choice():
+    text = (
+        "Olga, thank you. Sorry, our mistake. We will refund you today. The refund goes to the card you paid with "
+        "and our bank needs a little time to show it on your statement, usually a day. Should you have any "
+        "questions or worries about it, our team is here every day."
+    )
+    assert _rules(text, customer_name="Olga") == ["alternatives"]
+
+
+def test_a_refund_already_made_needs_no_choice():
+    text = "Olga, thank you. Sorry, our mistake. We have refunded the second payment today."
+    assert _rules(text, customer_name="Olga") == []
+
+
+def test_ownership_may_be_split_by_other_words():
+    assert (
+        _rules("Olga, thank you. Sorry, the booking error was ours. We will call you today.", customer_name="Olga")
+        == []
+    )
+    text = "София, спасибо. Простите, ошибка в бронировании полностью наша. Сегодня перезвоним."
+    assert _rules(text, "ru", customer_name="София") == []
+    # The gap stops at the end of a sentence: the error and "ours" of another sentence are not ownership.
+    assert "ownership" in _rules("Olga, thank you. Sorry for the error. Ours is a small team. We will call today.")
+
+
+def test_blame_is_not_also_reported_as_missing_ownership():
+    rules = _rules(
+        "Olga, thanks. Sorry, but you should have checked the size chart. We will refund you today or exchange it."
+    )
+    assert "blame" in rules and "ownership" not in rules
+
+
+@pytest.mark.parametrize(
+    ("text", "shouts"),
+    [
+        ("Tim, thank you. We are SO SORRY, THIS WAS OUR MISTAKE. We will refund you today or resend.", True),
+        ("Тодор, благодарим. ИЗВИНЕТЕ, ТОВА Е НАША ГРЕШКА. Днес ще върнем парите или ще заменим.", True),
+        (
+            "Tim, thank you. Sorry, our mistake: the DHL and UPS labels were swapped. We will refund today or resend.",
+            False,
+        ),
+    ],
+)
+def test_a_run_of_capitals_shouts_and_an_acronym_does_not(text, shouts):
+    language = "bg" if "Тодор" in text else "en"
+    assert ("shouting" in _rules(text, language)) is shouts
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), [("Petar", "Petre, hvala."), ("Ivan", "Ivane, hvala."), ("Пётр", "Пётр, спасибо.")]
+)
+def test_the_name_is_found_in_its_vocative(name, text):
+    assert "name" not in _rules(text, "sr" if "hvala" in text else "ru", customer_name=name)
+
+
+def test_a_future_apology_for_what_we_should_have_done_is_not_blame():
+    # Serbian "trebalo je da" blames with "you" (proverite) and owns with "we" (vas obavestimo).
+    assert "blame" not in _rules("Izvinite, trebalo je da vas obavestimo.", "sr")
+    assert "blame" in _rules("Izvinite, ali trebalo je da proverite tabelu.", "sr")
