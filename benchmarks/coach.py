@@ -1,5 +1,8 @@
 """Evaluate the reply coach (see ./coach). Each line: expected rules ("-" for none), customer name, public
-thread (0/1), the reply. A finding counts for its rule; a rule expected and not found is a miss."""
+thread (0/1), the reply. A finding counts for its rule; a rule expected and not found is a miss.
+
+Usage: coach.py [DIRECTORY]  (default benchmarks/data; any folder of coach_<language>.tsv files, e.g. a batch
+of replies written after the rules, to see how they do on text they were not shaped by)."""
 
 import statistics
 import sys
@@ -17,7 +20,8 @@ DATA = Path(__file__).with_name("data")
 
 def main() -> None:
     rows = []
-    for path in sorted(DATA.glob("coach_*.tsv")):
+    data = Path(sys.argv[1]) if len(sys.argv) > 1 else DATA
+    for path in sorted(data.glob("coach_*.tsv")):
         language = path.stem.removeprefix("coach_")
         for line in path.read_text(encoding="utf-8").splitlines():
             expected, name, public, text = line.split("\t", 3)
