@@ -1,6 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from amends.accounts.urls import console_urlpatterns as accounts_console
 from amends.api.api import api
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("console/", include("amends.triage.urls")),
     path("console/", include("amends.replies.urls")),
     path("console/", include("amends.brands.urls")),
+    path("console/", include(accounts_console)),
     path("status/", include("amends.portal.urls")),
     path("", include("amends.intake.urls")),
 ]

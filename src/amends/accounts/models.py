@@ -29,3 +29,17 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class AuthorityLimit(models.Model):
+    """The largest remedy a role may promise or grant without a manager's approval (P2), in the company's
+    currency. No amount means no limit."""
+
+    role = models.CharField(max_length=16, choices=User.Role.choices, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.amount if self.amount is not None else '∞'}"

@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
+
 app_name = "accounts"
 urlpatterns = [
     path(
@@ -10,3 +12,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
+
+# The console page lives under /console/ with the others; it is mounted from amends.urls.
+console_urlpatterns = [path("authority/", views.authority_view, name="authority")]

@@ -114,7 +114,7 @@ def reply_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = ReplyForm(request.POST)
     coaching = None
     if form.is_valid():
-        coaching = reply_coach(text=form.cleaned_data["body"], case=case)
+        coaching = reply_coach(text=form.cleaned_data["body"], case=case, author=user)
         override = request.POST.get("override") == "1"
         if coaching.blocking and not override:
             form.add_error("body", _("The coach found something that must be fixed, or overridden on purpose."))

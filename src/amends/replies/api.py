@@ -1,3 +1,4 @@
+from decimal import Decimal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,13 @@ class CoachIn(Schema):
     text: str = Field(description="The draft reply")
     language: str | None = Field(default=None, description="BCP 47; detected from the text when left out")
     case_id: UUID | None = Field(default=None, description="The case the reply answers: its customer and channel")
+    max_remedy_value: Decimal | None = Field(
+        default=None,
+        ge=0,
+        max_digits=12,
+        decimal_places=2,
+        description="The author's authority: an amount promised above it is a blocking finding",
+    )
 
 
 class SpanOut(Schema):
@@ -60,4 +68,6 @@ def coach_draft(request: HttpRequest, payload: CoachIn):  # type: ignore[no-unty
         case = Case.objects.select_related("customer").filter(public_id=payload.case_id).first()
         if case is None:
             raise HttpError(404, "No case has this id.")
-    return reply_coach(text=payload.text, language=language, case=case).as_dict()
+    return reply_coach(
+        text=payload.text, language=language, case=case, max_remedy_value=payload.max_remedy_value
+    ).as_dict()

@@ -25,7 +25,14 @@ GAP = r"(?:[^\w.!?;:]+\w+){0,4}?[^\w.!?;:]+"
 _WORD = re.compile(r"[^\W\d_]+")
 # How far (in characters) from the remedy a choice may be offered: about two sentences either side.
 CHOICE_WINDOW = 160
-_MONEY = re.compile(r"(\d+(?:[.,]\d{1,2})?)\s*(?:€|eur|euro|лв|bgn|rsd|din|руб|rub|₽|\$|usd|kč|czk|%)", re.IGNORECASE)
+# Matched in the folded, transliterated draft: лв → lv, руб → rub, евро → evro, kč → kc.
+_UNITS = (
+    r"€|£|\$|₽|eur[a-z]*|evr[a-z]*|gbp|pounds?|lv|lev[a-z]*|bgn|rsd|din(?:ar[a-z]*)?|rub[a-z]*|usd|dol+ar[a-z]*"
+    r"|kc|czk|korun[a-z]*"
+)
+_NUMBER = r"\d{1,3}(?:[ .,\u00a0]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+# An amount with its currency after it (50 €, 1.000 din) or before it (€50, $20); percentages are not money.
+_MONEY = re.compile(rf"(?:(?:{_UNITS})\s*({_NUMBER})|({_NUMBER})\s*(?:{_UNITS}))(?!\w)", re.IGNORECASE)
 
 
 @dataclass
@@ -99,6 +106,17 @@ def coached_languages() -> list[str]:
 def _find(normalized: str, pattern: re.Pattern[str] | None) -> tuple[int, int] | None:
     match = pattern.search(normalized) if pattern else None
     return (match.start(), match.end()) if match else None
+
+
+def _amount(raw: str) -> Decimal | None:
+    """50, 49.99, 49,99, 1.000, 1 000,50: a separator before exactly three digits groups thousands."""
+    match = re.fullmatch(r"(\d{1,3}(?:[ .,\u00a0]\d{3})+|\d+)(?:[.,](\d{1,2}))?", raw)
+    if not match:
+        return None
+    try:
+        return Decimal(re.sub(r"\D", "", match.group(1)) + "." + (match.group(2) or "0"))
+    except InvalidOperation:
+        return None
 
 
 def _shouting(text: str) -> Span | None:
@@ -275,11 +293,8 @@ def coach(
         )
     if max_remedy_value is not None:
         for match in _MONEY.finditer(normalized):
-            try:
-                value = Decimal(match.group(1).replace(",", "."))
-            except InvalidOperation:
-                continue
-            if value > max_remedy_value:
+            value = _amount(match.group(1) or match.group(2))
+            if value is not None and value > max_remedy_value:
                 add(
                     "authority",
                     BLOCKING,

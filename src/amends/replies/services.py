@@ -1,10 +1,13 @@
 """Coaching a reply in the context of its case."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from amends.accounts.models import User
+from amends.accounts.selectors import authority_limit
 from amends.cases.models import Case, Channel
 from amends.core import languages
 from amends.core.text import single_line
@@ -24,12 +27,23 @@ def reply_language(*, text: str, stated: str = "", case: Case | None = None) -> 
     return guess.code if not guess.uncertain else (languages.normalize(fallback) or fallback)
 
 
-def reply_coach(*, text: str, language: str = "", case: Case | None = None) -> Coaching:
+def reply_coach(
+    *,
+    text: str,
+    language: str = "",
+    case: Case | None = None,
+    author: User | None = None,
+    max_remedy_value: Decimal | None = None,
+) -> Coaching:
+    """Coach a draft; a promise above the author's authority (or the limit given) is a blocking finding."""
+    if max_remedy_value is None and author is not None:
+        max_remedy_value = authority_limit(author)
     return coach(
         text,
         language=reply_language(text=text, stated=language, case=case),
         customer_name=case.customer.name if case else "",
         public_thread=bool(case and case.channel == Channel.PUBLIC_THREAD),
+        max_remedy_value=max_remedy_value,
     )
 
 

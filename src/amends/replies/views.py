@@ -24,7 +24,9 @@ def coach_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     text = request.POST.get("body", "")[:50_000]
     if not text.strip():
         return HttpResponse("")
-    return render(request, "replies/_coach.html", {"coaching": reply_coach(text=text, case=case)})
+    return render(
+        request, "replies/_coach.html", {"coaching": reply_coach(text=text, case=case, author=actor(request))}
+    )
 
 
 @staff_required

@@ -30,3 +30,12 @@ def test_bad_input_is_refused_clearly(api):
     assert post(api, {"text": 5}).status_code == 422
     assert post(api, {"text": "x" * 50_001}).status_code == 422
     assert post(api, {"text": "hi", "case_id": "00000000-0000-4000-8000-000000000000"}).status_code == 404
+
+
+def test_a_promise_above_the_authority_given_blocks(api):
+    text = "Olga, thank you, and sorry, our mistake. We will refund €80 today or send a voucher, as you prefer."
+    over = post(api, {"text": text, "language": "en", "max_remedy_value": "50"}).json()
+    within = post(api, {"text": text, "language": "en", "max_remedy_value": "100"}).json()
+    assert over["blocking"] and [f["span"]["text"] for f in over["findings"] if f["rule"] == "authority"] == ["€80"]
+    assert not within["blocking"]
+    assert post(api, {"text": text, "max_remedy_value": "-1"}).status_code == 422
