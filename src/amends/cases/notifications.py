@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from amends.outbox.models import OutboxMessage
 from amends.outbox.services import outbox_email_enqueue
+from amends.replies.services import acknowledgement_compose
 
 from .models import Case, Message
 
@@ -35,11 +36,17 @@ def _thread_headers(case: Case, replying_to: str | None = None) -> dict[str, str
 
 def acknowledgement_enqueue(*, case: Case, status_url: str, replying_to: str | None = None) -> OutboxMessage:
     """The mail that tells a new case's customer we have it; `replying_to` is their Message-ID if they e-mailed."""
-    with translation.override(case.language):
-        subject = f"[{case.reference}] " + _("We have received your message")
-        body = render_to_string(
-            "cases/email/acknowledgement.txt", {"case": case, "customer": case.customer, "status_url": status_url}
-        )
+    composed = acknowledgement_compose(case=case, status_url=status_url)
+    if composed:
+        subject, body = composed
+        if case.reference not in subject:  # the customer's answer threads back by it
+            subject = f"[{case.reference}] {subject}"
+    else:
+        with translation.override(case.language):
+            subject = f"[{case.reference}] " + _("We have received your message")
+            body = render_to_string(
+                "cases/email/acknowledgement.txt", {"case": case, "customer": case.customer, "status_url": status_url}
+            )
     return outbox_email_enqueue(
         recipient=case.customer.email,
         subject=subject,

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -69,6 +70,30 @@ def template_values(*, case: Case, remedy_options: list[str] | None = None, stat
     }
 
 
+# Every intake mails an acknowledgement: read those templates at most once a minute, not once per complaint.
+_ACK_KEY, _ACK_SECONDS = "replies:acknowledgements", 60
+
+
+def acknowledgement_compose(*, case: Case, status_url: str) -> tuple[str, str] | None:
+    """The acknowledgement as the company wrote it (Console → Templates): the case's category's own, else the
+    general one, in the case's language, else in English; None when there is none and the built-in text goes."""
+    templates = cache.get(_ACK_KEY)
+    if templates is None:
+        templates = list(
+            ReplyTemplate.objects.filter(purpose=ReplyTemplate.Purpose.ACKNOWLEDGEMENT).values_list(
+                "language", "category_id", "subject", "body"
+            )
+        )
+        cache.set(_ACK_KEY, templates, _ACK_SECONDS)
+    category_id = getattr(getattr(case, "triage", None), "category_id", None)
+    fitting = [t for t in templates if t[0] in (case.language, "en") and t[1] in (None, category_id)]
+    if not fitting:
+        return None
+    _language, _category, subject, body = min(fitting, key=lambda t: (t[0] != case.language, t[1] is None))
+    values = template_values(case=case, status_link=status_url)
+    return render(subject, values), render(body, values)
+
+
 def template_render(*, template: ReplyTemplate, values: dict[str, str]) -> tuple[str, str]:
     return render(template.subject, values), render(template.body, values)
 
@@ -88,4 +113,6 @@ def template_save(*, template: ReplyTemplate, subject: str, body: str, actor: Us
     template.subject, template.body = single_line(subject)[:200], body
     template.updated_at, template.updated_by = timezone.now(), actor
     template.save(update_fields=["subject", "body", "updated_at", "updated_by"])
+    if template.purpose == ReplyTemplate.Purpose.ACKNOWLEDGEMENT:
+        cache.delete(_ACK_KEY)
     return template

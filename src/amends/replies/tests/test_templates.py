@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from amends.conftest import open_case
+from amends.outbox.models import OutboxMessage
 from amends.replies.coach import coach
 from amends.replies.defaults import DEFAULTS, PURPOSES
 from amends.replies.models import ReplyTemplate
@@ -75,3 +76,18 @@ def test_managers_edit_and_preview_templates_agents_only_read(agent_client, mana
     template.refresh_from_db()
     assert template.body == "Dobrý deň, {customer_name}" and template.updated_by == manager
     assert "Prepáčte" in client.get("/console/templates/?language=sk").content.decode()
+
+
+def test_the_acknowledgement_mail_is_the_template_the_company_wrote(manager):
+    template = ReplyTemplate.objects.get(purpose="acknowledgement", language="ru", category__isnull=True)
+    template_save(
+        template=template,
+        subject="Мы на связи",
+        body="{customer_name}, ваше обращение {case_reference} у нас. Следите здесь: {status_link}",
+        actor=manager,
+    )
+    opened = open_case(name="Ольга")
+    mail = OutboxMessage.objects.get(case_id=opened.case.pk, dedupe_key=f"ack:{opened.case.pk}")
+    # The reference stays in the subject, so the customer's answer threads back to the case.
+    assert mail.subject == f"[{opened.case.reference}] Мы на связи"
+    assert mail.body == f"Ольга, ваше обращение {opened.case.reference} у нас. Следите здесь: {opened.status_url}"
