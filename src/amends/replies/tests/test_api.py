@@ -39,3 +39,9 @@ def test_a_promise_above_the_authority_given_blocks(api):
     assert over["blocking"] and [f["span"]["text"] for f in over["findings"] if f["rule"] == "authority"] == ["€80"]
     assert not within["blocking"]
     assert post(api, {"text": text, "max_remedy_value": "-1"}).status_code == 422
+
+
+def test_a_mixed_language_draft_is_coached_in_the_case_language(api):
+    case = open_case(name="Ольга").case  # a Russian customer
+    data = post(api, {"text": "Ольга, sorry, наша ошибка, we will refund today.", "case_id": str(case.public_id)}).json()
+    assert data["coached"] and data["language"] in ("ru", "en") and "score" in data
