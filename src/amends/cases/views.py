@@ -89,7 +89,7 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: obj
         "entries": timeline(case=case),
         "history": customer_history(actor=actor(request), case=case),
         "reply_form": forms.get("reply_form") or ReplyForm(),
-        "note_form": forms.get("note_form") or NoteForm(),
+        "note_form": forms.get("note_form") or NoteForm(auto_id="note_%s"),
         "assign_form": AssignForm(initial={"team": case.team, "assignee": case.assignee}),
         "status_form": StatusForm(initial={"status": case.status}),
         "priority_form": PriorityForm(initial={"priority": case.priority}),
@@ -152,7 +152,7 @@ def reply_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @staff_required
 def note_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     case = case_get(actor=actor(request), public_id=public_id)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, auto_id="note_%s")
     if form.is_valid():
         try:
             case_add_note(case=case, actor=actor(request), body=form.cleaned_data["body"])

@@ -114,7 +114,8 @@ def _amount(raw: str) -> Decimal | None:
     if not match:
         return None
     try:
-        return Decimal(re.sub(r"\D", "", match.group(1)) + "." + (match.group(2) or "0"))
+        whole = re.sub(r"\D", "", match.group(1))
+        return Decimal(f"{whole}.{match.group(2)}" if match.group(2) else whole)
     except InvalidOperation:
         return None
 

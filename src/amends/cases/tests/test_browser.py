@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from amends.accounts.models import User
+from amends.accounts.models import AuthorityLimit, User
 from amends.accounts.services import user_create
 from amends.cases.models import Case
+from amends.conftest import open_case
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
@@ -105,3 +106,29 @@ def test_the_form_shows_errors_in_the_language_the_customer_picks(browser, live_
     assert "Prosím, povedzte nám, čo sa stalo" in page.content()
     assert "Zadajte platnú e-mailovú adresu." in page.content()
     assert not Case.objects.exists()
+
+
+def test_the_coach_speaks_as_the_agent_types_and_holds_the_authority_limit(browser, live_server):  # type: ignore[no-untyped-def]
+    user_create(username="ana", password="agent-password-1", first_name="Ana", role=User.Role.AGENT)
+    # Transactional tests empty the tables between tests, migration data included.
+    AuthorityLimit.objects.update_or_create(role="agent", defaults={"amount": 50})
+    case = open_case(name="Olga", language="en", description="The shoes arrived in the wrong size.").case
+    agent = browser.new_context(locale="en-GB").new_page()
+    agent.goto(live_server.url + f"/console/cases/{case.public_id}/")
+    agent.fill("input[name=username]", "ana")
+    agent.fill("input[name=password]", "agent-password-1")
+    agent.click("button[type=submit]")
+    # Typing, not filling: the coach listens to keystrokes (htmx, debounced).
+    agent.locator("#id_body").press_sequentially(
+        "Olga, thank you, and sorry: our mistake. We will refund €120 today or resend."
+    )
+    agent.wait_for_selector("[data-testid=coach] li[data-rule=authority]")
+    shot(agent, "5-coach-authority")
+    agent.click("text=Send reply")
+    assert "must be fixed, or overridden on purpose" in agent.content()
+    assert not case.messages.filter(direction="out").exists()
+    agent.check("input[name=override]")
+    agent.click("text=Send reply")
+    agent.wait_for_selector("text=Reply sent")
+    assert case.messages.filter(direction="out").count() == 1
+    assert case.events.filter(kind="coach_override").exists()

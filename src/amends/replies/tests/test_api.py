@@ -43,5 +43,7 @@ def test_a_promise_above_the_authority_given_blocks(api):
 
 def test_a_mixed_language_draft_is_coached_in_the_case_language(api):
     case = open_case(name="Ольга").case  # a Russian customer
-    data = post(api, {"text": "Ольга, sorry, наша ошибка, we will refund today.", "case_id": str(case.public_id)}).json()
+    data = post(
+        api, {"text": "Ольга, sorry, наша ошибка, we will refund today.", "case_id": str(case.public_id)}
+    ).json()
     assert data["coached"] and data["language"] in ("ru", "en") and "score" in data
