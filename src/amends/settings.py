@@ -209,7 +209,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TRIAGE_LANGUAGES = ["en", "ru", "bg", "sr", "sk", "uk", "cs", "pl", "de", "hr", "mk"]
 # Below this confidence a predicted category is not trusted: the case is marked "needs review".
 TRIAGE_CONFIDENCE_THRESHOLD = 0.35
-# The heavier category learner: multilingual sentence embeddings beside TF-IDF (needs `pip install .[embeddings]`).
+# The heavier category learner: the sentence encoder runs on every complaint (~15 ms), beside TF-IDF and its map.
 TRIAGE_EMBEDDINGS = env.bool("AMENDS_TRIAGE_EMBEDDINGS")
 # Complaints about one problem are looked for this far back; this many different customers make an incident.
 TRIAGE_CLUSTER_WINDOW_HOURS = 6

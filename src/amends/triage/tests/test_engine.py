@@ -1,5 +1,8 @@
+import pickle
+
 import pytest
 
+from amends.triage import category
 from amends.triage.category import CategoryModel, train
 from amends.triage.defaults import starter_examples
 from amends.triage.engine import triage
@@ -11,6 +14,25 @@ SERVED = ("en", "ru", "bg", "sr", "sk", "uk", "cs", "pl", "de", "hr", "mk")
 def model() -> CategoryModel:
     rows = starter_examples()
     return train([text for _l, _c, text in rows], [c for _l, c, _t in rows], version="test")
+
+
+@pytest.fixture(scope="module")
+def mapped_model() -> CategoryModel:
+    """The starter set, with the map into the encoder's space forced on (it needs more examples by default)."""
+    rows = starter_examples()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(category, "PROJECTION_MIN_TEXTS", 10)
+        patch.setattr(category, "PROJECTION_WEIGHTS", (2.0,))
+        return train([text for _l, _c, text in rows], [c for _l, c, _t in rows], version="mapped")
+
+
+def test_the_map_survives_storing(mapped_model):
+    import numpy as np
+
+    loaded = CategoryModel.loads(mapped_model.dumps())
+    text = "Kuriér nedoručil balík načas."
+    assert np.array_equal(loaded.projection, mapped_model.projection)
+    assert np.allclose(loaded.probabilities(text), mapped_model.probabilities(text))
 
 
 def test_the_starter_set_covers_every_seed_language_with_60_examples():
@@ -76,10 +98,28 @@ def test_the_heavier_learner_with_embeddings_trains_and_predicts():
 @pytest.mark.parametrize(
     "text", ["Мне прислали не тот размер!", "Stránka nefunguje", "a", "", "Đon se odlepio posle nedelju dana."]
 )
-def test_the_one_text_path_computes_what_sklearn_computes(model, text):
+def test_the_one_text_path_computes_what_sklearn_computes(model, mapped_model, text):
     import numpy as np
 
     from amends.triage.text import normalize
 
-    expected = model.classifier.predict_proba(model.features.transform([normalize(text)]))[0]
-    assert np.allclose(model.probabilities(text), expected, atol=1e-9)
+    for candidate in (model, mapped_model):
+        expected = candidate.classifier.predict_proba(candidate.vectorise([text]))[0]
+        assert np.allclose(candidate.probabilities(text), expected, atol=1e-6)
+    assert model.projection is None  # a few hundred examples are too few to learn the map from
+    assert mapped_model.projection is not None
+    features = mapped_model.features.transform([normalize(text)])
+    assert mapped_model.vectorise([text]).shape[1] == features.shape[1] + mapped_model.projection.shape[1]
+
+
+def test_a_model_stored_before_the_projection_still_loads(model):
+    legacy = train(
+        [text for _l, _c, text in starter_examples()],
+        [c for _l, c, _t in starter_examples()],
+        version="old",
+        projection=False,
+    )
+    stored = pickle.dumps((legacy.version, legacy.features, legacy.classifier, legacy.trained_on, False))
+    loaded = CategoryModel.loads(stored)
+    text = "Мне прислали не тот размер!"
+    assert loaded.projection is None and list(loaded.probabilities(text)) == list(legacy.probabilities(text))
