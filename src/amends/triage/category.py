@@ -143,7 +143,7 @@ def fit_projection(x: csr_matrix, texts: list[str], seed: int = 7) -> tuple[np.n
         for part in np.array_split(rng.permutation(len(chosen)), PROJECTION_FOLDS):
             rest = np.setdiff1d(np.arange(len(chosen)), part)
             projected[chosen[part]] = np.asarray(x[chosen[part]] @ _ridge(x[chosen[rest]], targets[rest]))
-    return projection.astype(np.float32), projected
+    return projection, projected
 
 
 @dataclass
@@ -153,14 +153,14 @@ class CategoryModel:
     classifier: LogisticRegression
     trained_on: int
     embeddings: bool = False
-    # TF-IDF features × embedding dimensions, already weighted (see the module's docstring); None when the
+    # TF-IDF features × embedding dimensions, weighted, float16 (see the module's docstring); None when the
     # training chose to leave it out, and in models made before it.
     projection: np.ndarray | None = None
 
     def vectorise(self, texts: list[str]):  # type: ignore[no-untyped-def]
         x = self.features.transform([normalize(t) for t in texts])
         if self.projection is not None:
-            x = hstack([x, csr_matrix(np.asarray(x @ self.projection))]).tocsr()
+            x = hstack([x, csr_matrix(np.asarray(x @ self.projection.astype(np.float32)))]).tocsr()
         if self.embeddings:
             x = hstack([x, embedder().transform(texts)]).tocsr()
         return x
@@ -183,7 +183,7 @@ class CategoryModel:
         coef = self.classifier.coef_
         scores = coef[:, indices] @ values + self.classifier.intercept_
         if self.projection is not None and len(indices):
-            meaning = values @ self.projection[indices]
+            meaning = values @ self.projection[indices].astype(np.float64)
             scores = scores + coef[:, self.projection.shape[0] :] @ meaning
         if coef.shape[0] == 1:  # two categories: one logistic score
             positive = 1.0 / (1.0 + np.exp(-scores[0]))
@@ -290,7 +290,8 @@ def train(
         projection_map, projected = fit_projection(x, texts)
         weight = _projection_weight(x, projected, labels, c)
         if weight:
-            projection_map = projection_map * np.float32(weight)
+            # Half precision: the map is the biggest part of a large model, and its rows are upcast per use.
+            projection_map = (projection_map * weight).astype(np.float16)
             x = hstack([x, csr_matrix(projected * weight)]).tocsr()
         else:
             projection_map = None
