@@ -23,6 +23,8 @@ WEIGHTS = {BLOCKING: 25, WARNING: 10}
 MAX_TEXT = 50_000
 GAP = r"(?:[^\w.!?;:]+\w+){0,4}?[^\w.!?;:]+"
 _WORD = re.compile(r"[^\W\d_]+")
+# A public answer is a short apology and an offer to go private: a few sentences, not a report.
+PUBLIC_MAX_WORDS = 60
 # How far (in characters) from the remedy a choice may be offered: about two sentences either side.
 CHOICE_WINDOW = 160
 # Matched in the folded, transliterated draft: лв → lv, руб → rub, евро → evro, kč → kc.
@@ -321,7 +323,7 @@ def coach(
                 "In a public thread, offer to continue privately.",
                 "Add a short invitation to a private message or e-mail.",
             )
-        if len(text) > 600:
+        if len(_WORD.findall(text)) > PUBLIC_MAX_WORDS:
             add(
                 "public_short",
                 WARNING,

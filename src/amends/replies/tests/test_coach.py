@@ -160,3 +160,12 @@ def test_a_future_apology_for_what_we_should_have_done_is_not_blame():
     # Serbian "trebalo je da" blames with "you" (proverite) and owns with "we" (vas obavestimo).
     assert "blame" not in _rules("Izvinite, trebalo je da vas obavestimo.", "sr")
     assert "blame" in _rules("Izvinite, ali trebalo je da proverite tabelu.", "sr")
+
+
+def test_a_public_answer_is_judged_short_by_words_not_characters():
+    base = (
+        "Thank you and sorry, Eva, our mistake. Please send us a direct message and we will refund you today or resend."
+    )
+    long = base + " We have fixed the settings, added monitoring and we are checking every failed order today." * 3
+    assert "public_short" not in _rules(base, public_thread=True, customer_name="Eva")
+    assert "public_short" in _rules(long, public_thread=True, customer_name="Eva")
