@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from amends.cases.views import actor, staff_required
 
+from .models import User
 from .selectors import authority_limits
 from .services import authority_limits_save
 
@@ -17,9 +18,7 @@ def authority_view(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            authority_limits_save(
-                amounts={role: request.POST.get(role, "") for role, _label, _a in authority_limits()}, actor=user
-            )
+            authority_limits_save(amounts={role: request.POST.get(role, "") for role in User.Role.values}, actor=user)
         except ValidationError as exc:
             errors = exc.message_dict
         else:

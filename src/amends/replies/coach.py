@@ -8,7 +8,7 @@ Cyrillic meets the Latin rules; every finding points at the part of the original
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -115,11 +115,8 @@ def _amount(raw: str) -> Decimal | None:
     match = re.fullmatch(r"(\d{1,3}(?:[ .,\u00a0]\d{3})+|\d+)(?:[.,](\d{1,2}))?", raw)
     if not match:
         return None
-    try:
-        whole = re.sub(r"\D", "", match.group(1))
-        return Decimal(f"{whole}.{match.group(2)}" if match.group(2) else whole)
-    except InvalidOperation:
-        return None
+    whole = re.sub(r"\D", "", match.group(1))
+    return Decimal(f"{whole}.{match.group(2)}" if match.group(2) else whole)
 
 
 def _shouting(text: str) -> Span | None:
@@ -212,8 +209,9 @@ def coach(
 
     apology = hit("apology")
     conditional = hit("conditional_apology")
+    never = {rule: hit(rule) for rule in ("blame", "arguing", "proof", "anger")}
     # Blame and arguing already say why the apology rings hollow; an ownership finding beside them is noise.
-    disowned = hit("blame") or hit("arguing")
+    disowned = never["blame"] or never["arguing"]
     if conditional:
         add(
             "ownership",
@@ -275,7 +273,7 @@ def coach(
         ),
         ("anger", "The tone is angry, sarcastic or dismissive.", "Keep calm and kind, whatever the customer wrote."),
     ):
-        found = hit(rule)
+        found = never[rule]
         if found:
             add(rule, BLOCKING, message, suggestion, found)
     jargon = hit("jargon")

@@ -1,5 +1,6 @@
 """Coaching a reply in the context of its case."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
@@ -48,15 +49,18 @@ def reply_coach(
     )
 
 
+def _best_fit[T](candidates: list[T], case: Case, key: Callable[[T], tuple[str, int | None]]) -> T | None:
+    """Of templates known by (language, category id): the case's language before English, the case's category's
+    own before the general one; another category's template never fits."""
+    category_id = getattr(getattr(case, "triage", None), "category_id", None)
+    fitting = [c for c in candidates if key(c)[0] in (case.language, "en") and key(c)[1] in (None, category_id)]
+    return min(fitting, key=lambda c: (key(c)[0] != case.language, key(c)[1] is None), default=None)
+
+
 def template_for(*, purpose: str, case: Case) -> ReplyTemplate | None:
     """The template for this purpose in the case's language: the category's own first, then the general one."""
-    category_id = getattr(getattr(case, "triage", None), "category_id", None)
-    candidates = ReplyTemplate.objects.filter(purpose=purpose, language__in=[case.language, "en"])
-    ranked = sorted(
-        candidates,
-        key=lambda t: (t.language != case.language, t.category_id != category_id, t.category_id is not None),
-    )
-    return ranked[0] if ranked else None
+    candidates = list(ReplyTemplate.objects.filter(purpose=purpose, language__in=[case.language, "en"]))
+    return _best_fit(candidates, case, lambda t: (t.language, t.category_id))
 
 
 def template_values(*, case: Case, remedy_options: list[str] | None = None, status_link: str = "") -> dict[str, str]:
@@ -85,11 +89,10 @@ def acknowledgement_compose(*, case: Case, status_url: str) -> tuple[str, str] |
             )
         )
         cache.set(_ACK_KEY, templates, _ACK_SECONDS)
-    category_id = getattr(getattr(case, "triage", None), "category_id", None)
-    fitting = [t for t in templates if t[0] in (case.language, "en") and t[1] in (None, category_id)]
-    if not fitting:
+    best = _best_fit(templates, case, lambda t: (t[0], t[1]))
+    if best is None:
         return None
-    _language, _category, subject, body = min(fitting, key=lambda t: (t[0] != case.language, t[1] is None))
+    _language, _category, subject, body = best
     values = template_values(case=case, status_link=status_url)
     return render(subject, values), render(body, values)
 

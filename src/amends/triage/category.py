@@ -51,7 +51,7 @@ class Embedder:
         self._memory: dict[str, np.ndarray] = {}
 
     def transform(self, texts: list[str]) -> csr_matrix:
-        return csr_matrix(np.vstack([self._model.query(t) for t in texts]) * self.WEIGHT)
+        return csr_matrix(self.embed(texts) * self.WEIGHT)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings, remembered: retraining on the same examples plus a few new labels embeds
