@@ -1,5 +1,7 @@
 """The REST API: /api/v1/, API keys as bearer tokens, OpenAPI at /api/v1/openapi.json."""
 
+from dataclasses import asdict
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -9,6 +11,7 @@ from ninja.errors import ValidationError as SchemaError
 
 from amends.cases.api import router as cases_router
 from amends.cases.lifecycle import IllegalTransition
+from amends.cases.services import ReplyBlocked
 from amends.replies.api import router as coach_router
 
 from .auth import ApiKeyAuth
@@ -59,3 +62,22 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 @api.exception_handler(IllegalTransition)
 def illegal_transition(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(ReplyBlocked)
+def reply_blocked(request: HttpRequest, exc: ReplyBlocked) -> HttpResponse:
+    # Raised inside the idempotent work, so no Idempotency-Key record is kept: the same key may carry the fix.
+    rules = ", ".join(f.rule for f in exc.findings)
+    detail = _(
+        "The coach refused this reply (%(rules)s): nothing was sent. Fix it, or send it again with override "
+        "set to true to take responsibility; the override is recorded on the case."
+    ) % {"rules": rules}
+    return api.create_response(
+        request,
+        {
+            "detail": detail,
+            "errors": {"body": [f.message for f in exc.findings]},
+            "findings": [asdict(f) for f in exc.findings],
+        },
+        status=422,
+    )

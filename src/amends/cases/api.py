@@ -13,7 +13,7 @@ from amends.api.models import ApiKey
 
 from .intake import IntakeRequest, case_open
 from .models import Case, Channel
-from .schemas import CaseIn, CaseOut, CasePage, ErrorOut, MessageIn, MessageOut
+from .schemas import CaseIn, CaseOut, CasePage, ErrorOut, MessageIn, MessageOut, ReplyRefusedOut
 from .services import case_add_customer_message, case_add_note, case_reply
 
 router = Router(tags=["cases"])
@@ -108,7 +108,15 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]):  # type: igno
     return CasePage(items=[CaseOut.of(c) for c in page], next_cursor=next_cursor)
 
 
-@router.post("/cases/{case_id}/messages", response={201: MessageOut, **ERRORS}, summary="Add a message to a case")
+@router.post(
+    "/cases/{case_id}/messages",
+    response={201: MessageOut, **ERRORS, 422: ReplyRefusedOut},
+    summary="Add a message to a case",
+    description="A reply is coached before it is sent, as in the console: one that blames the customer, argues, "
+    "asks for proof, is angry or promises more than an agent may grant (an API key holds an agent's authority) is "
+    "refused with 422 and the coach's findings, and nothing is sent, unless `override` is true; an override is "
+    "recorded on the case's timeline. Customer messages and notes are not coached.",
+)
 def add_message(request: HttpRequest, case_id: UUID, payload: MessageIn):  # type: ignore[no-untyped-def]
     key: ApiKey = request.auth  # type: ignore[attr-defined]
     try:
@@ -121,7 +129,14 @@ def add_message(request: HttpRequest, case_id: UUID, payload: MessageIn):  # typ
         if payload.kind == "customer":
             message = case_add_customer_message(case=case, body=payload.body, channel=Channel.API, actor_label=label)
         elif payload.kind == "reply":
-            message = case_reply(case=case, actor=None, body=payload.body, actor_label=label)
+            message = case_reply(
+                case=case,
+                actor=None,
+                body=payload.body,
+                actor_label=label,
+                override=payload.override,
+                override_reason=payload.override_reason or "",
+            )
         else:
             message = case_add_note(case=case, actor=None, body=payload.body, actor_label=label)
         return 201, MessageOut.of(message).model_dump(mode="json")

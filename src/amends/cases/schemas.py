@@ -6,6 +6,8 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
+from amends.replies.schemas import FindingOut
+
 from .models import Case, Message
 
 
@@ -126,6 +128,14 @@ class MessageIn(Schema):
         description="customer: the customer wrote (e.g. in your chat); reply: a public answer e-mailed under the "
         "brand identity; note: internal, never shown to the customer",
     )
+    override: bool = Field(
+        default=False,
+        description="For a reply the coach refuses (422 with its findings): send it anyway, on purpose. The case's "
+        "timeline records the override with this key's name, the rules overridden and override_reason",
+    )
+    override_reason: str | None = Field(
+        default=None, max_length=500, description="Why the reply goes out although the coach refused it"
+    )
 
 
 class MessageOut(Schema):
@@ -143,6 +153,14 @@ class MessageOut(Schema):
 class ErrorOut(Schema):
     detail: str
     errors: dict[str, list[str]] | None = None
+
+
+class ReplyRefusedOut(ErrorOut):
+    findings: list[FindingOut] | None = Field(
+        default=None,
+        description="When the coach refused a reply: its blocking findings (the rule, the words it is about in "
+        "span, a suggestion). Fix the reply, or send it again with override: true",
+    )
 
 
 def _triage_of(case: Case) -> TriageOut | None:

@@ -9,6 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from amends.accounts.models import Team, User
+from amends.accounts.selectors import integration_authority_limit
+from amends.core.text import single_line
+from amends.replies.coach import BLOCKING, Coaching
+from amends.replies.services import reply_coach
 
 from . import lifecycle
 from .lifecycle import OPEN, Priority, Status
@@ -52,6 +56,16 @@ def _emit(event: str, case: Case, **extra: Any) -> None:
 
 class CaseConflict(Exception):
     """The case changed under the caller (another agent, the customer): nothing was written."""
+
+
+class ReplyBlocked(Exception):
+    """The coach found what a reply must never say (blame, arguing, a demand for proof, anger, a promise above the
+    author's authority…): nothing was sent. `findings` are the blocking ones, `coaching` the whole advice."""
+
+    def __init__(self, coaching: Coaching) -> None:
+        self.coaching = coaching
+        self.findings = [f for f in coaching.findings if f.severity == BLOCKING]
+        super().__init__(", ".join(f.rule for f in self.findings))
 
 
 def event_record(
@@ -206,18 +220,51 @@ def case_add_customer_message(
 
 @transaction.atomic
 def case_reply(
-    *, case: Case, actor: User | None, body: str, status_after: str | None = None, actor_label: str = ""
+    *,
+    case: Case,
+    actor: User | None,
+    body: str,
+    status_after: str | None = None,
+    actor_label: str = "",
+    override: bool = False,
+    override_reason: str = "",
 ) -> Message:
-    """A public answer to the customer, sent under the case's brand identity through the outbox."""
+    """A public answer to the customer, sent under the case's brand identity through the outbox.
+
+    Every reply is coached here, whoever sends it (console, API, anything else): a blocking finding refuses it with
+    ReplyBlocked and writes nothing, unless the author sends it anyway on purpose (`override`), which the timeline
+    records with the rules overridden. A person is held to their role's authority; an integration (`actor` None,
+    an API key) to an agent's, since no one with more authority stands behind it.
+    """
     from .intake import validate_story
     from .notifications import reply_email_enqueue
 
     body = validate_story(body)
     if status_after:
         lifecycle.Status(status_after)
+    limit = None if actor else integration_authority_limit()
+    coaching = reply_coach(text=body, case=case, author=actor, max_remedy_value=limit)
+    overridden = [f.rule for f in coaching.findings if f.severity == BLOCKING]
+    if overridden and not override:
+        raise ReplyBlocked(coaching)
     now = timezone.now()
     kind = ActorKind.AGENT if actor else ActorKind.INTEGRATION
     message = message_create(case=case, direction=Message.Direction.OUT, body=body, author_kind=kind, author=actor)
+    if overridden:
+        event_record(
+            case=case,
+            kind=CaseEvent.Kind.COACH_OVERRIDE,
+            actor_kind=kind,
+            actor=actor,
+            actor_label=actor_label,
+            data={
+                "rules": overridden,
+                "score": coaching.score,
+                "reason": single_line(override_reason)[:500],
+                "message": str(message.public_id),
+            },
+            at=now,
+        )
     message.email_message_id = reply_email_enqueue(case=case, message=message)
     message.save(update_fields=["email_message_id"])
     event_record(

@@ -7,7 +7,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -20,21 +19,20 @@ from amends.outbox.selectors import outbox_counts, outbox_failed_list
 from amends.outbox.services import outbox_retry
 from amends.portal.services import status_links_revoke
 from amends.replies.models import ReplyTemplate
-from amends.replies.services import reply_coach
 from amends.triage.models import Category, ComplaintCluster
 
 from .forms import AssignForm, InboxFilterForm, NoteForm, PriorityForm, ReplyForm, StatusForm
 from .lifecycle import IllegalTransition
-from .models import ActorKind, Attachment, Case, CaseEvent
+from .models import ActorKind, Attachment, Case
 from .selectors import InboxFilters, case_get, customer_history, inbox, timeline
 from .services import (
     CaseConflict,
+    ReplyBlocked,
     case_add_note,
     case_assign,
     case_reply,
     case_set_priority,
     case_transition,
-    event_record,
 )
 
 PAGE = 50
@@ -114,37 +112,24 @@ def reply_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = ReplyForm(request.POST)
     coaching = None
     if form.is_valid():
-        coaching = reply_coach(text=form.cleaned_data["body"], case=case, author=user)
-        override = request.POST.get("override") == "1"
-        if coaching.blocking and not override:
+        try:
+            case_reply(
+                case=case,
+                actor=user,
+                body=form.cleaned_data["body"],
+                status_after=form.cleaned_data["status_after"] or None,
+                override=request.POST.get("override") == "1",
+            )
+        except ReplyBlocked as exc:
+            coaching = exc.coaching
             form.add_error("body", _("The coach found something that must be fixed, or overridden on purpose."))
+        except ValidationError as exc:
+            form.add_error("body", exc)
+        except IllegalTransition as exc:
+            form.add_error("status_after", str(exc))
         else:
-            try:
-                with transaction.atomic():
-                    case_reply(
-                        case=case,
-                        actor=user,
-                        body=form.cleaned_data["body"],
-                        status_after=form.cleaned_data["status_after"] or None,
-                    )
-                    if coaching.blocking:
-                        event_record(
-                            case=case,
-                            kind=CaseEvent.Kind.COACH_OVERRIDE,
-                            actor_kind=ActorKind.AGENT,
-                            actor=user,
-                            data={
-                                "rules": [f.rule for f in coaching.findings if f.severity == "blocking"],
-                                "score": coaching.score,
-                            },
-                        )
-            except ValidationError as exc:
-                form.add_error("body", exc)
-            except IllegalTransition as exc:
-                form.add_error("status_after", str(exc))
-            else:
-                messages.success(request, _("Reply sent to %(email)s.") % {"email": case.customer.email})
-                return redirect("cases:case", public_id=public_id)
+            messages.success(request, _("Reply sent to %(email)s.") % {"email": case.customer.email})
+            return redirect("cases:case", public_id=public_id)
     return _case_page(request, case, status=400, reply_form=form, coaching=coaching)
 
 

@@ -119,7 +119,7 @@ def _email_for(message: OutboxMessage) -> EmailMessage:
 
 
 def outbox_deliver_batch(messages: list[OutboxMessage]) -> int:
-    """Deliver claimed rows: e-mails over one SMTP connection, webhooks over one HTTP client."""
+    """Deliver claimed rows: e-mails over one SMTP connection, webhooks over HTTP (webhooks.delivery)."""
     from amends.webhooks.delivery import webhooks_deliver
 
     hooks = [m for m in messages if m.kind == OutboxMessage.Kind.WEBHOOK]

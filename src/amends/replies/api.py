@@ -11,6 +11,7 @@ from amends.cases.models import Case
 from amends.cases.schemas import ErrorOut
 from amends.core import languages
 
+from .schemas import FindingOut
 from .services import reply_coach
 
 router = Router(tags=["coach"])
@@ -27,20 +28,6 @@ class CoachIn(Schema):
         decimal_places=2,
         description="The author's authority: an amount promised above it is a blocking finding",
     )
-
-
-class SpanOut(Schema):
-    start: int
-    end: int
-    text: str
-
-
-class FindingOut(Schema):
-    rule: str
-    severity: str
-    message: str
-    suggestion: str
-    span: SpanOut | None
 
 
 class CoachOut(Schema):

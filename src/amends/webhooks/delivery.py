@@ -1,6 +1,7 @@
 """Posting claimed webhook rows to their endpoints, signed, with the same retry rules as e-mail."""
 
 import time
+from contextlib import ExitStack
 
 import httpx
 from django.conf import settings
@@ -8,10 +9,29 @@ from django.conf import settings
 from amends.outbox.models import OutboxMessage
 
 from .models import WebhookEndpoint
-from .safety import UnsafeDestination, check_url
+from .safety import Destination, UnresolvedHost, UnsafeDestination, destination
 from .services import signature
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+def _post(client: httpx.Client, where: Destination, body: bytes, headers: dict[str, str]) -> httpx.Response:
+    """Post to an address the check approved, never to a fresh lookup of the name; TLS is verified against the
+    name (sni_hostname). Each address the name had is tried in turn while none accepts the connection."""
+    if not where.addresses:  # a host the operator allowed by name
+        return client.post(where.url, content=body, headers=headers)
+
+    def send(address: str) -> httpx.Response:
+        url, host = where.pinned(address)
+        return client.post(url, content=body, headers={**headers, **host}, extensions={"sni_hostname": where.host})
+
+    *others, last = where.addresses
+    for address in others:
+        try:
+            return send(address)
+        except (httpx.ConnectError, httpx.ConnectTimeout):
+            continue
+    return send(last)
 
 
 def webhooks_deliver(messages: list[OutboxMessage]) -> int:
@@ -21,7 +41,10 @@ def webhooks_deliver(messages: list[OutboxMessage]) -> int:
     endpoints = {str(e.public_id): e for e in WebhookEndpoint.objects.filter(public_id__in=[k for k in keys if k])}
     allowed = frozenset(settings.WEBHOOK_ALLOWED_HOSTS)
     sent = 0
-    with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
+    # One client per host name, so that a TLS connection kept alive for one name is never reused for another
+    # that resolved to the same address. No proxy from the environment: the connection goes where it was checked.
+    with ExitStack() as stack:
+        clients: dict[str, httpx.Client] = {}
         for message in messages:
             endpoint = endpoints.get(message.headers.get("endpoint", ""))
             if endpoint is None or not endpoint.is_active:
@@ -29,10 +52,14 @@ def webhooks_deliver(messages: list[OutboxMessage]) -> int:
                 continue
             try:
                 # Checked again at delivery: a host may resolve elsewhere now than when it was registered.
-                check_url(message.recipient, allowed_hosts=allowed)
+                where = destination(message.recipient, allowed_hosts=allowed)
             except UnsafeDestination as exc:
-                outbox_mark_failed(message, error=str(exc), permanent=True)
+                outbox_mark_failed(message, error=str(exc), permanent=not isinstance(exc, UnresolvedHost))
                 continue
+            client = clients.get(where.host)
+            if client is None:
+                client = stack.enter_context(httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False))
+                clients[where.host] = client
             headers = {
                 "Content-Type": "application/json",
                 "User-Agent": "amends-webhooks/1",
@@ -41,7 +68,7 @@ def webhooks_deliver(messages: list[OutboxMessage]) -> int:
                 "X-Amends-Signature": signature(secret=endpoint.secret, timestamp=int(time.time()), body=message.body),
             }
             try:
-                response = client.post(message.recipient, content=message.body.encode(), headers=headers)
+                response = _post(client, where, message.body.encode(), headers)
             except httpx.HTTPError as exc:
                 outbox_mark_failed(message, error=f"{exc.__class__.__name__}: {exc}"[:500])
                 continue
