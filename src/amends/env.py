@@ -34,6 +34,8 @@ KNOWN = {
     "AMENDS_TRIAGE_EMBEDDINGS",
     "AMENDS_TIME_ZONE",
     "AMENDS_LANGUAGE",
+    "AMENDS_MAIL_AUTHSERV_ID",
+    "AMENDS_MAIL_REQUIRE_DMARC",
 }
 
 TRUE = {"1", "true", "yes", "on"}

@@ -191,6 +191,15 @@ OUTBOX_LEASE_SECONDS = env.int("AMENDS_OUTBOX_LEASE_SECONDS", 120, minimum=1, ma
 # Hosts webhooks may reach although they are not public https (a test receiver, an internal integration).
 WEBHOOK_ALLOWED_HOSTS = env.list("AMENDS_WEBHOOK_ALLOWED_HOSTS", [])
 STATUS_LINK_DAYS = env.int("AMENDS_STATUS_LINK_DAYS", 90, minimum=1, maximum=3650)
+# Inbound mail: the authserv-id(s) our own mail system writes into Authentication-Results; fields naming any
+# other server are ignored, since anybody can write one into a mail. With MAIL_REQUIRE_DMARC, a mail joins an
+# existing case only if our mail system found that its From domain passed DMARC.
+MAIL_AUTHSERV_IDS = [value.lower() for value in env.list("AMENDS_MAIL_AUTHSERV_ID", [])]
+MAIL_REQUIRE_DMARC = env.bool("AMENDS_MAIL_REQUIRE_DMARC")
+if MAIL_REQUIRE_DMARC and not MAIL_AUTHSERV_IDS:
+    raise ImproperlyConfigured(
+        "AMENDS_MAIL_REQUIRE_DMARC needs AMENDS_MAIL_AUTHSERV_ID: without it no DMARC verdict is trusted"
+    )
 
 # Languages: adding one is adding its locale files and a line here.
 LANGUAGE_CODE = env.str("AMENDS_LANGUAGE", "en")

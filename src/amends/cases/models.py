@@ -113,6 +113,9 @@ class Message(models.Model):
     # Outgoing replies are signed by a brand identity; the agent who wrote it is kept for the audit trail only.
     brand = models.ForeignKey("brands.BrandIdentity", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     email_message_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # An inbound e-mail's SPF/DKIM/DMARC verdicts as our own mail system recorded them, and its envelope sender
+    # (see intake.mail.authentication_verdicts). For agents and the audit trail; never shown to a customer.
+    email_authentication = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -10,19 +10,21 @@ from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections
 
-from .mail import UnreadableMail
+from .mail import RefusedMail
 from .services import email_receive
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 30 * 1024 * 1024
 
 
-def _receive(raw: bytes) -> str:
+def _receive(raw: bytes, mail_from: str | None) -> str:
+    """The SMTP answer to one mail. It never names the case: that would tell whoever sent the mail which case a
+    Message-ID or reference belongs to. The customer learns the reference from the acknowledgement."""
     close_old_connections()
     try:
-        case = email_receive(raw=raw)
-    except UnreadableMail as exc:
-        return f"550 5.6.0 {exc}"
+        case = email_receive(raw=raw, mail_from=mail_from)
+    except RefusedMail as exc:
+        return f"550 5.6.0 {exc}".replace("\r", " ").replace("\n", " ")
     except ValidationError as exc:
         reasons = "; ".join(str(m) for m in exc.messages)[:400]
         return f"550 5.6.0 {reasons}".replace("\r", " ").replace("\n", " ")
@@ -31,7 +33,8 @@ def _receive(raw: bytes) -> str:
         return "451 4.3.0 Temporary failure, please try again later"
     finally:
         close_old_connections()
-    return f"250 2.0.0 Accepted for case {case.reference}"
+    logger.info("inbound mail taken into case %s", case.reference)
+    return "250 2.0.0 Accepted"
 
 
 class IntakeHandler:
@@ -39,7 +42,7 @@ class IntakeHandler:
         raw = envelope.original_content or envelope.content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", errors="replace")
-        return await sync_to_async(_receive, thread_sensitive=False)(raw)
+        return await sync_to_async(_receive, thread_sensitive=False)(raw, envelope.mail_from)
 
 
 class IntakeController(Controller):
