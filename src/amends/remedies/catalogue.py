@@ -85,6 +85,9 @@ class KindRules:
     one_of: frozenset[str] = frozenset()  # of which exactly one is required (a period in days or months)
     required: frozenset[str] = frozenset()  # extras that must be given
     code: bool = False  # fulfilled with a generated code: single use, with value, currency and expiry
+    # The money is what the remedy costs the company (a replacement, a free month, a gift), not what the customer
+    # is given: a cap cannot shrink it, so a cost above a cap withdraws the option instead, and it takes no floor.
+    cost_only: bool = False
 
 
 CATALOGUE: dict[Kind, KindRules] = {
@@ -120,6 +123,7 @@ CATALOGUE: dict[Kind, KindRules] = {
             Need.OPTIONAL,
             frozenset({"full_order", "percent_of_order", "fixed"}),
             needs_order=True,
+            cost_only=True,
         ),
         KindRules(
             Kind.SERVICE_PERIOD,
@@ -128,6 +132,7 @@ CATALOGUE: dict[Kind, KindRules] = {
             frozenset({"fixed"}),
             extras=frozenset({"months", "days"}),
             one_of=frozenset({"months", "days"}),
+            cost_only=True,
         ),
         KindRules(Kind.APPOINTMENT, Fulfilment.CALENDAR, Need.NONE, extras=frozenset({"slots"})),
         KindRules(
@@ -137,6 +142,7 @@ CATALOGUE: dict[Kind, KindRules] = {
             frozenset({"fixed"}),
             extras=frozenset({"item"}),
             required=frozenset({"item"}),
+            cost_only=True,
         ),
         KindRules(
             Kind.UPGRADE,
@@ -145,6 +151,7 @@ CATALOGUE: dict[Kind, KindRules] = {
             frozenset({"fixed"}),
             extras=frozenset({"item"}),
             required=frozenset({"item"}),
+            cost_only=True,
         ),
         KindRules(Kind.APOLOGY, Fulfilment.NONE, Need.NONE),
     )

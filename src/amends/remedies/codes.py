@@ -100,19 +100,20 @@ class InvalidCode(ValueError):
         self.reason = reason
 
 
-def check_symbol(data: str) -> str:
-    """The check symbol for 15 data symbols."""
-    total = 0
-    for position, ch in enumerate(data):
-        total ^= _multiply(WEIGHTS[position], _INDEX[ch])
-    return ALPHABET[total]
+# Per position, each character's symbol already multiplied by the position's weight.
+_WEIGHED_CHARS = tuple({ch: _multiply(weight, i) for ch, i in _INDEX.items()} for weight in WEIGHTS)
 
 
 def _syndrome(code: str) -> int:
     total = 0
-    for position, ch in enumerate(code):
-        total ^= _multiply(WEIGHTS[position], _INDEX[ch])
+    for table, ch in zip(_WEIGHED_CHARS, code, strict=False):
+        total ^= table[ch]
     return total
+
+
+def check_symbol(data: str) -> str:
+    """The check symbol for 15 data symbols."""
+    return ALPHABET[_syndrome(data[:DATA_SYMBOLS])]
 
 
 def normalise(text: str) -> str:

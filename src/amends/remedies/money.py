@@ -54,6 +54,23 @@ class MoneyError(ValueError):
         self.code = code
 
 
+def _exact(value: Decimal, currency: str, rounding: str = ROUND_HALF_UP) -> Money:
+    """Money from a finite Decimal in a known currency, rounded to its minor unit: the arithmetic's own
+    constructor, which skips the checks `__post_init__` makes of values from outside (the evaluator makes a
+    dozen amounts per case)."""
+    if value >= MAX_AMOUNT:  # before quantize, which cannot hold 28 digits and more
+        raise MoneyError("too_large", f"{value} {currency} is too large for an amount")
+    value = value.quantize(_quantum(currency), rounding=rounding)
+    if value < 0:
+        raise MoneyError("negative", f"{value} {currency} is below zero")
+    if value >= MAX_AMOUNT:
+        raise MoneyError("too_large", f"{value} {currency} is too large for an amount")
+    money = object.__new__(Money)
+    object.__setattr__(money, "amount", value)
+    object.__setattr__(money, "currency", currency)
+    return money
+
+
 class CurrencyMismatch(MoneyError):
     """Arithmetic or a comparison across two currencies: convert first."""
 
@@ -110,7 +127,7 @@ class Money:
             raise MoneyError("not_finite", "an amount must be a finite number")
         if abs(value) >= MAX_AMOUNT:
             raise MoneyError("too_large", f"{value} {currency} is too large for an amount")
-        return cls(value.quantize(_quantum(currency), rounding=rounding), currency)
+        return _exact(value, currency, rounding)
 
     @classmethod
     def zero(cls, currency: str) -> Money:
@@ -135,25 +152,25 @@ class Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same(other)
-        return Money.of(self.amount + other.amount, self.currency)
+        return _exact(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         """The difference; below zero is refused (money held is never negative)."""
         if not isinstance(other, Money):
             return NotImplemented
         self._same(other)
-        return Money.of(self.amount - other.amount, self.currency)
+        return _exact(self.amount - other.amount, self.currency)
 
     def __mul__(self, factor: Decimal | int) -> Money:
         if isinstance(factor, float | bool) or not isinstance(factor, Decimal | int):
             return NotImplemented
-        return Money.of(self.amount * factor, self.currency)
+        return _exact(self.amount * factor, self.currency)
 
     __rmul__ = __mul__
 
     def percent(self, percent: Decimal | int, *, rounding: str = ROUND_HALF_UP) -> Money:
         """`percent` % of this amount, rounded to the minor unit (half up unless `rounding` says otherwise)."""
-        return Money.of(self.amount * Decimal(percent) / 100, self.currency, rounding=rounding)
+        return _exact(self.amount * Decimal(percent) / 100, self.currency, rounding)
 
     def __lt__(self, other: Money) -> bool:
         self._same(other)
@@ -306,7 +323,7 @@ class RateTable:
         if money.currency == self.home:
             return Converted(money, money, None)
         rate = self.rate_on(money.currency, on)
-        return Converted(Money.of(money.amount * rate.rate, self.home, rounding=rounding), money, rate)
+        return Converted(_exact(money.amount * rate.rate, self.home, rounding), money, rate)
 
     def from_home(self, money: Money, currency: str, on: date, *, rounding: str = ROUND_HALF_UP) -> Converted:
         """A home-currency amount in `currency` on `on`. Caps convert rounding down and floors rounding up, so a
@@ -316,6 +333,6 @@ class RateTable:
         if currency == self.home:
             return Converted(money, money, None)
         rate = self.rate_on(currency, on)
-        return Converted(Money.of(money.amount / rate.rate, currency, rounding=rounding), money, rate)
+        return Converted(_exact(money.amount / rate.rate, currency, rounding), money, rate)
 
     convert = to_home

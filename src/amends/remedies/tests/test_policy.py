@@ -123,6 +123,25 @@ def test_a_refund_is_never_more_than_the_order():
     assert refund.steps[-2].code is StepCode.CAP_ORDER and "no more than the order 20.00 EUR" in refund.explain()
 
 
+def test_a_replacement_costing_more_than_a_cap_is_withdrawn_not_shrunk():
+    rule = Rule("Replace", (), (OptionSpec(Kind.REPLACEMENT, full_order=True), CREDIT, APOLOGY))
+    capped = policy(rule, caps=Caps(max_value=D(50)))
+    dear = evaluate(capped, facts(order_value=eur("60"), order_item="shoes"), RATES)
+    assert [o.kind for o in dear.options] == [Kind.STORE_CREDIT, Kind.APOLOGY]
+    assert [(d.kind, d.reason) for d in dear.dropped] == [(Kind.REPLACEMENT, "over_cap")]
+    cheap = evaluate(capped, facts(order_value=eur("40"), order_item="shoes"), RATES)
+    assert cheap.options[0].terms.value == eur("40") and cheap.options[0].explain() == (
+        "shoes; cost: the whole order 40.00 EUR → 40.00 EUR"
+    )
+
+
+def test_a_remedy_that_is_not_money_says_what_it_is():
+    rule = Rule("Time", (), (OptionSpec(Kind.SERVICE_PERIOD, months=2, fixed=D("9.99")), OptionSpec(Kind.APPOINTMENT)))
+    period, appointment = evaluate(policy(rule), facts(), RATES).options
+    assert period.explain() == "2 months free; cost: fixed 9.99 EUR → 9.99 EUR"
+    assert appointment.explain() == "3 times to choose from"
+
+
 def test_a_full_refund_is_the_whole_order():
     rule = Rule("Full", (), (OptionSpec(Kind.REFUND, full_order=True), CREDIT))
     refund = evaluate(policy(rule), facts(order_value=eur("89.90")), RATES).options[0]
@@ -303,6 +322,7 @@ def test_a_new_policy_version_leaves_an_evaluation_already_made_as_it_was():
         (lambda: OptionSpec(Kind.SERVICE_PERIOD, days=5, months=1), "exactly one of days or months"),
         (lambda: OptionSpec(Kind.SERVICE_PERIOD, months=40), "from 1 to 36"),
         (lambda: OptionSpec(Kind.GIFT), "needs item"),
+        (lambda: OptionSpec(Kind.REPLACEMENT, full_order=True, at_least=D(5)), "takes no floor"),
         (lambda: OptionSpec(Kind.APPOINTMENT, slots=0), "slots"),
         (lambda: OptionSpec(Kind.DISCOUNT_CODE, percent=D(10), valid_days=0), "valid_days"),
         (lambda: Condition(Fact.SEVERITY, Op.IN, values=frozenset({"3"})), "takes at_least"),
@@ -355,3 +375,103 @@ def test_it_refuses_facts_out_of_range(bad):
 def test_a_policy_is_immutable():
     with pytest.raises(FrozenInstanceError):
         policy(LATE).version = 2  # type: ignore[misc]
+
+
+# The screen (rules as bitsets) must pick exactly the rule that reading the rules in order would pick. Below, a
+# plain reading of each condition, and random policies and cases to hold the two against each other.
+
+
+def plainly_holds(c: Condition, f: Facts) -> bool:
+    order = RATES.to_home(f.order_value, f.on).value.amount if f.order_value else None
+    lifetime = RATES.to_home(f.lifetime_value, f.on).value.amount if f.lifetime_value else D(0)
+    if c.fact in (Fact.CATEGORY, Fact.CUSTOMER_TIER, Fact.CHANNEL):
+        value = str(getattr(f, c.fact.value)).lower()
+        return (value in {v.lower() for v in c.values}) == (c.op is Op.IN)
+    if c.fact is Fact.LANGUAGE:
+        code = f.language.lower().replace("_", "-")
+        hit = code in c.values or code.split("-")[0] in c.values
+        return hit == (c.op is Op.IN)
+    if c.fact in (Fact.INCIDENT, Fact.CLUSTER):
+        return getattr(f, c.fact.value) == c.flag
+    if c.fact is Fact.COMPLAINTS:
+        value = 1 + sum(1 for d in f.complaint_days if d <= (c.within_days or 0))
+    else:
+        value = {Fact.ORDER_VALUE: order, Fact.LIFETIME_VALUE: lifetime}.get(c.fact, getattr(f, c.fact.value, None))
+    if value is None:
+        return False
+    return (c.low is None or D(str(value)) >= c.low) and (c.high is None or D(str(value)) <= c.high)
+
+
+def plainly_first(p: Policy, f: Facts) -> int | None:
+    for number, rule in enumerate(p.rules):
+        if all(plainly_holds(c, f) for c in rule.conditions):
+            return number + 1
+    return None
+
+
+def random_condition(rng, fact: Fact) -> list[Condition]:
+    names = {
+        Fact.CATEGORY: ["late", "lost", "wrong", "damaged"],
+        Fact.CUSTOMER_TIER: ["standard", "silver", "gold", "vip"],
+        Fact.CHANNEL: ["form", "email", "api", "phone"],
+        Fact.LANGUAGE: ["en", "ru", "sr", "sr-latn", "sk"],
+    }
+    if fact in names:
+        values = frozenset(rng.sample(names[fact], rng.randint(1, 3)))
+        return [Condition(fact, rng.choice([Op.IN, Op.IN, Op.NOT_IN]), values=values)]
+    if fact in (Fact.INCIDENT, Fact.CLUSTER):
+        return [Condition(fact, Op.IS, flag=rng.random() < 0.5)]
+    scale = {
+        Fact.SEVERITY: [1, 2, 3, 4],
+        Fact.DELAY_DAYS: [0, 1, 3, 7, 14],
+        Fact.PUBLIC_RISK: ["0", "0.25", "0.5", "0.75", "1"],
+        Fact.CHURN_RISK: ["0.1", "0.3", "0.6", "0.9"],
+        Fact.ORDER_VALUE: [0, 10, "49.99", 50, 100, 250],
+        Fact.LIFETIME_VALUE: [0, 100, 500, 1000],
+        Fact.COMPLAINTS: [1, 2, 3],
+    }[fact]
+    window = rng.choice([30, 90]) if fact is Fact.COMPLAINTS else None
+    low, high = sorted(D(str(rng.choice(scale))) for _ in range(2))
+    op = rng.choice([Op.AT_LEAST, Op.AT_MOST, Op.BETWEEN])
+    if op is Op.AT_LEAST:
+        return [Condition(fact, op, low=low, within_days=window)]
+    if op is Op.AT_MOST:
+        return [Condition(fact, op, high=high, within_days=window)]
+    return [Condition(fact, op, low=low, high=high, within_days=window)]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_screen_fires_the_same_rule_as_reading_the_rules_in_order(seed):
+    import random
+
+    rng = random.Random(seed)
+    rules = []
+    for number in range(rng.randint(1, 60)):
+        conditions: list[Condition] = []
+        facts_used = rng.sample(list(Fact), rng.randint(0, 4))
+        window = rng.choice([30, 90])
+        for fact in facts_used:
+            made = random_condition(rng, fact)
+            if fact is Fact.COMPLAINTS:
+                made = [replace(c, within_days=window) for c in made]
+            conditions += made
+        rules.append(Rule(f"r{number}", tuple(conditions), (CREDIT, APOLOGY)))
+    p = policy(*rules)
+    for _ in range(150):
+        order = rng.choice([None, eur(str(rng.choice([5, "49.99", 50, 120, 300]))), Money.of("100", "BGN")])
+        f = facts(
+            category=rng.choice(["late", "lost", "wrong", "damaged", "other"]),
+            severity=rng.randint(1, 4),
+            order_value=order,
+            customer_tier=rng.choice(["standard", "silver", "gold", "vip", "Gold"]),
+            lifetime_value=rng.choice([None, eur("100"), eur("999.99"), eur("1000")]),
+            complaint_days=tuple(rng.randint(0, 120) for _ in range(rng.randint(0, 3))),
+            delay_days=rng.choice([0, 1, 3, 7, 14, 20]),
+            incident=rng.random() < 0.5,
+            cluster=rng.random() < 0.5,
+            public_risk=rng.choice([0.0, 0.25, 0.5, 0.75, 1.0]),
+            churn_risk=rng.choice([0.1, 0.3, 0.6, 0.9]),
+            channel=rng.choice(["form", "email", "api", "phone", "chat"]),
+            language=rng.choice(["en", "ru", "sr", "sr-latn", "sr_Latn", "sk", "de"]),
+        )
+        assert evaluate(p, f, RATES).rule_index == plainly_first(p, f), (seed, f)
