@@ -978,6 +978,45 @@ def _bounded(spec: OptionSpec, value: Money, pricing: _Pricing, steps: list[Step
     return value
 
 
+class AboveCap(ValueError):
+    """A value an agent typed that a cap does not allow: `step` names the cap (its code) and its bound."""
+
+    def __init__(self, step: Step) -> None:
+        super().__init__(f"{step.value} is above the cap: {step.text()}")
+        self.step = step
+
+
+def check_value(policy: Policy, kind: Kind, value: Money, facts: Facts, rates: RateTable) -> Converted:
+    """A value typed by a person for a remedy of `kind` on this case (in the order's currency, or the home
+    currency without an order), held to the policy's caps for the kind, for any remedy, for a share of the
+    order, and for a refund to the order itself. Returns it in the home currency, with the rate, for authority
+    limits and budgets; raises AboveCap naming the first cap it breaks, ValueError for a kind that carries no
+    money or a value in another currency, MissingRate when there is no rate for the currency."""
+    if CATALOGUE[kind].value is Need.NONE:
+        raise ValueError(f"a {kind} carries no value")
+    pricing = _Pricing(policy, facts, rates)
+    if value.currency != pricing.currency:
+        raise ValueError(f"this case is priced in {pricing.currency}, not {value.currency}")
+    if not value:
+        raise ValueError("a remedy's value must be more than zero")
+    caps = policy.caps
+    bounds: list[tuple[StepCode, Money | None, Money, Rate | None, Decimal | None]] = []
+    for code, amount in ((StepCode.CAP_KIND, caps.per_kind.get(kind)), (StepCode.CAP_ANY, caps.max_value)):
+        if amount is not None:
+            cap = pricing.limit(amount, ROUND_DOWN)
+            bounds.append((code, cap.source, cap.value, cap.rate_used, None))
+    order = pricing.order
+    if order is not None and caps.max_share_of_order is not None:
+        share = caps.max_share_of_order
+        bounds.append((StepCode.CAP_POLICY_SHARE, order, order.percent(share, rounding=ROUND_DOWN), None, share))
+    if order is not None and CATALOGUE[kind].within_order:
+        bounds.append((StepCode.CAP_ORDER, order, order, None, None))
+    for code, base, bound, rate, percent in bounds:
+        if value > bound:
+            raise AboveCap(Step(code, value, base, bound, percent=percent, rate=rate))
+    return rates.to_home(value, facts.on)
+
+
 def evaluate(policy: Policy, facts: Facts, rates: RateTable) -> Evaluation:
     """Price this case under `policy`: the first rule whose conditions all hold, else the default set.
 

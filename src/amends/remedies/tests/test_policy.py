@@ -1,4 +1,5 @@
 import json
+import random
 from dataclasses import FrozenInstanceError, replace
 from datetime import date
 from decimal import Decimal as D
@@ -8,6 +9,7 @@ import pytest
 from amends.remedies.catalogue import Fulfilment, Kind
 from amends.remedies.money import MissingRate, Money, RateTable
 from amends.remedies.policy import (
+    AboveCap,
     Caps,
     Condition,
     Fact,
@@ -20,6 +22,7 @@ from amends.remedies.policy import (
     Risk,
     Rule,
     StepCode,
+    check_value,
     evaluate,
 )
 
@@ -442,8 +445,6 @@ def random_condition(rng, fact: Fact) -> list[Condition]:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_the_screen_fires_the_same_rule_as_reading_the_rules_in_order(seed):
-    import random
-
     rng = random.Random(seed)
     rules = []
     for number in range(rng.randint(1, 60)):
@@ -475,3 +476,37 @@ def test_the_screen_fires_the_same_rule_as_reading_the_rules_in_order(seed):
             language=rng.choice(["en", "ru", "sr", "sr-latn", "sr_Latn", "sk", "de"]),
         )
         assert evaluate(p, f, RATES).rule_index == plainly_first(p, f), (seed, f)
+
+
+CAPPED = policy(LATE, caps=Caps(max_share_of_order=D(50), max_value=D(60), per_kind={Kind.REFUND: D(40)}))
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "order", "cap"),
+    [
+        (Kind.REFUND, "40.01", "200", "cap for this kind 40.00 EUR"),
+        (Kind.STORE_CREDIT, "60.01", "200", "cap for any remedy 60.00 EUR"),
+        (Kind.STORE_CREDIT, "15.01", "30", "policy cap 50 % of order = 15.00 EUR"),
+        (Kind.REFUND, "20.01", "20", None),  # half of 20 binds first
+    ],
+)
+def test_a_typed_value_above_a_cap_is_refused_naming_the_cap(kind, typed, order, cap):
+    with pytest.raises(AboveCap) as refused:
+        check_value(CAPPED, kind, eur(typed), facts(order_value=eur(order)), RATES)
+    if cap:
+        assert refused.value.step.text() == cap
+
+
+def test_a_typed_value_within_the_caps_comes_back_in_the_home_currency_with_its_rate():
+    converted = check_value(
+        CAPPED, Kind.REFUND, Money.of("70", "BGN"), facts(order_value=Money.of("200", "BGN")), RATES
+    )
+    assert converted.value == eur("35.79") and converted.rate_used is not None
+    uncapped = policy(LATE)
+    assert check_value(uncapped, Kind.REFUND, eur("20"), facts(order_value=eur("20")), RATES).value == eur("20")
+    with pytest.raises(ValueError, match="priced in BGN"):
+        check_value(CAPPED, Kind.REFUND, eur("5"), facts(order_value=Money.of("200", "BGN")), RATES)
+    with pytest.raises(ValueError, match="carries no value"):
+        check_value(CAPPED, Kind.APOLOGY, eur("5"), facts(), RATES)
+    with pytest.raises(MissingRate):
+        check_value(CAPPED, Kind.REFUND, Money.of("5", "GBP"), facts(order_value=Money.of("20", "GBP")), RATES)
