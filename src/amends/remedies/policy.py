@@ -617,7 +617,8 @@ class Risk(StrEnum):
 
 @dataclass(frozen=True)
 class Evaluation:
-    """What the policy offers this case, and why: the rule that fired (`rule`, its position `rule_index`) or
+    """What the policy offers this case, and why: the rule that fired (`rule`, its position `rule_index`,
+    counting from 1) or
     `fallback` when none did, the conditions that held, the options with their computations, the options
     dropped, and whether the offer may go out on its own (`auto_offer`)."""
 
