@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from amends.core.money import AmountError, read_number
 from amends.core.text import fold
 from amends.triage.text import transliterate
 
@@ -111,12 +112,11 @@ def _find(normalized: str, pattern: re.Pattern[str] | None) -> tuple[int, int] |
 
 
 def _amount(raw: str) -> Decimal | None:
-    """50, 49.99, 49,99, 1.000, 1 000,50: a separator before exactly three digits groups thousands."""
-    match = re.fullmatch(r"(\d{1,3}(?:[ .,\u00a0]\d{3})+|\d+)(?:[.,](\d{1,2}))?", raw)
-    if not match:
+    """50, 49.99, 49,99, 1.000, 1 000,50: read as every other input path reads amounts (core.money)."""
+    try:
+        return read_number(raw)
+    except AmountError:
         return None
-    whole = re.sub(r"\D", "", match.group(1))
-    return Decimal(f"{whole}.{match.group(2)}" if match.group(2) else whole)
 
 
 def _shouting(text: str) -> Span | None:
