@@ -37,6 +37,8 @@ class AuthorityLimit(models.Model):
 
     role = models.CharField(max_length=16, choices=User.Role.choices, unique=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # What one person of the role may grant in a day, all cases together. No amount means no daily limit.
+    per_day = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["role"]

@@ -74,6 +74,8 @@ class Case(models.Model):
     # The next deadline the case can miss and whether it already missed one: the inbox sorts on these.
     next_due_at = models.DateTimeField(null=True, blank=True)
     breached = models.BooleanField(default=False)
+    # When the customer first saw remedy options: the 60-second rule made visible (seconds since created_at).
+    first_offer_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

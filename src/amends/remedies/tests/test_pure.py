@@ -8,7 +8,9 @@ from pathlib import Path
 import amends.remedies
 
 PACKAGE = Path(amends.remedies.__file__).parent
-CORES = [*sorted(PACKAGE.glob("*.py")), PACKAGE.parent / "core" / "money.py"]
+# The Django layer of the app (models, services, views …) sits beside the cores; these are the cores.
+CORE_NAMES = ("__init__", "catalogue", "codes", "lifecycle", "money", "policy", "policy_file")
+CORES = [*(PACKAGE / f"{name}.py" for name in CORE_NAMES), PACKAGE.parent / "core" / "money.py"]
 
 
 def imported_modules(path: Path) -> set[str]:
