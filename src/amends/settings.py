@@ -7,6 +7,7 @@ secret key, allowed hosts and a base URL, and turns on the HTTPS hardening that 
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -86,7 +87,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "amends.urls"
@@ -149,10 +149,23 @@ else:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in ("default", "outbox")}
 
+# Caches. "default" may be one process's own: short-lived copies of what is read often. "shared" is one store for
+# every process and machine, and rate limits count there: Redis in the Redis mode; otherwise the database (the
+# table amends_cache, which a migration creates), with an atomic increment (amends.core.cache).
+CACHES: dict[str, dict[str, Any]]
 if TASK_BACKEND == "redis":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {"default": _redis, "shared": {**_redis, "KEY_PREFIX": "shared"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {
+            "BACKEND": "amends.core.cache.DatabaseCache",
+            "LOCATION": "amends_cache",
+            # Past this many rows the expired ones go first; counters outlive their window by seconds only.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+    }
 
 # Outgoing mail: SMTP when a host is configured, otherwise files in the data directory (embedded demo).
 _email_host = env.str("AMENDS_EMAIL_HOST")
@@ -248,9 +261,6 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-
-RATELIMIT_VIEW = "amends.intake.views.rate_limited"
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if TASK_BACKEND != "redis" else []
 
 LOGGING = {
     "version": 1,
