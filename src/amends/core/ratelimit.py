@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -54,15 +55,15 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, seconds: int) -> int:
     return 0 if count <= limit else (window + 1) * seconds - now
 
 
-def rate_limit[**P](
+def rate_limit[**P, R: HttpResponseBase](
     scope: str, *, limit: int, seconds: int = 60, methods: tuple[str, ...] = ()
-) -> Callable[[Callable[P, HttpResponse]], Callable[P, HttpResponse]]:
+) -> Callable[[Callable[P, R]], Callable[P, R | HttpResponse]]:
     """Limit a view to `limit` requests per address in `seconds` (only for `methods`, when given); a request over
     the limit gets a 429 page that says to wait, and a Retry-After header."""
 
-    def decorator(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+    def decorator(view: Callable[P, R]) -> Callable[P, R | HttpResponse]:
         @wraps(view)
-        def wrapped(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
             request = args[0]
             assert isinstance(request, HttpRequest)  # noqa: S101 - a view's first argument
             if not methods or request.method in methods:
