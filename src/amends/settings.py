@@ -256,6 +256,7 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "amends.core.errors.csrf_failure"
 # Content-Security-Policy on every response: scripts, styles and everything else only from this site, no inline
 # script or style (the pages have none; htmx is configured not to inject its own), no eval, no framing, no plugins,
 # forms post only here.
@@ -282,7 +283,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A refusal (4xx) is one line; a server error comes with its traceback and the id its page shows (core.errors).
+    "filters": {"refusals_in_one_line": {"()": "amends.core.errors.RefusalsInOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["refusals_in_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "amends": {"level": "INFO"},
