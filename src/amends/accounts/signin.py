@@ -3,6 +3,10 @@
 An account has 5 free tries and an address 20 (several people may share one); past that, every further failure
 doubles the pause before the next try, from one minute up to an hour. A success clears the account's count; a
 day without failures forgets both.
+
+Not django-axes: its releases name Django up to 6.0, not the 6.1 we run, and it keeps one failure limit for every
+lockout parameter, so separate allowances for accounts and addresses with growing pauses would be callables
+around it; the rules fit in this file, the counting in accounts.services.
 """
 
 from dataclasses import dataclass
