@@ -111,7 +111,8 @@ def api(api_key: str) -> Client:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    # Rate limits count in the cache; one test's requests must not spend another's allowance.
+    # One test's cached copies must not leak into the next. Rate limits count in the shared cache: in the database
+    # (rolled back or flushed after each test) or, in the Redis mode, in the same Redis that clear() empties.
     from django.core.cache import cache
 
     from amends.brands.selectors import brand_default_forget

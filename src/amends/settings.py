@@ -7,9 +7,11 @@ secret key, allowed hosts and a base URL, and turns on the HTTPS hardening that 
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from amends.env import Env
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN (the CSP allows only 'self')
     "amends.core",
     "amends.accounts",
     "amends.brands",
@@ -79,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -87,7 +91,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "amends.urls"
@@ -150,10 +153,23 @@ else:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in ("default", "outbox")}
 
+# Caches. "default" may be one process's own: short-lived copies of what is read often. "shared" is one store for
+# every process and machine, and rate limits count there: Redis in the Redis mode; otherwise the database (the
+# table amends_cache, which a migration creates), with an atomic increment (amends.core.cache).
+CACHES: dict[str, dict[str, Any]]
 if TASK_BACKEND == "redis":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {"default": _redis, "shared": {**_redis, "KEY_PREFIX": "shared"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {
+            "BACKEND": "amends.core.cache.DatabaseCache",
+            "LOCATION": "amends_cache",
+            # Past this many rows the expired ones go first; counters outlive their window by seconds only.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+    }
 
 # Outgoing mail: SMTP when a host is configured, otherwise files in the data directory (embedded demo).
 _email_host = env.str("AMENDS_EMAIL_HOST")
@@ -250,6 +266,20 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "amends.core.errors.csrf_failure"
+# Content-Security-Policy on every response: scripts, styles and everything else only from this site, no inline
+# script or style (the pages have none; htmx is configured not to inject its own), no eval, no framing, no plugins,
+# forms post only here.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -259,14 +289,15 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-RATELIMIT_VIEW = "amends.intake.views.rate_limited"
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if TASK_BACKEND != "redis" else []
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A refusal (4xx) is one line; a server error comes with its traceback and the id its page shows (core.errors).
+    "filters": {"refusals_in_one_line": {"()": "amends.core.errors.RefusalsInOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["refusals_in_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "amends": {"level": "INFO"},

@@ -16,3 +16,9 @@ urlpatterns = [
     path("status/", include("amends.portal.urls")),
     path("", include("amends.intake.urls")),
 ]
+
+# Refusals are logged in one line, server errors with their traceback and an id the page shows (core.errors).
+handler400 = "amends.core.errors.bad_request"
+handler403 = "amends.core.errors.permission_denied"
+handler404 = "amends.core.errors.page_not_found"
+handler500 = "amends.core.errors.server_error"

@@ -45,3 +45,39 @@ class AuthorityLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.amount if self.amount is not None else '∞'}"
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted for one account (the username as typed, case-folded) or one address. Once they pass
+    the allowance, each further try waits longer (accounts.signin); a quiet day forgets them."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", _("Account")
+        ADDRESS = "address", _("Address")
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    key = models.CharField(max_length=150)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="signin_throttle_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}: {self.failures}"
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in, kept for managers to see: the username typed, the address, and the pause it started."""
+
+    username = models.CharField(max_length=150)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    address = models.GenericIPAddressField()
+    at = models.DateTimeField(db_index=True)
+    paused_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,6 +1,12 @@
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from .models import AuthorityLimit, User
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from . import signin
+from .models import AuthorityLimit, SignInFailure, SignInThrottle, User
 
 
 def authority_limit(user: User) -> Decimal | None:
@@ -20,3 +26,33 @@ def authority_limits() -> list[tuple[str, str, Decimal | None]]:
     """Every role with its label and limit, in the order of the roles."""
     limits = {limit.role: limit.amount for limit in AuthorityLimit.objects.all()}
     return [(role, str(label), limits.get(role)) for role, label in User.Role.choices]
+
+
+def sign_in_failures(*, actor: User) -> QuerySet[SignInFailure]:
+    """Failed sign-ins, newest first; managers only."""
+    if not actor.is_manager:
+        return SignInFailure.objects.none()
+    return SignInFailure.objects.select_related("user").order_by("-at")
+
+
+@dataclass(frozen=True)
+class Pause:
+    throttle: SignInThrottle
+    until: datetime
+
+
+def sign_in_pauses(*, actor: User) -> list[Pause]:
+    """Accounts and addresses that may not try to sign in now, longest wait first; managers only."""
+    if not actor.is_manager:
+        return []
+    now = timezone.now()
+    candidates = SignInThrottle.objects.filter(
+        failures__gte=min(signin.ACCOUNT.free, signin.ADDRESS.free),
+        last_failure_at__gt=now - max(signin.ACCOUNT.longest_pause, signin.ADDRESS.longest_pause),
+    )
+    pauses = []
+    for row in candidates:
+        until = signin.ALLOWANCES[row.scope].paused_until(row.failures, row.last_failure_at)
+        if until is not None and until > now:
+            pauses.append(Pause(throttle=row, until=until))
+    return sorted(pauses, key=lambda p: p.until, reverse=True)

@@ -1,14 +1,30 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from amends.cases.views import actor, staff_required
 
-from .models import User
-from .selectors import authority_limits
-from .services import authority_limits_save
+from .forms import SignInForm
+from .models import SignInThrottle, User
+from .selectors import authority_limits, sign_in_failures, sign_in_pauses
+from .services import authority_limits_save, sign_in_pause_lift
+
+
+class SignInView(LoginView):
+    form_class = SignInForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.has_error("__all__", code="paused"):
+            response.status_code = 429
+        return response
 
 
 @staff_required
@@ -35,3 +51,21 @@ def authority_view(request: HttpRequest) -> HttpResponse:
     ]
     context = {"rows": rows, "can_edit": user.is_manager}
     return render(request, "accounts/authority.html", context, status=400 if errors else 200)
+
+
+@staff_required
+def sign_ins_view(request: HttpRequest) -> HttpResponse:
+    """Failed sign-ins and the accounts and addresses paused now; managers only."""
+    user = actor(request)
+    if not user.is_manager:
+        raise PermissionDenied
+    context = {"failures": sign_in_failures(actor=user)[:200], "pauses": sign_in_pauses(actor=user)}
+    return render(request, "accounts/sign_ins.html", context)
+
+
+@require_POST
+@staff_required
+def sign_in_lift_view(request: HttpRequest, pk: int) -> HttpResponse:
+    sign_in_pause_lift(throttle=get_object_or_404(SignInThrottle, pk=pk), actor=actor(request))
+    messages.success(request, _("The pause is lifted: signing in may be tried again at once."))
+    return redirect("sign_ins")

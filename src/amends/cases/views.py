@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from amends.accounts.models import User
+from amends.core.pagination import last_page, page_number
 from amends.outbox.models import OutboxMessage
 from amends.outbox.selectors import outbox_counts, outbox_failed_list
 from amends.outbox.services import outbox_retry
@@ -61,11 +62,12 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     filters = InboxFilters(**{k: v or "" for k, v in data.items()})
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
-    rows = list(inbox(actor=actor(request), filters=filters)[(page - 1) * PAGE : page * PAGE + 1])
+    cases = inbox(actor=actor(request), filters=filters)
+    page = page_number(request.GET.get("page"))
+    rows = list(cases[(page - 1) * PAGE : page * PAGE + 1])
+    if not rows and page > 1:  # past the end: show the last page there is
+        page = page_number(str(page), last=last_page(cases.count(), PAGE))
+        rows = list(cases[(page - 1) * PAGE : page * PAGE + 1])
     context = {
         "form": form,
         "cases": rows[:PAGE],

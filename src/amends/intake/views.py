@@ -3,10 +3,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django_ratelimit.decorators import ratelimit
 
 from amends.cases.intake import MAX_ATTACHMENT_BYTES, IntakeRequest, Upload, case_open
 from amends.cases.models import Channel
+from amends.core.ratelimit import rate_limit
 from amends.portal.selectors import portal_grant
 
 from .forms import ComplaintForm
@@ -14,16 +14,7 @@ from .forms import ComplaintForm
 FORM_FIELDS = set(ComplaintForm.base_fields)
 
 
-def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(
-        request,
-        "intake/error.html",
-        {"message": _("Too many attempts from your connection. Please wait a minute and try again.")},
-        status=429,
-    )
-
-
-@ratelimit(key="ip", rate="10/m", method="POST", block=True)
+@rate_limit("complaint", limit=10, methods=("POST",))
 def complaint(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "intake/complaint.html", {"form": ComplaintForm()})

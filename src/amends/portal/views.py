@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from amends.cases.lifecycle import IllegalTransition, Status
 from amends.cases.models import Channel
 from amends.cases.selectors import timeline
 from amends.cases.services import case_add_customer_message, case_customer_verdict
+from amends.core.ratelimit import rate_limit
 
 from .forms import MessageForm, VerdictForm
 from .selectors import portal_case, portal_grant
@@ -30,7 +30,7 @@ def _gone(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@ratelimit(key="ip", rate="30/m", block=True)
+@rate_limit("status-link", limit=30)
 def redeem(request: HttpRequest, token: str) -> HttpResponse:
     """Swap the token in the e-mailed link for a session, then drop it from the address bar and referrers."""
     link = status_link_redeem(token=token)
@@ -59,7 +59,7 @@ def status(request: HttpRequest, public_id: uuid.UUID, form: MessageForm | None 
 
 
 @require_POST
-@ratelimit(key="ip", rate="20/m", block=True)
+@rate_limit("customer-message", limit=20)
 def write(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     case = portal_case(request, public_id=public_id)
     if case is None:
