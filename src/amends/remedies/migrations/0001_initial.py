@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("accounts", "0003_authority_per_day"),
+        ("accounts", "0004_authority_per_day"),
         ("cases", "0006_case_first_offer_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
