@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_sign_in_throttle_and_failures'),
+        ("accounts", "0003_sign_in_throttle_and_failures"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='authoritylimit',
-            name='per_day',
+            model_name="authoritylimit",
+            name="per_day",
             field=models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
         ),
     ]
