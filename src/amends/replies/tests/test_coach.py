@@ -40,7 +40,9 @@ def test_the_wedding_salon_answer_breaks_the_rules_and_says_where():
     text = "Actually you should have waited inside. Please prove that we asked you to wait outside!!!"
     result = coach(text, language="en", customer_name="Maria")
     rules = {f.rule: f for f in result.findings}
-    assert result.blocking and {"arguing", "blame", "proof", "apology", "thanks", "name", "shouting"} <= set(rules)
+    # "Actually" alone is no longer arguing ("we actually had your size in stock" is a good reply); the answer still
+    # blames and demands proof, and both block.
+    assert result.blocking and set(rules) == {"blame", "proof", "apology", "next_step", "thanks", "name", "shouting"}
     assert rules["blame"].span.text == "you should have" and text[rules["proof"].span.start :].startswith("prove")
 
 
