@@ -37,7 +37,10 @@ def test_it_opens_a_case_and_answers_201_with_the_case(api):
 
 
 def test_the_case_carries_its_triage(api):
-    data = post(api, "/api/v1/cases", {**BODY, "description": "Грејалица је почела да варничи, дете се опекло."}).json()
+    # Not a starter row: the learner has to generalise to find the category.
+    data = post(
+        api, "/api/v1/cases", {**BODY, "description": "Пуњач се запалио на столу, дете је добило опекотине."}
+    ).json()
     triage = data["triage"]
     assert triage["language"]["value"] == "sr-Cyrl" and triage["severity"]["value"] == 4
     assert triage["category"]["value"] == "safety" and triage["severity"]["signals"]
@@ -116,7 +119,8 @@ def test_errors_follow_the_callers_language(api):
 
 def test_a_request_body_over_the_limit_is_refused_cleanly(api):
     response = post(api, "/api/v1/cases", {**BODY, "description": "x" * (4 * 1024 * 1024)})
-    assert response.status_code in (400, 413)
+    # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE before the endpoint runs: a 400, nothing stored.
+    assert response.status_code == 400
     assert not Case.objects.exists()
 
 

@@ -120,4 +120,4 @@ def test_script_in_the_story_is_shown_escaped_in_the_console(agent_client):
     case = Case.objects.get()
     html = agent_client.get(f"/console/cases/{case.public_id}/").content.decode()
     assert "<script>alert('x')</script>" not in html and "&lt;script&gt;" in html
-    assert "<img src=x" not in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html

@@ -42,8 +42,9 @@ def test_a_promise_above_the_authority_given_blocks(api):
 
 
 def test_a_mixed_language_draft_is_coached_in_the_case_language(api):
-    case = open_case(name="Ольга").case  # a Russian customer
+    case = open_case(name="Ольга").case  # a Russian customer; the company's language is English
     data = post(
         api, {"text": "Ольга, sorry, наша ошибка, we will refund today.", "case_id": str(case.public_id)}
     ).json()
-    assert data["coached"] and data["language"] in ("ru", "en") and "score" in data
+    # Half Russian, half English: too mixed to call, so the case's language decides, not the company's.
+    assert data["coached"] and data["language"] == "ru"

@@ -28,7 +28,9 @@ def test_a_blocking_finding_stops_the_reply_until_overridden(agent_client):
 
 def test_script_in_a_draft_is_shown_escaped(agent_client):
     case = open_case().case
+    # The demand for proof spans the script, so the coach quotes it back: the quote must be text, not markup.
     html = agent_client.post(
-        f"/console/cases/{case.public_id}/coach/", {"body": "<script>alert(1)</script> надо было читать!!!"}
+        f"/console/cases/{case.public_id}/coach/", {"body": "Пришлите <script>alert(1)</script> фото чека."}
     ).content.decode()
+    assert 'data-rule="proof"' in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)</script>" not in html

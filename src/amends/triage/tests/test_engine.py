@@ -42,13 +42,17 @@ def test_the_starter_set_covers_every_seed_language_with_60_examples():
     assert all(per_language.get(code, 0) >= 60 for code in ("en", "ru", "bg", "sr", "sk"))
 
 
+# Written for this test, not copied from a starter row: each shares at most a quarter of its words with the
+# nearest training text, so the learner must generalise rather than recognise.
 @pytest.mark.parametrize(
     ("text", "category"),
     [
-        ("Мне прислали ботинки не того размера, я заказывал 43.", "wrong_item"),
-        ("Kurir mi je dva puta prekinuo vezu i vređao me.", "staff_conduct"),
-        ("Z účtu mi strhli peniaze dvakrát za jednu objednávku.", "billing"),
-        ("Сайтът не се отваря от сутринта, не мога да платя.", "outage"),
+        ("Вместо зимних сапог в коробке лежали летние босоножки другого цвета.", "wrong_item"),
+        ("Dostavljač je na mene vikao ispred zgrade i nazvao me idiotom.", "staff_conduct"),
+        ("Za predplatné mi strhli o desať eur viac, než bolo v cenníku.", "billing"),
+        ("Приложението ви забива при влизане и не мога да видя поръчката си.", "outage"),
+        ("Kuriérka na mňa kričala pri dverách a hodila mi krabicu k nohám.", "staff_conduct"),
+        ("Displej na tablete praskol hneď po vybalení, bol už zlomený v krabici.", "damaged"),
     ],
 )
 def test_categories_are_learned_across_languages(model, text, category):
@@ -71,13 +75,18 @@ def test_text_without_words_is_left_for_review(model, text):
 
 
 def test_a_hundred_kilobytes_is_triaged_without_error(model):
-    result = triage("Zips na bunde sa pokazil hneď prvý deň a nikto mi neodpovedá. " * 1700, model=model, served=SERVED)
+    text = "Rúčka na novom kufri sa odtrhla už na letisku pri prvej ceste. " * 1600
+    assert len(text) > 100_000
+    result = triage(text, model=model, served=SERVED)
     assert result.language.value == "sk" and result.category.value == "damaged"
 
 
 def test_html_is_read_as_words(model):
-    result = triage("<b>Kuriér</b> <i>hodil</i> balík cez plot a nadával mi.", model=model, served=SERVED)
-    assert result.category.value == "staff_conduct"
+    plain = "Kuriérka na mňa kričala pri dverách a hodila mi krabicu k nohám."
+    marked_up = "<p><b>Kuriérka</b> na mňa <i>kričala</i> pri dverách a hodila mi krabicu k nohám.</p>"
+    read, as_text = triage(marked_up, model=model, served=SERVED), triage(plain, model=model, served=SERVED)
+    # The tags are taken off before any model reads the text: the same category with the same confidence.
+    assert read.category == as_text.category and read.category.value == "staff_conduct"
 
 
 def test_a_model_survives_a_round_trip_through_bytes(model):
@@ -91,8 +100,8 @@ def test_the_heavier_learner_with_embeddings_trains_and_predicts():
     rows = starter_examples()[::3]
     model = train([t for _l, _c, t in rows], [c for _l, c, _t in rows], version="e5", embeddings=True)
     again = CategoryModel.loads(model.dumps())
-    prediction = again.predict("Сайт не работает, не могу оплатить заказ.")
-    assert again.embeddings and prediction.label in again.labels and 0 < prediction.confidence <= 1
+    prediction = again.predict("Мобильное приложение со вчерашнего вечера показывает только белый экран.")
+    assert again.embeddings and prediction.label == "outage" and 0 < prediction.confidence <= 1
 
 
 @pytest.mark.parametrize(
