@@ -302,14 +302,26 @@ def test_code_find_reads_the_code_as_typed():
     assert code_find(code=codes.group(code.code).lower()) == code
 
 
-def _race(code: str, references: list[str]) -> tuple[list, list]:  # type: ignore[type-arg]
-    barrier = threading.Barrier(len(references))
+def _race(monkeypatch, code: str, references: list[str]) -> tuple[list, list]:  # type: ignore[no-untyped-def]
+    """Report `references` at once from as many threads, each with its own connection. Every thread has read the
+    code as still issued before any of them claims it: the widest window a check-then-act could fall into."""
+    judged = threading.Barrier(len(references), timeout=30)
+    first_look = threading.local()
+    judge = codes_service._judge
+
+    def judge_together(*args: object):  # type: ignore[no-untyped-def]
+        answer = judge(*args)  # type: ignore[arg-type]
+        if not getattr(first_look, "done", False):
+            first_look.done = True
+            judged.wait()
+        return answer
+
+    monkeypatch.setattr(codes_service, "_judge", judge_together)
     done: list = []
     refused: list = []
 
     def report(reference: str) -> None:
         try:
-            barrier.wait()
             done.append(code_redeem(code=code, order_reference=reference))
         except CodeRefused as error:
             refused.append(error.reason)
@@ -325,18 +337,18 @@ def _race(code: str, references: list[str]) -> tuple[list, list]:  # type: ignor
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_reports_for_different_orders_redeem_the_code_exactly_once():
+def test_concurrent_reports_for_different_orders_redeem_the_code_exactly_once(monkeypatch):
     code = one()
-    done, refused = _race(code.code, [f"SO-{n}" for n in range(6)])
+    done, refused = _race(monkeypatch, code.code, [f"SO-{n}" for n in range(6)])
     assert len(done) == 1 and refused == ["redeemed"] * 5
     code.refresh_from_db()
     assert code.state == "redeemed" and code.redeemed_order == done[0].code.redeemed_order
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_reports_of_the_same_order_all_succeed_and_redeem_once():
+def test_concurrent_reports_of_the_same_order_all_succeed_and_redeem_once(monkeypatch):
     code = one()
-    done, refused = _race(code.code, ["SO-7"] * 6)
+    done, refused = _race(monkeypatch, code.code, ["SO-7"] * 6)
     assert not refused and len(done) == 6
     assert [d.replayed for d in done].count(False) == 1
     assert len({d.code.redeemed_at for d in done}) == 1
