@@ -27,7 +27,9 @@ HEADER = ("code", "value", "currency", "expires", "state", "minimum_order")
 _FETCH = 5_000  # rows per round trip to the database
 
 
-def _percent(value: Decimal) -> str:
+def _percent(value: Decimal | None) -> str:
+    if value is None:
+        return ""
     text = format(value, "f")
     return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
