@@ -14,33 +14,46 @@ have chosen is guarded.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LINE_END = "\r\n"  # RFC 4180
+_DANGEROUS = frozenset(DANGEROUS_STARTS)  # each one character: the first one decides
 
 
 def safe_cell(value: object) -> str:
     """The cell's text: numbers as they are, `None` empty, text with a quote in front if it starts like a formula."""
+    if type(value) is str:
+        return "'" + value if value[:1] in _DANGEROUS else value
     if value is None:
         return ""
     if isinstance(value, int | Decimal | float) and not isinstance(value, bool):
         return str(value)
     text = str(value)
-    return "'" + text if text.startswith(DANGEROUS_STARTS) else text
+    return "'" + text if text[:1] in _DANGEROUS else text
+
+
+class _LastWrite:
+    """A file for `csv.writer` that keeps what it was last given: the writer writes each record in one call."""
+
+    __slots__ = ("text",)
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text = text
+        return len(text)
 
 
 def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
     """Each row as one CSV record (ending in CRLF; a cell with a line break is quoted and spans lines)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator=LINE_END)
+    record = _LastWrite()
+    writer = csv.writer(record, lineterminator=LINE_END)
     for row in rows:
-        writer.writerow([safe_cell(value) for value in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        writer.writerow(map(safe_cell, row))
+        yield record.text
 
 
 def csv_line(row: Iterable[object]) -> str:
