@@ -6,8 +6,9 @@ way (a refused row, the database gone, the process killed) leaves no code of it 
 simply be run again. A batch name is used once: issuing into a name that already has codes is refused, which
 also makes a command run twice harmless (on PostgreSQL an advisory lock on the name makes two concurrent runs
 queue; on SQLite the transaction holds the write lock from its start). The price of one transaction: on SQLite
-the database's write lock is held while the batch is written (a few seconds for a million codes, see
-`benchmarks/codes`), and other writers wait for it within the 30-second busy timeout. On PostgreSQL nobody waits.
+the database's write lock is held while the batch is written (9 to 14 seconds for a million codes on a busy
+two-core machine, see `benchmarks/codes`), and other writers wait for it within the 30-second busy timeout: issue
+batches of a million and more on PostgreSQL, or when little else is written. On PostgreSQL nobody waits.
 
 **Fast.** Codes come from `codes.generate` in chunks (unique within a chunk) and each chunk is written in one
 statement: PostgreSQL's COPY, given the chunk as text, or on SQLite one INSERT … SELECT over `json_each` of the
