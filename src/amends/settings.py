@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "amends.webhooks",
     "amends.triage",
     "amends.replies",
+    "amends.playbooks",
     "amends.demo",
     "django_rq",
 ]
