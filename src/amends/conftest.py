@@ -115,9 +115,11 @@ def _fresh_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     from amends.brands.selectors import brand_default_forget
+    from amends.playbooks.routing import playbooks_forget
     from amends.triage.services import categories_forget
 
     cache.clear()
     brand_default_forget()
     categories_forget()
+    playbooks_forget()
     yield

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from amends.accounts.models import Team
 from amends.replies.models import ReplyTemplate
@@ -15,8 +16,15 @@ from .models import MAX_STEP_LENGTH, RemedyKind, ResponseTarget
 from .services import StepInput
 from .targets import Pair, Unit, as_amount, duration
 
-UNIT_CHOICES = [(Unit.MINUTES.value, _("minutes")), (Unit.HOURS.value, _("hours")), (Unit.DAYS.value, _("days"))]
-TARGETS = (("response", _("First response")), ("resolution", _("Resolution")))
+UNIT_CHOICES = [
+    (Unit.MINUTES.value, pgettext_lazy("playbooks", "minutes")),
+    (Unit.HOURS.value, pgettext_lazy("playbooks", "hours")),
+    (Unit.DAYS.value, pgettext_lazy("playbooks", "days")),
+]
+TARGETS = (
+    ("response", pgettext_lazy("playbooks", "First response")),
+    ("resolution", pgettext_lazy("playbooks", "Resolution")),
+)
 
 
 class TargetsForm(forms.Form):
@@ -42,7 +50,7 @@ class TargetsForm(forms.Form):
                 self.fields[f"{name}_{priority}_unit"] = forms.ChoiceField(
                     choices=UNIT_CHOICES,
                     initial=Unit.HOURS.value,
-                    label=_("Unit"),
+                    label=pgettext_lazy("playbooks", "Unit"),
                     widget=forms.Select(attrs={"class": "unit"}),
                 )
 
@@ -74,19 +82,28 @@ class TargetsForm(forms.Form):
 
 class TemplateChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: ReplyTemplate) -> str:  # type: ignore[override]
-        scope = obj.category.name if obj.category else _("all categories")
+        scope = obj.category.name if obj.category else pgettext_lazy("playbooks", "all categories")
         return f"{obj.get_purpose_display()} · {obj.language} · {scope} — {obj.subject}"
 
 
 class PlaybookForm(TargetsForm):
     team = forms.ModelChoiceField(
-        queryset=Team.objects.all(), required=False, label=_("Owning team"), empty_label=_("No owning team")
+        queryset=Team.objects.all(),
+        required=False,
+        label=pgettext_lazy("playbooks", "Owning team"),
+        empty_label=pgettext_lazy("playbooks", "No owning team"),
     )
     remedy_kinds = forms.MultipleChoiceField(
-        choices=RemedyKind.choices, required=False, label=_("Default remedies"), widget=forms.CheckboxSelectMultiple
+        choices=RemedyKind.choices,
+        required=False,
+        label=pgettext_lazy("playbooks", "Default remedies"),
+        widget=forms.CheckboxSelectMultiple,
     )
     reply_template = TemplateChoice(
-        queryset=ReplyTemplate.objects.none(), required=False, label=_("Reply template"), empty_label=_("None")
+        queryset=ReplyTemplate.objects.none(),
+        required=False,
+        label=pgettext_lazy("playbooks", "Reply template"),
+        empty_label=pgettext_lazy("playbooks", "None"),
     )
 
     def __init__(self, *args: Any, category: Category, **kwargs: Any) -> None:
@@ -102,7 +119,10 @@ class PlaybookForm(TargetsForm):
 class StepForm(forms.Form):
     step = forms.UUIDField(required=False, widget=forms.HiddenInput)
     text = forms.CharField(
-        required=False, max_length=MAX_STEP_LENGTH, label=_("Step"), widget=forms.TextInput(attrs={"class": "step"})
+        required=False,
+        max_length=MAX_STEP_LENGTH,
+        label=pgettext_lazy("playbooks", "Step"),
+        widget=forms.TextInput(attrs={"class": "step"}),
     )
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from amends.cases.lifecycle import Priority
 
@@ -19,15 +19,15 @@ MAX_STEP_LENGTH = 300
 class RemedyKind(models.TextChoices):
     """The kinds of remedy a playbook may name as its defaults; the remedies app offers them."""
 
-    REFUND = "refund", _("Refund")
-    DISCOUNT_CODE = "discount_code", _("Discount code")
-    STORE_CREDIT = "store_credit", _("Store credit")
-    REPLACEMENT = "replacement", _("Replacement")
-    SERVICE_PERIOD = "service_period", _("Free service period")
-    APPOINTMENT = "appointment", _("Priority appointment")
-    GIFT = "gift", _("Gift")
-    UPGRADE = "upgrade", _("Upgrade")
-    APOLOGY_ONLY = "apology_only", _("Apology only")
+    REFUND = "refund", pgettext_lazy("playbooks", "Refund")
+    DISCOUNT_CODE = "discount_code", pgettext_lazy("playbooks", "Discount code")
+    STORE_CREDIT = "store_credit", pgettext_lazy("playbooks", "Store credit")
+    REPLACEMENT = "replacement", pgettext_lazy("playbooks", "Replacement")
+    SERVICE_PERIOD = "service_period", pgettext_lazy("playbooks", "Free service period")
+    APPOINTMENT = "appointment", pgettext_lazy("playbooks", "Priority appointment")
+    GIFT = "gift", pgettext_lazy("playbooks", "Gift")
+    UPGRADE = "upgrade", pgettext_lazy("playbooks", "Upgrade")
+    APOLOGY_ONLY = "apology_only", pgettext_lazy("playbooks", "Apology only")
 
 
 class Playbook(models.Model):
@@ -75,10 +75,10 @@ class ResponseTarget(models.Model):
     a playbook are the company's defaults, used wherever a playbook sets none."""
 
     PRIORITY_CHOICES = [
-        (Priority.URGENT, _("Urgent")),
-        (Priority.HIGH, _("High")),
-        (Priority.NORMAL, _("Normal")),
-        (Priority.LOW, _("Low")),
+        (Priority.URGENT, pgettext_lazy("playbooks", "Urgent")),
+        (Priority.HIGH, pgettext_lazy("playbooks", "High")),
+        (Priority.NORMAL, pgettext_lazy("playbooks", "Normal")),
+        (Priority.LOW, pgettext_lazy("playbooks", "Low")),
     ]
 
     playbook = models.ForeignKey(Playbook, null=True, blank=True, on_delete=models.CASCADE, related_name="targets")

@@ -2,16 +2,17 @@
 
 from datetime import timedelta
 
-from django.utils.translation import ngettext
+from django.utils.translation import pgettext
 
 from . import targets
 
 
 def human_duration(value: timedelta) -> str:
-    """A target in the largest unit that measures it exactly: "2 days", "4 hours", "30 minutes"."""
+    """A target in the largest unit that measures it exactly: "2 d", "4 h", "30 min" (abbreviated, so that no
+    language needs plural forms the catalogues do not declare)."""
     amount, unit = targets.as_amount(value)
     if unit == targets.Unit.DAYS:
-        return ngettext("%(n)s day", "%(n)s days", amount) % {"n": amount}
+        return pgettext("playbooks", "%(n)s d") % {"n": amount}
     if unit == targets.Unit.HOURS:
-        return ngettext("%(n)s hour", "%(n)s hours", amount) % {"n": amount}
-    return ngettext("%(n)s minute", "%(n)s minutes", amount) % {"n": amount}
+        return pgettext("playbooks", "%(n)s h") % {"n": amount}
+    return pgettext("playbooks", "%(n)s min") % {"n": amount}
