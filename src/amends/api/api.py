@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as SchemaError
 from amends.cases.api import router as cases_router
 from amends.cases.lifecycle import IllegalTransition
 from amends.cases.services import ReplyBlocked
+from amends.playbooks.api import router as playbooks_router
 from amends.replies.api import router as coach_router
 
 from .auth import ApiKeyAuth
@@ -26,6 +27,7 @@ api = NinjaAPI(
 )
 api.add_router("/", cases_router)
 api.add_router("/", coach_router)
+api.add_router("/", playbooks_router)
 
 
 @api.exception_handler(ValidationError)

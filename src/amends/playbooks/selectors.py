@@ -125,6 +125,8 @@ def playbook_list(*, actor: User | None) -> list[tuple[Category, Playbook | None
     _may_read(actor)
     playbooks = {
         p.category_id: p
-        for p in Playbook.objects.select_related("team", "reply_template").prefetch_related("steps", "targets")
+        for p in Playbook.objects.select_related(
+            "category", "team", "reply_template", "reply_template__category"
+        ).prefetch_related("steps", "targets")
     }
     return [(c, playbooks.get(c.pk)) for c in Category.objects.filter(is_active=True).order_by("name")]
