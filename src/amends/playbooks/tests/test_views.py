@@ -11,6 +11,7 @@ from amends.cases.lifecycle import Priority
 from amends.cases.models import CaseEvent
 from amends.conftest import open_case
 from amends.playbooks.models import CaseChecklistItem, Playbook, PlaybookStep, ResponseTarget
+from amends.triage.models import Category
 
 from .factories import category_of, save_playbook
 
@@ -237,3 +238,18 @@ def test_the_checklist_needs_a_sign_in_and_csrf(agent, manager):
     assert Client().post(url, {"done": "1"}).status_code == 302  # to the sign-in page
     assert signed_in(agent).post(url, {"done": "1"}).status_code == 403
     assert not CaseChecklistItem.objects.exists()
+
+
+def test_correcting_the_category_on_the_case_page_applies_the_new_playbook(agent, manager):
+    case = open_case(priority=Priority.NORMAL).case
+    other = Category.objects.filter(is_active=True).exclude(pk=category_of(case).pk).first()
+    team = Team.objects.create(name="Web & App")
+    save_playbook(manager=manager, category=other, team=team, targets={Priority.NORMAL: (H, 6 * H)}, steps=["Look"])
+    client = signed_in(agent)
+    page = f"/console/cases/{case.public_id}/"
+    response = client.post(f"{page}category/", {"csrfmiddlewaretoken": token(client, page), "category": other.slug})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.team == team and case.resolution_due_at - case.created_at == 6 * H
+    html = client.get(page).content.decode()
+    assert "Playbook applied" in html and "→ Web &amp; App" in html and "Look" in html
