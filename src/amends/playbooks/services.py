@@ -272,7 +272,7 @@ def case_playbook_apply(*, case: Case, actor: User) -> bool:
     """After the case's category changed (an agent corrected it): the targets become the new category's
     playbook's (or the company's defaults), measured from when the case opened, and a case no one has picked up yet
     moves to the playbook's owning team. True if anything changed; the change is recorded on the timeline."""
-    locked = Case.objects.select_for_update().select_related("team").get(pk=case.pk)
+    locked = Case.objects.select_for_update().get(pk=case.pk)
     category_id = case_category_id(case_id=case.pk)
     book = playbook_book()
     first, resolution = book.targets(category_id=category_id, priority=locked.priority)
