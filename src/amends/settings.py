@@ -71,8 +71,8 @@ INSTALLED_APPS = [
     "amends.api",
     "amends.webhooks",
     "amends.triage",
-    "amends.replies",
     "amends.playbooks",
+    "amends.replies",
     "amends.demo",
     "django_rq",
 ]

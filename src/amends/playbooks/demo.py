@@ -45,7 +45,7 @@ DEMO = [
             "Apologise personally once it works again",
             "Offer a discount code for the day",
         ],
-        ["discount_code", "apology_only"],
+        ["discount_code", "apology"],
     ),
 ]
 

@@ -17,17 +17,18 @@ MAX_STEP_LENGTH = 300
 
 
 class RemedyKind(models.TextChoices):
-    """The kinds of remedy a playbook may name as its defaults; the remedies app offers them."""
+    """The kinds of remedy a playbook may name as its defaults: the same values as the remedies app's
+    `remedies.catalogue.Kind`, which offers them."""
 
     REFUND = "refund", pgettext_lazy("playbooks", "Refund")
     DISCOUNT_CODE = "discount_code", pgettext_lazy("playbooks", "Discount code")
     STORE_CREDIT = "store_credit", pgettext_lazy("playbooks", "Store credit")
-    REPLACEMENT = "replacement", pgettext_lazy("playbooks", "Replacement")
+    REPLACEMENT = "replacement", pgettext_lazy("playbooks", "Free replacement or exchange")
     SERVICE_PERIOD = "service_period", pgettext_lazy("playbooks", "Free service period")
-    APPOINTMENT = "appointment", pgettext_lazy("playbooks", "Priority appointment")
+    APPOINTMENT = "appointment", pgettext_lazy("playbooks", "Personal appointment")
     GIFT = "gift", pgettext_lazy("playbooks", "Gift")
     UPGRADE = "upgrade", pgettext_lazy("playbooks", "Upgrade")
-    APOLOGY_ONLY = "apology_only", pgettext_lazy("playbooks", "Apology only")
+    APOLOGY = "apology", pgettext_lazy("playbooks", "Apology only")
 
 
 class Playbook(models.Model):

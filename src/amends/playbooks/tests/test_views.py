@@ -74,13 +74,13 @@ def test_a_manager_edits_a_playbook(manager, category):
         response_1_unit="minutes",
         resolution_1="4",
         resolution_1_unit="hours",
-        remedy_kinds=["replacement", "apology_only"],
+        remedy_kinds=["replacement", "apology"],
         **{"steps-0-text": "Check the order", "steps-1-text": "Call the customer", "steps-1-ORDER": "1"},
     )
     response = client.post(url, data)
     assert response.status_code == 302 and response["Location"] == url
     playbook = Playbook.objects.get(category=category)
-    assert playbook.team == team and playbook.remedy_kinds == ["replacement", "apology_only"]
+    assert playbook.team == team and playbook.remedy_kinds == ["replacement", "apology"]
     assert [s.text for s in playbook.steps.all()] == ["Call the customer", "Check the order"]
     assert [(t.priority, t.first_response, t.resolution) for t in playbook.targets.all()] == [
         (1, timedelta(minutes=30), 4 * H)
