@@ -253,3 +253,29 @@ def test_correcting_the_category_on_the_case_page_applies_the_new_playbook(agent
     assert case.team == team and case.resolution_due_at - case.created_at == 6 * H
     html = client.get(page).content.decode()
     assert "Playbook applied" in html and "→ Web &amp; App" in html and "Look" in html
+
+
+# The same pattern as the Content-Security-Policy test: a <script> without src, a <style>, a style= or on*= attribute.
+INLINE = re.compile(r'<script(?![^>]*\b(?:src=|type="application/json"))[^>]*>|<style\b|\sstyle=|\son[a-z]+=', re.I)
+
+
+def test_the_pages_have_no_inline_script_or_style(agent, manager):
+    case = open_case().case
+    category = category_of(case)
+    step = save_playbook(manager=manager, category=category, steps=["Check the order"]).steps.get()
+    staff, reader = signed_in(manager), signed_in(agent)
+    page = f"/console/cases/{case.public_id}/"
+    panel = reader.post(
+        f"{page}checklist/{step.public_id}/",
+        {"csrfmiddlewaretoken": token(reader, page), "done": "1"},
+        headers={"HX-Request": "true"},
+    )
+    bodies = [
+        staff.get("/console/playbooks/").content.decode(),
+        staff.get(f"/console/playbooks/{category.slug}/").content.decode(),
+        reader.get(f"/console/playbooks/{category.slug}/").content.decode(),
+        panel.content.decode(),
+    ]
+    # The case page's own markup is the cases app's; the checklist panel within it is checked as the partial above.
+    for html in bodies:
+        assert not INLINE.findall(html.split("<main>")[-1]), INLINE.findall(html)
