@@ -116,9 +116,13 @@ def _fresh_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     from amends.brands.selectors import brand_default_forget
+    from amends.playbooks.routing import playbooks_forget
     from amends.triage.services import categories_forget
+    from amends.webhooks.services import webhook_endpoints_forget
 
     cache.clear()
     brand_default_forget()
     categories_forget()
+    playbooks_forget()
+    webhook_endpoints_forget()
     yield

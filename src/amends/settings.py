@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "amends.api",
     "amends.webhooks",
     "amends.triage",
+    "amends.playbooks",
     "amends.replies",
     "amends.remedies",
     "amends.demo",

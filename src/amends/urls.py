@@ -12,6 +12,7 @@ urlpatterns = [
     path("console/", include("amends.triage.urls")),
     path("console/", include("amends.replies.urls")),
     path("console/", include("amends.brands.urls")),
+    path("console/", include("amends.playbooks.urls")),
     path("console/", include(accounts_console)),
     path("console/", include("amends.remedies.codes_urls")),
     path("status/", include("amends.portal.urls")),

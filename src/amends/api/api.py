@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as SchemaError
 from amends.cases.api import router as cases_router
 from amends.cases.lifecycle import IllegalTransition
 from amends.cases.services import ReplyBlocked
+from amends.playbooks.api import router as playbooks_router
 from amends.remedies.codes_api import router as codes_router
 from amends.replies.api import router as coach_router
 
@@ -27,6 +28,7 @@ api = NinjaAPI(
 )
 api.add_router("/", cases_router)
 api.add_router("/", coach_router)
+api.add_router("/", playbooks_router)
 api.add_router("/", codes_router)
 
 

@@ -27,9 +27,9 @@ from amends.core import languages, money
 from amends.core.text import clean_text, single_line
 from amends.customers.models import Customer
 from amends.customers.services import customer_get_or_create
-from amends.triage.services import case_cluster, case_triage_store, triage_text
+from amends.playbooks.routing import Plan, intake_plan
+from amends.triage.services import case_cluster, case_triage_store, category_by_slug, triage_text
 
-from . import lifecycle
 from .lifecycle import Priority, Status
 from .models import ActorKind, Attachment, Case, CaseEvent, Channel, Message, ReferenceCounter
 from .services import _emit, _refresh_due, message_create
@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from amends.portal.models import StatusLink
     from amends.triage.engine import Triage
+    from amends.triage.models import Category
 
 MAX_STORY = 20_000
 MAX_ATTACHMENTS = 5
@@ -313,6 +314,9 @@ def case_open(
     found = _triage(cleaned, known=known, ui_language=languages.normalize(request.ui_language or "") or "")
     if priority is None:
         priority = SEVERITY_PRIORITY[int(found.severity.value)] if found else Priority.NORMAL
+    # The category's playbook names the owning team and the targets (read from a per-process cache: no query).
+    category = category_by_slug(str(found.category.value)) if found else None
+    plan = intake_plan(category_id=category.pk if category else None, priority=priority)
     with transaction.atomic():
         customer = customer_get_or_create(
             email=cleaned["email"],
@@ -329,7 +333,6 @@ def case_open(
             or settings.LANGUAGE_CODE
         )
         story = cleaned["description"]
-        first, resolution = lifecycle.TARGETS[Priority(priority)]
         case = Case(
             public_id=uuid.uuid4(),
             reference=_next_reference(now.year),
@@ -347,8 +350,9 @@ def case_open(
             # timeline still records both steps (new → acknowledged is a transition the lifecycle allows).
             status=Status.ACKNOWLEDGED,
             priority=priority,
-            first_response_due_at=now + first,
-            resolution_due_at=now + resolution,
+            team_id=plan.team_id,
+            first_response_due_at=now + plan.first_response,
+            resolution_due_at=now + plan.resolution,
             created_at=now,
             updated_at=now,
         )
@@ -384,6 +388,7 @@ def case_open(
                     data={"from": Status.NEW, "to": Status.ACKNOWLEDGED},
                     created_at=now,
                 ),
+                *_routed(case=case, category=category, plan=plan, at=now),
             ]
         )
         status_link, status_url = status_link_create(case=case)
@@ -398,6 +403,22 @@ def case_open(
         except Exception:
             logger.exception("clustering failed; the case stands without a cluster")
     return Opened(case=case, status_url=status_url, status_link=status_link)
+
+
+def _routed(*, case: Case, category: "Category | None", plan: Plan, at: datetime) -> list[CaseEvent]:
+    """The event saying which team the category's playbook routed the case to, if it named one."""
+    if category is None or plan.team_id is None:
+        return []
+    return [
+        CaseEvent(
+            case=case,
+            kind=CaseEvent.Kind.ROUTED,
+            actor_kind=ActorKind.SYSTEM,
+            actor_label="amends",
+            data={"playbook": category.slug, "routed_to": plan.team_name},
+            created_at=at,
+        )
+    ]
 
 
 SEVERITY_PRIORITY = {1: Priority.NORMAL, 2: Priority.NORMAL, 3: Priority.HIGH, 4: Priority.URGENT}

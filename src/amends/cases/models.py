@@ -166,6 +166,10 @@ class CaseEvent(models.Model):
         STATUS_LINK_REVOKED = "status_link_revoked", _("Status links revoked")
         COACH_OVERRIDE = "coach_override", _("Coach finding overridden")
         TRIAGE_CORRECTED = "triage_corrected", _("Category corrected")
+        ROUTED = "routed", _("Routed by the playbook")
+        PLAYBOOK_APPLIED = "playbook_applied", _("Playbook applied")
+        CHECKLIST_STEP_DONE = "checklist_step_done", _("Checklist step done")
+        CHECKLIST_STEP_UNDONE = "checklist_step_undone", _("Checklist step undone")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from amends.accounts.models import Team, User
 from amends.accounts.selectors import integration_authority_limit
 from amends.core.text import single_line
+from amends.playbooks.routing import case_category_id, case_targets
 from amends.replies.coach import BLOCKING, Coaching
 from amends.replies.services import reply_coach
 
@@ -323,10 +324,11 @@ def case_assign(*, case: Case, actor: User, team: Team | None, assignee: User | 
 
 @transaction.atomic
 def case_set_priority(*, case: Case, actor: User, priority: int) -> Case:
-    """A new priority moves the targets: they are measured from when the case was opened."""
+    """A new priority moves the targets (the case's category's playbook's, else the company's defaults): they are
+    measured from when the case was opened."""
     new = Priority(priority)
     old = case.priority
-    first, resolution = lifecycle.TARGETS[new]
+    first, resolution = case_targets(category_id=case_category_id(case_id=case.pk), priority=new)
     case.priority = new
     case.first_response_due_at = case.created_at + first
     case.resolution_due_at = case.created_at + resolution

@@ -18,6 +18,7 @@ from amends.core.pagination import last_page, page_number
 from amends.outbox.models import OutboxMessage
 from amends.outbox.selectors import outbox_counts, outbox_failed_list
 from amends.outbox.services import outbox_retry
+from amends.playbooks.selectors import case_checklist
 from amends.portal.services import status_links_revoke
 from amends.replies.models import ReplyTemplate
 from amends.triage.models import Category, ComplaintCluster
@@ -97,6 +98,7 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: obj
         "categories": Category.objects.filter(is_active=True),
         "coaching": forms.get("coaching"),
         "template_purposes": ReplyTemplate.Purpose.choices,
+        "checklist": case_checklist(actor=actor(request), case=case),
     }
     return render(request, "cases/case.html", context, status=status)
 

@@ -14,6 +14,7 @@ from amends.cases.models import ActorKind, CaseEvent
 from amends.cases.selectors import case_get
 from amends.cases.services import event_record
 from amends.cases.views import actor, staff_required
+from amends.playbooks.services import case_playbook_apply
 
 from .models import CaseTriage, Category, ComplaintCluster
 from .services import categories_in_use, category_create, category_remove, triage_correct
@@ -38,6 +39,8 @@ def correct_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             actor=user,
             data={"category": slug},
         )
+        # The new category's playbook: its targets, and its team for a case no one has picked up yet.
+        case_playbook_apply(case=case, actor=user)
         messages.success(request, _("Category set. The learner will use it at its next training."))
     return redirect("cases:case", public_id=public_id)
 

@@ -22,6 +22,7 @@ from amends.cases.models import ActorKind, Channel
 from amends.cases.services import case_add_note, case_assign, case_reply, case_set_priority, case_transition
 from amends.demo.stories import NAMES, REMEDIES, REPLIES, STORIES
 from amends.outbox.models import OutboxMessage
+from amends.playbooks.demo import demo_playbooks_create
 
 DEMO_PASSWORDS = {"agent": "amends-agent", "manager": "amends-manager", "admin": "amends-admin"}
 
@@ -60,7 +61,7 @@ class Command(BaseCommand):
                 email="agent@stride-sprint.example",
                 team=teams[0],
             )
-            user_create(
+            manager = user_create(
                 username="manager",
                 password=DEMO_PASSWORDS["manager"],
                 first_name="Milan",
@@ -87,6 +88,8 @@ class Command(BaseCommand):
                 )
                 for i, first in enumerate(("Boris", "Sofia", "Petra"), start=1)
             ]
+            # Before the cases arrive, so they are routed to the playbooks' teams as real ones would be.
+            demo_playbooks_create(manager=manager, teams=teams)
         now = timezone.now()
         languages = list(STORIES)
         channels = [
