@@ -7,9 +7,10 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses
 
-from amends.core.text import clean_text, html_to_text, single_line
+from amends.core.text import clean_text, html_to_text, invalid_character, single_line
 
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+# No control character (a NUL above all: PostgreSQL cannot compare it) can be part of a Message-ID we look up.
+_MESSAGE_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f]+>")
 _QUOTE_HEADER = re.compile(
     r"^(On .+wrote:|.+ написа:|.+ написал\(а\):|.+ пише:|.+ napísal\(a\):|.+ je napisao:"
     r"|-----Original Message-----)\s*$",
@@ -75,7 +76,7 @@ def parse(raw: bytes) -> InboundMail:
     except (ValueError, TypeError, IndexError):
         senders = []
     sender_name, sender = senders[0] if senders else ("", "")
-    if not sender or "@" not in sender:
+    if not sender or "@" not in sender or invalid_character(sender) or single_line(sender) != sender:
         raise UnreadableMail("the message has no sender address")
     body_part = message.get_body(preferencelist=("plain", "html"))
     body = _text_of(body_part) if isinstance(body_part, EmailMessage) else ""
