@@ -1,12 +1,13 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from amends.accounts.urls import console_urlpatterns as accounts_console
-from amends.api.api import api
+from amends.api.api import api, no_endpoint
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", no_endpoint),
     path("accounts/", include("amends.accounts.urls")),
     path("console/", include("amends.cases.urls")),
     path("console/", include("amends.triage.urls")),

@@ -2,11 +2,12 @@
 
 from dataclasses import asdict
 
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
 from amends.cases.api import router as cases_router
@@ -17,14 +18,24 @@ from amends.remedies.codes_api import router as codes_router
 from amends.replies.api import router as coach_router
 
 from .auth import ApiKeyAuth
+from .edge import WHOLE, JsonParser, Refused, refusal, schema_errors
 
 api = NinjaAPI(
     title="amends",
     version="1",
     description="Service recovery: open and follow complaint cases. Authenticate with `Authorization: Bearer KEY` "
-    "(keys come from `manage.py createapikey NAME`). POST requests accept an `Idempotency-Key` header.",
+    "(keys come from `manage.py createapikey NAME`). POST requests accept an `Idempotency-Key` header.\n\n"
+    "Request bodies are JSON objects in UTF-8 (`Content-Type: application/json`; anything else is a 415). Text "
+    "must be valid Unicode without NUL characters: a lone UTF-16 surrogate such as `\\ud800`, or bytes that are "
+    "not UTF-8, are refused, never stored. A field the API does not know is refused by name.\n\n"
+    "Every refusal is an `ErrorOut` in the caller's language (`Accept-Language`): `detail` for a person, and "
+    "`errors` naming each field at fault. 400: the request cannot be read (not JSON, not UTF-8, a cursor this "
+    "API did not give out); 401: no valid API key; 404: no such case; 409: the case cannot do that now, or an "
+    "Idempotency-Key reused with another request; 413: the body is over 3 MB; 415: not JSON; 422: a field "
+    "breaks a rule of this document.",
     auth=ApiKeyAuth(),
     urls_namespace="api",
+    parser=JsonParser(),
 )
 api.add_router("/", cases_router)
 api.add_router("/", coach_router)
@@ -32,26 +43,45 @@ api.add_router("/", playbooks_router)
 api.add_router("/", codes_router)
 
 
+def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    return api.create_response(request, exc.body(), status=exc.status)
+
+
+@api.exception_handler(Refused)
+def refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    return _refused(request, exc)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja turns any failure to read the body into a 400 "Cannot parse request body"; the parser's own
+    # refusal (415, 400 with the reason, 422 naming the field) travels as its cause.
+    if isinstance(exc.__cause__, Refused):
+        return _refused(request, exc.__cause__)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
 @api.exception_handler(ValidationError)
 def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     if hasattr(exc, "error_dict"):
         errors = {field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
-        first = next(iter(errors.items()))
-        detail = f"{first[0]}: {first[1][0]}"
     else:
-        errors = {"__all__": [str(m) for m in exc.messages]}
-        detail = errors["__all__"][0]
-    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+        errors = {WHOLE: [str(m) for m in exc.messages]}
+    return _refused(request, refusal(errors))
 
 
 @api.exception_handler(SchemaError)
 def invalid_shape(request: HttpRequest, exc: SchemaError) -> HttpResponse:
-    errors: dict[str, list[str]] = {}
-    for error in exc.errors:
-        location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query"))
-        errors.setdefault(location or "__all__", []).append(error.get("msg", "invalid"))
-    first = next(iter(errors.items()), ("__all__", ["invalid request"]))
-    return api.create_response(request, {"detail": f"{first[0]}: {first[1][0]}", "errors": errors}, status=422)
+    errors = schema_errors(list(exc.errors)) or {WHOLE: [_("The request is not valid.")]}
+    return _refused(request, refusal(errors))
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20
+    return api.create_response(
+        request, {"detail": _("The request body is larger than %(limit)s MB.") % {"limit": limit}}, status=413
+    )
 
 
 @api.exception_handler(AuthenticationError)
@@ -65,7 +95,8 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(IllegalTransition)
 def illegal_transition(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=409)
+    message = _("This case cannot go from %(current)s to %(target)s.") % {"current": exc.current, "target": exc.target}
+    return api.create_response(request, {"detail": message}, status=409)
 
 
 @api.exception_handler(ReplyBlocked)
@@ -85,3 +116,9 @@ def reply_blocked(request: HttpRequest, exc: ReplyBlocked) -> HttpResponse:
         },
         status=422,
     )
+
+
+def no_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Anything under /api/ that is no endpoint (a case id with a slash in it, a typo): JSON like every answer
+    of the API, not the site's HTML page."""
+    return JsonResponse({"detail": _("There is no API endpoint at this address.")}, status=404)

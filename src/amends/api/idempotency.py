@@ -14,6 +14,8 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amends.core.validators import text_refusal
+
 from .models import ApiKey, IdempotencyRecord
 
 MAX_KEY = 255
@@ -21,6 +23,11 @@ MAX_KEY = 255
 
 def _conflict(message: str) -> JsonResponse:
     return JsonResponse({"detail": message}, status=409)
+
+
+def recorded(api_key: ApiKey, key: str) -> IdempotencyRecord | None:
+    """The response already given for this key of this API key, if any (keys of different API keys never meet)."""
+    return IdempotencyRecord.objects.filter(api_key=api_key, key=key).first()
 
 
 def run_idempotent(
@@ -35,6 +42,9 @@ def run_idempotent(
         return JsonResponse(
             {"detail": _("The Idempotency-Key header is longer than %(n)s characters.") % {"n": MAX_KEY}}, status=400
         )
+    problem = text_refusal(key)
+    if problem:
+        return JsonResponse({"detail": problem, "errors": {"Idempotency-Key": [problem]}}, status=400)
     digest = hashlib.sha256(
         b"\0".join([(request.method or "").encode(), request.path.encode(), request.body])
     ).hexdigest()
@@ -46,7 +56,7 @@ def run_idempotent(
         response["Idempotent-Replayed"] = "true"
         return response
 
-    existing = IdempotencyRecord.objects.filter(api_key=api_key, key=key).first()
+    existing = recorded(api_key, key)
     if existing:
         return replay(existing)
     try:
@@ -64,7 +74,7 @@ def run_idempotent(
             )
     except IntegrityError:
         # A concurrent request with the same key won the race; its work stands and ours was rolled back.
-        winner = IdempotencyRecord.objects.filter(api_key=api_key, key=key).first()
+        winner = recorded(api_key, key)
         if winner is None:
             raise
         return replay(winner)

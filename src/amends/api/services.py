@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+import re
 import secrets
 
 from django.utils import timezone
@@ -22,11 +23,16 @@ def apikey_create(*, name: str) -> tuple[ApiKey, str]:
     return record, key
 
 
+# What apikey_create hands out: amk_, twelve hex digits (the prefix, looked up), _, the secret (token_urlsafe).
+KEY_SHAPE = re.compile(r"amk_([0-9a-f]{12})_[A-Za-z0-9_-]{1,100}")
+
+
 def apikey_authenticate(*, key: str) -> ApiKey | None:
-    parts = key.split("_", 2)
-    if len(parts) != 3 or parts[0] != "amk" or len(key) > 200:
+    # Anything else never reaches the database (a NUL in the prefix would make PostgreSQL fail the query).
+    shape = KEY_SHAPE.fullmatch(key)
+    if shape is None:
         return None
-    record = ApiKey.objects.filter(prefix=parts[1], revoked_at__isnull=True).first()
+    record = ApiKey.objects.filter(prefix=shape.group(1), revoked_at__isnull=True).first()
     if record is None or not hmac.compare_digest(record.key_hash, _hash(key)):
         return None
     now = timezone.now()

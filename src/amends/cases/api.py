@@ -1,88 +1,133 @@
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Annotated
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Header, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import Field
 
-from amends.api.idempotency import run_idempotent
+from amends.api.fields import NO_NUL, VALID_TEXT, DocumentPattern, Moment
+from amends.api.idempotency import MAX_KEY, run_idempotent
 from amends.api.models import ApiKey
 
 from .intake import IntakeRequest, case_open
+from .lifecycle import Status
 from .models import Case, Channel
 from .schemas import CaseIn, CaseOut, CasePage, ErrorOut, MessageIn, MessageOut, ReplyRefusedOut
 from .services import case_add_customer_message, case_add_note, case_reply
 
 router = Router(tags=["cases"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# The refusals each kind of endpoint can answer with, all as ErrorOut (the document lists them per operation).
+READ_ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS = {**READ_ERRORS, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut}
+IdempotencyKey = Header(
+    None,
+    alias="Idempotency-Key",
+    max_length=MAX_KEY,
+    description="Repeat the request with the same key and it is done once: the first response is replayed",
+)
+IdempotencyText = Annotated[str, VALID_TEXT, NO_NUL]
+# The intake service names fields as the form does; the API names them as they are in its body.
+INTAKE_FIELDS = {
+    "email": "customer.email",
+    "name": "customer.name",
+    "language": "customer.language",
+    "external_id": "customer.external_id",
+    "order_reference": "order.reference",
+    "order_value": "order.value",
+    "order_currency": "order.currency",
+}
 
 
 def _case(public_id: UUID) -> Case:
     # An API key speaks for the whole company, so it may read every case; an unknown id is a plain 404.
-    return get_object_or_404(
-        Case.objects.select_related("customer", "team", "assignee", "brand", "triage"), public_id=public_id
+    case = (
+        Case.objects.select_related("customer", "team", "assignee", "brand", "triage")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if case is None:
+        raise HttpError(404, _("No case has this id."))
+    return case
+
+
+@router.post("/cases", response={201: CaseOut, **WRITE_ERRORS}, summary="Open a case")
+def create_case(  # type: ignore[no-untyped-def]
+    request: HttpRequest, payload: CaseIn, idempotency_key: Annotated[IdempotencyText | None, IdempotencyKey] = None
+):
+    key: ApiKey = request.auth  # type: ignore[attr-defined]
+    order = payload.order
+    intake = IntakeRequest(
+        email=payload.customer.email,
+        name=payload.customer.name or "",
+        language=payload.customer.language or "",
+        external_id=payload.customer.external_id or "",
+        description=payload.description,
+        subject=payload.subject or "",
+        order_reference=(order.reference or "") if order else "",
+        order_value=order.value if order else None,
+        order_currency=(order.currency or "") if order else "",
+        remedy_sought=payload.remedy_sought or "",
+        channel=payload.channel or Channel.API,
+        followers=payload.followers or 0,
     )
 
-
-@router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case")
-def create_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
-    key: ApiKey = request.auth  # type: ignore[attr-defined]
-
     def work() -> tuple[int, dict]:
-        order = payload.order
-        opened = case_open(
-            request=IntakeRequest(
-                email=payload.customer.email,
-                name=payload.customer.name or "",
-                language=payload.customer.language or "",
-                external_id=payload.customer.external_id or "",
-                description=payload.description,
-                subject=payload.subject or "",
-                order_reference=(order.reference or "") if order else "",
-                order_value=order.value if order else None,
-                order_currency=(order.currency or "") if order else "",
-                remedy_sought=payload.remedy_sought or "",
-                channel=payload.channel or Channel.API,
-                followers=payload.followers or 0,
-            ),
-            actor_label=f"API key {key.name}",
-        )
+        try:
+            opened = case_open(request=intake, actor_label=f"API key {key.name}")
+        except ValidationError as exc:
+            raise ValidationError(
+                {INTAKE_FIELDS.get(field, field): errors for field, errors in exc.error_dict.items()}
+            ) from None
         return 201, CaseOut.of(opened.case).model_dump(mode="json")
 
     return run_idempotent(request, key, work)
 
 
-@router.get("/cases/{case_id}", response={200: CaseOut, **ERRORS}, summary="Get a case")
+@router.get("/cases/{case_id}", response={200: CaseOut, **READ_ERRORS}, summary="Get a case")
 def get_case(request: HttpRequest, case_id: UUID):  # type: ignore[no-untyped-def]
     return CaseOut.of(_case(case_id))
 
 
+CURSOR = DocumentPattern(r"^[A-Za-z0-9_-]*={0,2}$")  # base64url: what _decode_cursor reads, or refuses with 400
+
+
 class CaseFilters(Schema):
-    status: str | None = None
-    language: str | None = None
-    channel: str | None = None
-    customer_email: str | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    cursor: str | None = None
-    limit: int = 50
+    status: Status | None = None
+    language: Annotated[str, Field(max_length=64), NO_NUL] | None = None
+    channel: Channel | None = None
+    customer_email: Annotated[str, Field(max_length=320), NO_NUL] | None = None
+    created_after: Moment | None = Field(default=None, description="RFC 3339, e.g. 2026-05-01T00:00:00Z")
+    created_before: Moment | None = Field(default=None, description="RFC 3339, e.g. 2026-06-01T00:00:00+02:00")
+    cursor: Annotated[str, Field(max_length=200), CURSOR] | None = Field(
+        default=None, description="The next_cursor of the page before"
+    )
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+def _encode_cursor(case: Case) -> str:
+    return base64.urlsafe_b64encode(f"{case.created_at.isoformat()}|{case.pk}".encode()).decode()
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The (created_at, id) a next_cursor stands for; anything this API did not give out is a 400."""
     try:
-        stamp, _sep, pk = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise HttpError(400, "The cursor is not one this API gave out.") from None
+        stamp, _sep, pk = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode().partition("|")
+        moment, number = datetime.fromisoformat(stamp), int(pk)
+        if moment.tzinfo is None or not 0 < number < 2**63:
+            raise ValueError(cursor)
+        return moment.astimezone(UTC), number
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
+        raise HttpError(400, _("The cursor is not one this API gave out.")) from None
 
 
-@router.get("/cases", response={200: CasePage, **ERRORS}, summary="List cases, newest first")
+@router.get("/cases", response={200: CasePage, **READ_ERRORS}, summary="List cases, newest first")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):  # type: ignore[no-untyped-def]
-    if not 1 <= filters.limit <= 200:
-        raise HttpError(400, "limit must be between 1 and 200.")
     cases = Case.objects.select_related("customer", "team", "assignee", "triage")
     if filters.status:
         cases = cases.filter(status=filters.status)
@@ -103,26 +148,27 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]):  # type: igno
     next_cursor = None
     if len(page) > filters.limit:
         page = page[: filters.limit]
-        last = page[-1]
-        next_cursor = base64.urlsafe_b64encode(f"{last.created_at.isoformat()}|{last.pk}".encode()).decode()
+        next_cursor = _encode_cursor(page[-1])
     return CasePage(items=[CaseOut.of(c) for c in page], next_cursor=next_cursor)
 
 
 @router.post(
     "/cases/{case_id}/messages",
-    response={201: MessageOut, **ERRORS, 422: ReplyRefusedOut},
+    response={201: MessageOut, **WRITE_ERRORS, 422: ReplyRefusedOut},
     summary="Add a message to a case",
     description="A reply is coached before it is sent, as in the console: one that blames the customer, argues, "
     "asks for proof, is angry or promises more than an agent may grant (an API key holds an agent's authority) is "
     "refused with 422 and the coach's findings, and nothing is sent, unless `override` is true; an override is "
     "recorded on the case's timeline. Customer messages and notes are not coached.",
 )
-def add_message(request: HttpRequest, case_id: UUID, payload: MessageIn):  # type: ignore[no-untyped-def]
+def add_message(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    case_id: UUID,
+    payload: MessageIn,
+    idempotency_key: Annotated[IdempotencyText | None, IdempotencyKey] = None,
+):
     key: ApiKey = request.auth  # type: ignore[attr-defined]
-    try:
-        case = _case(case_id)
-    except Http404:
-        raise HttpError(404, "No case has this id.") from None
+    case = _case(case_id)
     label = f"API key {key.name}"
 
     def work() -> tuple[int, dict]:

@@ -9,7 +9,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import filetype
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from amends.brands.selectors import brand_default
 from amends.core import languages, money
 from amends.core.text import clean_text, single_line
+from amends.core.validators import order_value_refusal, text_refusal
 from amends.customers.models import Customer
 from amends.customers.services import customer_get_or_create
 from amends.playbooks.routing import Plan, intake_plan
@@ -97,19 +98,10 @@ def validate_story(value: str) -> str:
 def _order_value(raw: str | Decimal | int | float | None) -> Decimal | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    if isinstance(raw, bool):
-        raise ValidationError(_("The order value must be a number, such as 49.90."), code="invalid")
     try:
-        value = Decimal(str(raw).strip().replace(",", "."))
-    except InvalidOperation:
-        raise ValidationError(_("The order value must be a number, such as 49.90."), code="invalid") from None
-    if not value.is_finite():
-        raise ValidationError(_("The order value must be a number, such as 49.90."), code="invalid")
-    if value < 0:
-        raise ValidationError(_("The order value cannot be negative."), code="negative")
-    if value >= Decimal("10000000000") or value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationError(_("The order value must have at most 10 digits and 2 decimals."), code="invalid")
-    return value
+        return money.parse_order_value(raw.strip() if isinstance(raw, str) else raw)
+    except money.OrderValueError as exc:
+        raise ValidationError(order_value_refusal(exc.kind), code=exc.kind) from None
 
 
 def validate_upload(upload: Upload) -> str:
@@ -131,10 +123,24 @@ def validate_upload(upload: Upload) -> str:
     return kind.mime
 
 
+TEXT_FIELDS = (
+    "email", "description", "name", "language", "subject", "external_id", "order_reference", "order_currency",
+    "remedy_sought", "channel", "order_value", "ui_language",
+)  # fmt: skip
+
+
 def validate_intake(request: IntakeRequest) -> dict:
     """Clean every field, collecting all problems at once so the caller can show them together."""
     errors: dict[str, list[ValidationError]] = {}
     cleaned: dict = {}
+    # Text that is not text (a NUL, a lone surrogate) is refused by name before any clean-up could hide it.
+    for name in TEXT_FIELDS:
+        value = getattr(request, name)
+        message = text_refusal(value) if isinstance(value, str) else None
+        if message:
+            errors[name] = [ValidationError(message, code="invalid_text")]
+    if errors:
+        raise ValidationError(errors)
 
     def check(name: str, fn):  # type: ignore[no-untyped-def]
         try:

@@ -4,34 +4,56 @@ from typing import Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
+from amends.api.fields import Currency, Email, Followers, Language, LongText, OrderValue, Reference, ShortText, Story
 from amends.replies.schemas import FindingOut
 
-from .models import Case, Message
+from .models import Case, Channel, Message
 
 
-class CustomerIn(Schema):
-    email: str = Field(max_length=320)
-    name: str | None = None
-    language: str | None = Field(default=None, description="BCP 47 code, e.g. ru, bg, sr-Latn, sk")
-    external_id: str | None = None
+class InSchema(Schema):
+    """A request body: a field the API does not know is refused by name, not silently dropped (a typo such as
+    `remedy_sougth` must not lose what the customer asked for)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
-class OrderIn(Schema):
-    reference: str | None = None
-    value: Decimal | None = Field(default=None, description="The order's value, not negative")
-    currency: str | None = Field(default=None, description="ISO 4217 code such as EUR")
+class CustomerIn(InSchema):
+    email: Email
+    name: ShortText | None = None
+    language: Language | None = Field(
+        default=None, description="BCP 47 code of a language amends speaks, e.g. ru, bg, sr-Latn, sk, en-GB"
+    )
+    external_id: Reference | None = None
 
 
-class CaseIn(Schema):
+class OrderIn(InSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            # An order value needs its currency (what cases.intake requires).
+            "if": {"properties": {"value": {"not": {"type": "null"}}}, "required": ["value"]},
+            "then": {"properties": {"currency": {"type": "string"}}, "required": ["currency"]},
+        }
+    )
+
+    reference: Reference | None = None
+    value: OrderValue | None = Field(
+        default=None,
+        description='The order\'s value: a number, or a string such as "49.90" or "49,90"; whole cents, not '
+        "negative, below 10,000,000,000. Requires `currency`.",
+    )
+    currency: Currency | None = Field(default=None, description="ISO 4217 code such as EUR")
+
+
+class CaseIn(InSchema):
     customer: CustomerIn
-    description: str = Field(description="The customer's own words")
-    subject: str | None = None
+    description: Story = Field(description="The customer's own words")
+    subject: ShortText | None = None
     order: OrderIn | None = None
-    remedy_sought: str | None = Field(default=None, description="What the customer says would make this right")
-    channel: str | None = Field(default=None, description="form, email, api (default), public_thread, phone, chat")
-    followers: int | None = Field(
+    remedy_sought: LongText | None = Field(default=None, description="What the customer says would make this right")
+    channel: Channel | None = Field(default=None, description="How the complaint reached you; api by default")
+    followers: Followers | None = Field(
         default=None, description="For a public post (channel public_thread): how many people follow its author"
     )
 
@@ -121,8 +143,8 @@ class CasePage(Schema):
     next_cursor: str | None
 
 
-class MessageIn(Schema):
-    body: str
+class MessageIn(InSchema):
+    body: Story
     kind: Literal["customer", "reply", "note"] = Field(
         default="customer",
         description="customer: the customer wrote (e.g. in your chat); reply: a public answer e-mailed under the "
@@ -133,8 +155,8 @@ class MessageIn(Schema):
         description="For a reply the coach refuses (422 with its findings): send it anyway, on purpose. The case's "
         "timeline records the override with this key's name, the rules overridden and override_reason",
     )
-    override_reason: str | None = Field(
-        default=None, max_length=500, description="Why the reply goes out although the coach refused it"
+    override_reason: LongText | None = Field(
+        default=None, description="Why the reply goes out although the coach refused it"
     )
 
 
@@ -151,6 +173,10 @@ class MessageOut(Schema):
 
 
 class ErrorOut(Schema):
+    """Every refusal, in the caller's language (Accept-Language): `detail` is one sentence for a person;
+    `errors`, where fields are at fault, maps each (`customer.email` in the body, `limit` in the query,
+    `Idempotency-Key`; `__all__` for the request as a whole) to its messages."""
+
     detail: str
     errors: dict[str, list[str]] | None = None
 

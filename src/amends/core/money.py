@@ -6,7 +6,7 @@ means everywhere.
 """
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from babel.numbers import get_currency_precision, list_currencies
@@ -207,3 +207,45 @@ def parse_amount(text: str, *, currency: str | None = None, allow_zero: bool = F
     if value == 0 and not allow_zero:
         raise AmountError("zero", "the amount must be more than zero")
     return value, code
+
+
+# An order value as people write it in a form or send it to the API: up to ten whole digits and up to two
+# decimals after a point or a comma ("49.90", "49,90"). The API document gives the same pattern for an amount
+# sent as a string, so the form and the API read it alike.
+AMOUNT_PATTERN = r"^[0-9]{1,10}(?:[.,][0-9]{1,2})?$"
+_AMOUNT = re.compile(AMOUNT_PATTERN[1:-1])
+_NUMBER = re.compile(r"(-?)[0-9]+(?:[.,][0-9]+)?")  # a number, if not an amount: tells which message fits
+AMOUNT_LIMIT = MAX_AMOUNT
+CENT = Decimal("0.01")
+
+
+class OrderValueError(ValueError):
+    """Why an order value cannot be read: `kind` is "invalid", "negative" or "too_precise"."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def parse_order_value(raw: object) -> Decimal:
+    """An order value, to the cent: a string in AMOUNT_PATTERN, or a number (int, Decimal, float) that is not
+    negative, below ten billion and a whole number of cents (49.900 is; 49.999 is not)."""
+    if isinstance(raw, str):
+        if not _AMOUNT.fullmatch(raw):
+            number = _NUMBER.fullmatch(raw)
+            raise OrderValueError("invalid" if number is None else "negative" if number.group(1) else "too_precise")
+        value = Decimal(raw.replace(",", "."))
+    elif isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
+        raise OrderValueError("invalid")
+    else:
+        try:
+            value = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+        except (InvalidOperation, ValueError):
+            raise OrderValueError("invalid") from None
+    if not value.is_finite():
+        raise OrderValueError("invalid")
+    if value < 0:
+        raise OrderValueError("negative")
+    if value >= AMOUNT_LIMIT or value % CENT != 0:
+        raise OrderValueError("too_precise")
+    return value.quantize(CENT) + 0  # + 0 turns -0.00 into 0.00

@@ -15,9 +15,10 @@ from email import errors, policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 
-from amends.core.text import clean_text, html_to_text, single_line
+from amends.core.text import clean_text, html_to_text, invalid_character, single_line
 
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+# No control character (a NUL above all: PostgreSQL cannot compare it) can be part of a Message-ID we look up.
+_MESSAGE_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f]+>")
 # A reply is threaded by the nearest mails it names; a References list of thousands is not read to the end.
 MAX_THREAD_IDS = 50
 _QUOTE_HEADER = re.compile(
@@ -147,7 +148,11 @@ def _author(message: EmailMessage) -> tuple[str, str]:
     mailbox = mailboxes[0]
     if not mailbox.username or not mailbox.domain:
         raise UnreadableMail("the message has no sender address")
-    return _utf8(mailbox.display_name), _utf8(mailbox.addr_spec).strip().lower()
+    address = _utf8(mailbox.addr_spec).strip().lower()
+    # A NUL or line break in the address would reach a database lookup (PostgreSQL cannot compare a NUL).
+    if invalid_character(address) or single_line(address) != address:
+        raise UnreadableMail("the message has no sender address")
+    return _utf8(mailbox.display_name), address
 
 
 def address_domain(address: str) -> str:

@@ -87,7 +87,11 @@ def _playbook(playbook: Playbook, defaults: dict[int, Pair]) -> PlaybookOut:
     )
 
 
-@router.get("/playbooks", response={200: PlaybookListOut, 401: ErrorOut}, summary="List the playbooks")
+@router.get(
+    "/playbooks",
+    response={200: PlaybookListOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut},
+    summary="List the playbooks",
+)
 def list_playbooks(request: HttpRequest) -> PlaybookListOut:
     """Every active category that has a playbook, by category name, with the company's default targets."""
     defaults = default_targets(actor=None)

@@ -2,16 +2,17 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, JsonResponse
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
+from amends.api.fields import NO_NUL, Currency, OrderValue
 from amends.api.idempotency import run_idempotent
 from amends.api.models import ApiKey
-from amends.cases.schemas import ErrorOut
+from amends.cases.schemas import ErrorOut, InSchema
 
 from . import codes
 from .codes_service import MAX_ORDER_REFERENCE, CodeRefused, code_find, code_redeem, code_state
@@ -19,7 +20,8 @@ from .models import RemedyCode
 from .money import Money
 
 router = Router(tags=["codes"])
-ERRORS = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS = {**ERRORS, 413: ErrorOut, 415: ErrorOut}
 # A malformed code (a mistyped symbol, the wrong length) is not a code at all; a well-formed one that was never
 # issued is not found. The check symbol's rule is public, so telling them apart gives nothing away.
 STATUS = {
@@ -64,14 +66,14 @@ class CodeOut(Schema):
         )
 
 
-class RedemptionIn(Schema):
-    order_reference: str = Field(
-        max_length=MAX_ORDER_REFERENCE, description="The shop's order the code was redeemed on"
+class RedemptionIn(InSchema):
+    order_reference: Annotated[str, NO_NUL] = Field(
+        min_length=1, max_length=MAX_ORDER_REFERENCE, description="The shop's order the code was redeemed on"
     )
-    order_value: Decimal | None = Field(
+    order_value: OrderValue | None = Field(
         default=None, description="The order's value; needed when the code has a minimum order"
     )
-    currency: str | None = Field(default=None, description="The order's currency (ISO 4217); the code's if absent")
+    currency: Currency | None = Field(default=None, description="The order's currency (ISO 4217); the code's if absent")
 
 
 def _refused(error: CodeRefused) -> HttpError:
@@ -97,7 +99,7 @@ def get_code(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]
 
 @router.post(
     "/codes/{code}/redemption",
-    response={200: CodeOut, **ERRORS},
+    response={200: CodeOut, **WRITE_ERRORS},
     summary="Report that a code was redeemed",
     description="Idempotent: the same order reported again answers 200 with the same code and changes nothing. "
     "A code already redeemed on another order, or withdrawn, answers 409; an expired one 410; an order below the "

@@ -14,3 +14,37 @@ def test_the_document_is_served_and_names_the_endpoints(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert {"/api/v1/cases", "/api/v1/cases/{case_id}", "/api/v1/cases/{case_id}/messages"} <= set(schema["paths"])
     assert json.loads(COMMITTED.read_text())["info"]["title"] == "amends"
+
+
+def test_the_document_declares_what_the_api_enforces():
+    from amends.api.fields import AMOUNT_SCHEMA
+    from amends.core.text import VISIBLE_TEXT_PATTERN
+
+    document = json.loads(current_schema())
+    schemas = document["components"]["schemas"]
+    query = {p["name"]: p["schema"] for p in document["paths"]["/api/v1/cases"]["get"]["parameters"]}
+    assert (query["limit"]["minimum"], query["limit"]["maximum"]) == (1, 200)
+    assert {"format": "date-time", "type": "string"} in query["created_before"]["anyOf"]
+    assert schemas["CustomerIn"]["properties"]["email"].items() >= {"format": "email", "maxLength": 254}.items()
+    for schema, field in (("CaseIn", "description"), ("MessageIn", "body")):
+        assert schemas[schema]["properties"][field]["pattern"] == VISIBLE_TEXT_PATTERN
+        assert schemas[schema]["properties"][field]["maxLength"] == 20_000
+    for schema, field in (("OrderIn", "value"), ("CoachIn", "max_remedy_value")):
+        assert schemas[schema]["properties"][field]["anyOf"][:2] == AMOUNT_SCHEMA["anyOf"]
+    assert schemas["OrderIn"]["then"]["required"] == ["currency"]
+    for name in ("CaseIn", "CustomerIn", "OrderIn", "MessageIn", "CoachIn"):
+        assert schemas[name]["additionalProperties"] is False, name
+
+
+def test_every_operation_declares_its_refusals_as_error_out():
+    document = json.loads(current_schema())
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            expected = {"400", "401", "422"} | ({"413", "415"} if method == "post" else set())
+            assert expected <= codes, (method, path, codes)
+            for code in codes - {"200", "201"}:
+                schema = operation["responses"][code]["content"]["application/json"]["schema"]
+                # ReplyRefusedOut is ErrorOut with the coach's findings added, for a reply the coach refused.
+                allowed = ["ErrorOut", "ReplyRefusedOut"] if code == "422" else ["ErrorOut"]
+                assert schema in [{"$ref": f"#/components/schemas/{name}"} for name in allowed], (method, path, code)

@@ -96,10 +96,11 @@ def test_wrong_types_are_a_422_naming_the_field(api, body, field):
     [
         ({"description": "   "}, "description"),
         ({"description": "x" * 2_000_000}, "description"),
-        ({"customer": {"email": "not-an-email"}}, "email"),
-        ({"customer": {"email": "a@b.co", "language": "tlh"}}, "language"),
-        ({"order": {"value": "-1", "currency": "EUR"}}, "order_value"),
-        ({"order": {"value": "10", "currency": "ZZZ"}}, "order_currency"),
+        ({"customer": {"email": "not-an-email"}}, "customer.email"),
+        ({"customer": {"email": "a@b.co", "language": "tlh"}}, "customer.language"),
+        ({"order": {"value": "-1", "currency": "EUR"}}, "order.value"),
+        ({"order": {"value": "10", "currency": "ZZZ"}}, "order.currency"),
+        ({"order": {"value": "10"}}, "order.currency"),
         ({"channel": "pigeon"}, "channel"),
         ({"followers": -1}, "followers"),
     ],
@@ -119,8 +120,9 @@ def test_errors_follow_the_callers_language(api):
 
 def test_a_request_body_over_the_limit_is_refused_cleanly(api):
     response = post(api, "/api/v1/cases", {**BODY, "description": "x" * (4 * 1024 * 1024)})
-    # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE before the endpoint runs: a 400, nothing stored.
-    assert response.status_code == 400
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE is refused before the endpoint runs: a JSON 413, nothing stored.
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("application/json") and response.json()["detail"]
     assert not Case.objects.exists()
 
 
@@ -162,9 +164,11 @@ def test_the_list_pages_with_a_cursor_and_filters(api):
     ]
 
 
-def test_a_bad_cursor_or_limit_is_a_400(api):
+def test_a_cursor_the_api_did_not_give_out_is_a_400_and_a_limit_out_of_bounds_a_422(api):
     assert api.get("/api/v1/cases?cursor=%%%").status_code == 400
-    assert api.get("/api/v1/cases?limit=0").status_code == 400
+    for limit in ("0", "201", "abc", "1.5"):
+        response = api.get(f"/api/v1/cases?limit={limit}")
+        assert response.status_code == 422 and list(response.json()["errors"]) == ["limit"]
 
 
 def test_messages_can_be_added_as_customer_reply_or_note(api):

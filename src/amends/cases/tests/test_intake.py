@@ -102,7 +102,14 @@ def test_it_accepts_bcp47_spellings_of_served_languages(raw, expected):
 
 @pytest.mark.parametrize(
     ("value", "fragment"),
-    [("-5", "negative"), ("abc", "number"), ("1e400", "10 digits"), ("NaN", "number"), ("12.345", "2 decimals")],
+    [
+        ("-5", "negative"),
+        ("abc", "number"),
+        ("1e400", "number"),
+        ("12345678901", "10 digits"),
+        ("NaN", "number"),
+        ("12.345", "2 decimals"),
+    ],
 )
 def test_it_rejects_a_bad_order_value(value, fragment):
     with pytest.raises(ValidationError) as excinfo:
@@ -172,3 +179,32 @@ def test_it_reports_every_problem_at_once():
             request=IntakeRequest(email="nope", description="", language="xx", order_value="-1", order_currency="EUR")
         )
     assert {"email", "description", "language", "order_value"} <= set(errors_of(excinfo))
+
+
+@pytest.mark.parametrize(
+    "field", ["email", "description", "name", "subject", "external_id", "order_reference", "remedy_sought", "language"]
+)
+@pytest.mark.parametrize("character", ["\ud800", "\udc00", "\x00"])
+def test_text_that_is_not_text_is_refused_by_name_on_every_channel(field, character):
+    fields = {"email": "olga@example.com", "description": "Прислали не тот размер.", field: f"ab{character}cd"}
+    with pytest.raises(ValidationError) as refused:
+        case_open(request=IntakeRequest(**fields))
+    assert list(refused.value.message_dict) == [field]
+    assert f"U+{ord(character):04X}" in refused.value.message_dict[field][0]
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"), [("49,90", "49.90"), (" 49.9 ", "49.90"), ("0", "0.00"), (12, "12.00"), ("", None)]
+)
+def test_an_order_value_is_read_as_people_write_it(raw, stored):
+    case = open_case(order_value=raw, order_currency="EUR").case
+    assert (None if case.order_value is None else str(case.order_value)) == stored
+
+
+@pytest.mark.parametrize("raw", ["49.999", "1e3", "1_000", "1.000,50", "-0", "12345678901", "٣"])
+def test_an_order_value_that_is_not_an_amount_is_refused(raw):
+    with pytest.raises(ValidationError) as refused:
+        open_case(order_value=raw, order_currency="EUR")
+    assert list(refused.value.message_dict) == ["order_value"]
+    assert nothing_stored()

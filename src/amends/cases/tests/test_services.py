@@ -132,3 +132,26 @@ def test_raising_priority_moves_the_deadlines(opened, agent):
     case.refresh_from_db()
     assert case.first_response_due_at == case.created_at + timedelta(hours=1)
     assert case.events.filter(kind=CaseEvent.Kind.PRIORITY_CHANGED).exists()
+
+
+def test_a_reply_whose_transition_fails_leaves_no_outbox_rows_message_or_event(opened, agent, settings):
+    from amends.webhooks.services import webhook_endpoint_create
+
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    webhook_endpoint_create(url="http://127.0.0.1:9/amends", events=["case.replied"])
+    case = opened.case
+    outbox_before = set(OutboxMessage.objects.values_list("pk", flat=True))
+    events_before = case.events.count()
+    with pytest.raises(IllegalTransition):
+        # The reply's e-mail and its case.replied webhook are written to the outbox before the transition
+        # (acknowledged → closed) is refused: the transaction takes them back with the message and its event.
+        case_reply(case=case, actor=agent, body="Sorry, sent today.", status_after=Status.CLOSED)
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == outbox_before
+    assert not Message.objects.filter(case=case, direction=Message.Direction.OUT).exists()
+    assert case.events.count() == events_before
+    case.refresh_from_db()
+    assert case.status == Status.ACKNOWLEDGED and case.first_responded_at is None
+    # The same reply with a legal status does write both rows: the refusal above is what took them back.
+    case_reply(case=case, actor=agent, body="Sorry, sent today.", status_after=Status.WAITING)
+    kinds = set(OutboxMessage.objects.exclude(pk__in=outbox_before).values_list("kind", flat=True))
+    assert kinds == {OutboxMessage.Kind.EMAIL, OutboxMessage.Kind.WEBHOOK}

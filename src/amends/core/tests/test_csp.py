@@ -46,6 +46,10 @@ def policy(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 def fill(route: str, public_id: uuid.UUID) -> str:
     samples = {"uuid": str(public_id), "int": "1", "str": "acknowledgement", "path": "x", "slug": "x"}
+    # Regular-expression routes, each with a path that reaches it.
+    regex_samples = {r"^api/(?P<path>.*)$": "api/no-such-endpoint"}
+    if route in regex_samples:
+        return "/" + regex_samples[route]
     path = re.sub(r"<(?:(\w+):)?\w+>", lambda m: samples[m.group(1) or "str"], route)
     assert not any(c in path for c in "^$()[]\\"), f"a regular-expression route needs a sample: {route}"
     return "/" + path

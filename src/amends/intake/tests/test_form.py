@@ -121,3 +121,28 @@ def test_script_in_the_story_is_shown_escaped_in_the_console(agent_client):
     html = agent_client.get(f"/console/cases/{case.public_id}/").content.decode()
     assert "<script>alert('x')</script>" not in html and "&lt;script&gt;" in html
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_a_form_percent_encoding_a_lone_surrogate_stores_replacement_characters_not_a_crash():
+    from amends.core.text import invalid_character
+
+    client, token = csrf_client("sk")
+    body = (
+        f"csrfmiddlewaretoken={token}&email=jan%40example.sk&name=J%ED%A0%80n"
+        "&description=Top%C3%A1nky%20%ED%A0%80%20nepri%C5%A1li.&remedy_sought=%ED%A0%80&order_reference=%ED%A0%80"
+    )
+    response = client.post("/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    case = Case.objects.get()
+    for text in (case.description, case.customer.name, case.remedy_sought, case.order_reference):
+        assert invalid_character(text) is None and "\ufffd" in text
+
+
+def test_a_form_with_a_nul_is_refused_next_to_the_field_and_nothing_is_stored():
+    client, token = csrf_client("sk")
+    response = client.post(
+        "/", {"csrfmiddlewaretoken": token, "description": "Topánky\x00 neprišli.", "email": "jan@example.sk"}
+    )
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["description"]  # Django's own check, in the page's language
+    assert not Case.objects.exists() and not OutboxMessage.objects.exists()

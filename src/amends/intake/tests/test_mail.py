@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from amends.cases.models import Case, Message
 from amends.cases.services import case_reply
 from amends.intake.mail import UnreadableMail, parse
+from amends.intake.services import email_receive
 from amends.intake.tests.helpers import mail, receive
 from amends.outbox.models import OutboxMessage
 
@@ -115,3 +116,52 @@ def test_an_executable_attachment_refuses_the_whole_mail():
 def test_an_empty_mail_is_refused():
     with pytest.raises(ValidationError):
         receive(mail("   "))
+
+
+RAW_SURROGATE = b"\xed\xa0\x80"  # U+D800 as UTF-8 would spell it: no valid UTF-8 decoder accepts it
+
+
+def raw_mail(
+    *,
+    body: bytes,
+    subject: bytes = b"Z\xc3\xa1sielka",
+    sender: bytes = b"Jan <jan@example.sk>",
+    more: dict | None = None,
+) -> bytes:
+    headers = {b"From": sender, b"Subject": subject, b"Message-ID": b"<m9@example.sk>", **(more or {})}
+    head = b"".join(k + b": " + v + b"\r\n" for k, v in headers.items())
+    return (
+        head
+        + b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        + body
+        + b"\r\n"
+    )
+
+
+@pytest.mark.django_db
+def test_bytes_that_are_not_utf8_in_a_mail_become_replacement_characters_never_a_lone_surrogate():
+    from amends.core.text import invalid_character
+
+    case = email_receive(
+        raw=raw_mail(
+            body=b"Top\xc3\xa1nky " + RAW_SURROGATE + b" nepri\xc5\xa1li.\x00",
+            subject=b"Z\xc3\xa1sielka " + RAW_SURROGATE,
+            sender=b"J" + RAW_SURROGATE + b"n <jan@example.sk>",
+        ),
+        mail_from="jan@example.sk",
+    )
+    texts = [case.description, case.subject, case.customer.name, *case.messages.values_list("body", flat=True)]
+    assert all(invalid_character(text) is None for text in texts), texts
+    assert "\ufffd" in case.description and case.description.startswith("Topánky")
+
+
+@pytest.mark.django_db
+def test_a_nul_in_the_addresses_or_ids_of_a_mail_is_bounced_or_ignored_not_looked_up():
+    with pytest.raises(UnreadableMail):
+        email_receive(raw=raw_mail(body=b"Hello", sender=b"<jan\x00@example.sk>"), mail_from="jan@example.sk")
+    case = email_receive(
+        raw=raw_mail(body=b"Hello", more={b"Message-ID": b"<a\x00b@x>", b"In-Reply-To": b"<c\x00d@x>"}),
+        mail_from="jan@example.sk",
+    )
+    assert case.messages.get().email_message_id is None
+    assert not Case.objects.exclude(pk=case.pk).exists()
