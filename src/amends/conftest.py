@@ -116,9 +116,11 @@ def _fresh_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     from amends.brands.selectors import brand_default_forget
+    from amends.remedies.selectors import policy_forget
     from amends.triage.services import categories_forget
 
     cache.clear()
     brand_default_forget()
     categories_forget()
+    policy_forget()
     yield

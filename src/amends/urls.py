@@ -14,6 +14,7 @@ urlpatterns = [
     path("console/", include("amends.brands.urls")),
     path("console/", include(accounts_console)),
     path("status/", include("amends.portal.urls")),
+    path("", include("amends.remedies.urls")),
     path("", include("amends.intake.urls")),
 ]
 
