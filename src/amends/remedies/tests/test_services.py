@@ -386,7 +386,7 @@ def _at_once(*calls):  # type: ignore[no-untyped-def]
         try:
             barrier.wait()
             outcomes[index] = call()
-        except Exception as error:  # noqa: BLE001 - the outcome under test
+        except Exception as error:
             outcomes[index] = error
         finally:
             connection.close()
