@@ -12,6 +12,9 @@ from ninja.errors import ValidationError as SchemaError
 from amends.cases.api import router as cases_router
 from amends.cases.lifecycle import IllegalTransition
 from amends.cases.services import ReplyBlocked
+from amends.remedies.api import router as remedies_router
+from amends.remedies.lifecycle import IllegalTransition as IllegalRemedyTransition
+from amends.remedies.services import RemedyError
 from amends.replies.api import router as coach_router
 
 from .auth import ApiKeyAuth
@@ -26,6 +29,7 @@ api = NinjaAPI(
 )
 api.add_router("/", cases_router)
 api.add_router("/", coach_router)
+api.add_router("/", remedies_router)
 
 
 @api.exception_handler(ValidationError)
@@ -62,6 +66,21 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 @api.exception_handler(IllegalTransition)
 def illegal_transition(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(RemedyError)
+def remedy_refused(request: HttpRequest, exc: RemedyError) -> HttpResponse:
+    # A conflict (409), a refusal (403), a bad value (422), a bad choice link (404, 410, 409): nothing was changed.
+    return api.create_response(request, {"detail": exc.message, "errors": {exc.code: [exc.message]}}, status=exc.status)
+
+
+@api.exception_handler(IllegalRemedyTransition)
+def illegal_remedy_transition(request: HttpRequest, exc: IllegalRemedyTransition) -> HttpResponse:
+    detail = _("A remedy cannot go from %(current)s to %(target)s; nothing was changed.") % {
+        "current": exc.current,
+        "target": exc.target,
+    }
+    return api.create_response(request, {"detail": detail}, status=409)
 
 
 @api.exception_handler(ReplyBlocked)

@@ -23,7 +23,8 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 def _case(public_id: UUID) -> Case:
     # An API key speaks for the whole company, so it may read every case; an unknown id is a plain 404.
     return get_object_or_404(
-        Case.objects.select_related("customer", "team", "assignee", "brand", "triage"), public_id=public_id
+        Case.objects.select_related("customer", "team", "assignee", "brand", "triage").prefetch_related("remedies"),
+        public_id=public_id,
     )
 
 
@@ -50,7 +51,7 @@ def create_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyp
             ),
             actor_label=f"API key {key.name}",
         )
-        return 201, CaseOut.of(opened.case).model_dump(mode="json")
+        return 201, CaseOut.of(opened.case, remedies=opened.remedies).model_dump(mode="json")
 
     return run_idempotent(request, key, work)
 
@@ -83,7 +84,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):  # type: ignore[no-untyped-def]
     if not 1 <= filters.limit <= 200:
         raise HttpError(400, "limit must be between 1 and 200.")
-    cases = Case.objects.select_related("customer", "team", "assignee", "triage")
+    cases = Case.objects.select_related("customer", "team", "assignee", "triage").prefetch_related("remedies")
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.language:

@@ -1,10 +1,10 @@
 """The customer chooses: a signed link per option, valid once and expiring, and the status page's buttons."""
 
 import re
-from html import escape
 import threading
 import time
 import uuid
+from html import escape
 
 import pytest
 from django.core import signing
@@ -43,7 +43,7 @@ def csrf_post(client: Client, page_url: str, action: str | None = None):  # type
 
 def test_opening_the_link_asks_and_changes_nothing(offering_policy):
     case = offered_case()
-    credit, refund = remedies_of(case)
+    credit, _refund = remedies_of(case)
     response = Client().get(f"/r/{choice_token(credit)}/")
     assert response.status_code == 200
     html = response.content.decode()
