@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .catalogue import Kind, Period, Terms, describe, language_code
@@ -161,5 +161,4 @@ def offer_delay(seconds: float | None) -> str:
         return _("%(n)s min") % {"n": int(seconds // 60)}
     if seconds < 172800:
         return _("%(n)s h") % {"n": int(seconds // 3600)}
-    days = int(seconds // 86400)
-    return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
+    return _("%(n)s d") % {"n": int(seconds // 86400)}
