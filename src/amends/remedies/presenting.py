@@ -162,3 +162,32 @@ def offer_delay(seconds: float | None) -> str:
     if seconds < 172800:
         return _("%(n)s h") % {"n": int(seconds // 3600)}
     return _("%(n)s d") % {"n": int(seconds // 86400)}
+
+
+def refusal_words(code: str, value: str, limit: str) -> str:
+    """Why a grant went to a manager, in the reader's language."""
+    if code == "per_case":
+        return _("%(value)s is above the per-case limit of %(limit)s") % {"value": value, "limit": limit}
+    if code == "per_day":
+        return _("%(value)s would pass the per-day limit of %(limit)s") % {"value": value, "limit": limit}
+    if code == "budget":
+        return _("%(value)s would pass the team's monthly budget of %(limit)s") % {"value": value, "limit": limit}
+    return code
+
+
+def approval_reason(reason: str) -> str:
+    """An approval request's stored reason (`per_case: 30.00 EUR > 20.00 EUR`) in the reader's language."""
+    code, _sep, rest = reason.partition(": ")
+    value, _gt, limit = rest.partition(" > ")
+    if not limit:
+        return reason
+    locale = babel_locale(get_language() or "en")
+
+    def money(text: str) -> str:
+        amount, _space, currency = text.partition(" ")
+        try:
+            return Money.of(amount, currency).format(locale)
+        except ValueError:
+            return text
+
+    return refusal_words(code, money(value), money(limit))

@@ -709,8 +709,6 @@ def remedy_grant(
         except IntegrityError:
             raise RemedyConflict("taken", _("Another remedy of this case is already taken.")) from None
         _decline_others(remedy, now)
-        if Case.objects.filter(pk=case.pk, first_offer_at__isnull=True).update(first_offer_at=now):
-            case.first_offer_at = now
     elif state != State.CHOSEN:
         raise _illegal(state, State.GRANTED)
     return _grant_or_ask(remedy, grantor=actor, actor_kind=kind, actor_label=label, at=now)
@@ -764,11 +762,8 @@ def _grant_or_ask(
     return result
 
 
-REFUSAL_WORDS = {
-    "per_case": "above the per-case limit",
-    "per_day": "above the per-day limit",
-    "budget": "the team's monthly budget is spent",
-}
+def _home(amount: Decimal) -> str:
+    return str(Money.of(amount, settings.CURRENCY))
 
 
 def _ask_approval(
@@ -788,7 +783,8 @@ def _ask_approval(
         remedy=remedy,
         requested_by=requested_by,
         requested_at=at,
-        reason=f"{REFUSAL_WORDS[reason]}: {cost} {settings.CURRENCY} against {limit} {settings.CURRENCY}"[:300],
+        # Machine-readable, read back into the reader's language by presenting.approval_reason.
+        reason=f"{reason}: {_home(cost)} > {_home(limit)}",
     )
     event_record(
         case=remedy.case,
@@ -857,6 +853,9 @@ def _on_granted(
     """A granted remedy is a promise: the event, a code where the kind is fulfilled with one, the customer's
     confirmation in their language and the signed `remedy.granted` webhook for the shop, all in the outbox."""
     case = remedy.case
+    # A remedy granted without an offer first (an agent decided for the customer) is the customer's first offer.
+    if Case.objects.filter(pk=case.pk, first_offer_at__isnull=True).update(first_offer_at=at):
+        case.first_offer_at = at
     terms = remedy_terms(remedy)
     code = _issue_code(remedy, terms, at) if CATALOGUE[terms.kind].code else None
     event_record(

@@ -20,7 +20,7 @@ from amends.core.ratelimit import rate_limit
 from .forms import DecisionForm
 from .lifecycle import IllegalTransition
 from .models import Remedy
-from .presenting import remedy_text
+from .presenting import approval_reason, remedy_text
 from .selectors import approvals_queue
 from .services import (
     ChoiceRefused,
@@ -42,10 +42,10 @@ def _customer_page(
 ) -> HttpResponse:
     """A page for the customer, in their case's language unless their browser chose one on our site."""
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    # The site's own Referrer-Policy (same-origin) keeps the token in the address from other sites. Not
+    # "no-referrer": Chromium then sends the confirmation's POST with Origin: null, which the CSRF check refuses.
     with translation.override(chosen or language):
-        response = render(request, template, context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+        return render(request, template, context, status=status)
 
 
 def _refused(request: HttpRequest, refused: ChoiceRefused) -> HttpResponse:
@@ -122,7 +122,7 @@ def _report(request: HttpRequest, result: GrantResult) -> None:
         messages.warning(
             request,
             _("Above your authority (%(reason)s): a manager has been asked to approve it.")
-            % {"reason": result.approval.reason if result.approval else result.refused_by},
+            % {"reason": approval_reason(result.approval.reason) if result.approval else result.refused_by},
         )
     if result.budget_warning:
         messages.warning(request, result.budget_warning)

@@ -17,6 +17,7 @@ from amends.outbox.models import OutboxMessage
 from amends.outbox.services import outbox_deliver_due
 from amends.remedies.lifecycle import IllegalTransition
 from amends.remedies.models import ApprovalRequest, PersonalAuthority, Remedy, RemedyCode, TeamBudget
+from amends.remedies.presenting import approval_reason
 from amends.remedies.selectors import approvals_queue, month_start
 from amends.remedies.services import (
     RemedyConflict,
@@ -88,7 +89,10 @@ def test_above_the_per_case_limit_the_grant_becomes_an_approval_request(proposin
     credit.refresh_from_db()
     assert credit.state == "approval_requested" and credit.granted_at is None
     approval = ApprovalRequest.objects.get(remedy=credit)
-    assert approval.requested_by == agent and approval.decision == "" and "per-case" in approval.reason
+    assert approval.requested_by == agent and approval.decision == ""
+    assert approval.reason == "per_case: 30.00 EUR > 20.00 EUR"
+    assert approval_reason(approval.reason) == "€30.00 is above the per-case limit of €20.00"
+    assert Case.objects.get(pk=case.pk).first_offer_at is None  # nothing reached the customer yet
     assert list(approvals_queue(actor=manager)) == [approval]
     assert list(approvals_queue(actor=agent)) == []
     assert events(case)[-1] == "remedy_approval_requested"
