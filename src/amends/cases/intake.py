@@ -310,6 +310,7 @@ def case_open(
     from .notifications import acknowledgement_enqueue
 
     cleaned = validate_intake(request)
+    backdated = now is not None  # the demo and imports open cases in the past
     now = now or timezone.now()
     active = policy_active()
     windows = active.windows if active is not None else ()
@@ -369,7 +370,7 @@ def case_open(
         )
         _refresh_due(case)
         pricing = _price(case, found=found, history=history, active=active)
-        priced_at = timezone.now()
+        priced_at = now if backdated else timezone.now()
         if pricing is not None and pricing.auto_offer:
             # Low-risk: the options go out with the acknowledgement. The 60-second rule, measured.
             case.first_offer_at = priced_at
