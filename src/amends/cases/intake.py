@@ -385,33 +385,34 @@ def case_open(
         )
         for upload, content_type in cleaned["attachments"]:
             attachment_store(case=case, message=message, upload=upload, content_type=content_type, at=now)
-        CaseEvent.objects.bulk_create(
-            [
-                CaseEvent(
-                    case=case,
-                    kind=CaseEvent.Kind.OPENED,
-                    actor_kind=_actor_kind(cleaned["channel"]),
-                    actor_label=actor_label or customer.email,
-                    public=True,
-                    data={"channel": case.channel},
-                    created_at=now,
-                ),
-                CaseEvent(
-                    case=case,
-                    kind=CaseEvent.Kind.ACKNOWLEDGED,
-                    actor_kind=ActorKind.SYSTEM,
-                    actor_label="amends",
-                    public=True,
-                    data={"from": Status.NEW, "to": Status.ACKNOWLEDGED},
-                    created_at=now,
-                ),
-            ]
-        )
+        events = [
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.OPENED,
+                actor_kind=_actor_kind(cleaned["channel"]),
+                actor_label=actor_label or customer.email,
+                public=True,
+                data={"channel": case.channel},
+                created_at=now,
+            ),
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.ACKNOWLEDGED,
+                actor_kind=ActorKind.SYSTEM,
+                actor_label="amends",
+                public=True,
+                data={"from": Status.NEW, "to": Status.ACKNOWLEDGED},
+                created_at=now,
+            ),
+        ]
         status_link, status_url = status_link_create(case=case)
         if found is not None:
             record = case_triage_store(case=case, result=found)
             case.triage = record  # type: ignore[attr-defined]
-        remedies = remedies_price(case=case, pricing=pricing, at=priced_at) if pricing is not None else []
+        remedies = []
+        if pricing is not None:
+            remedies = remedies_price(case=case, pricing=pricing, at=priced_at, events=events)
+        CaseEvent.objects.bulk_create(events)
         acknowledgement_enqueue(
             case=case,
             status_url=status_url,

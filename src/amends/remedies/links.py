@@ -4,6 +4,7 @@ moves the option from offered to chosen, which happens once (services.remedy_cho
 
 import uuid
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
 from django.core import signing
@@ -27,8 +28,16 @@ def choice_token(remedy: Remedy) -> str:
     return signing.dumps(str(remedy.public_id), salt=CHOICE_SALT)
 
 
+@cache
+def _choice_path() -> tuple[str, str]:
+    """The route around the token, resolved once per process (every offered option at intake needs a link)."""
+    prefix, _token, suffix = reverse("remedies:choose", kwargs={"token": "TOKEN"}).partition("TOKEN")
+    return prefix, suffix
+
+
 def choice_url(remedy: Remedy) -> str:
-    return settings.BASE_URL + reverse("remedies:choose", kwargs={"token": choice_token(remedy)})
+    prefix, suffix = _choice_path()
+    return f"{settings.BASE_URL}{prefix}{choice_token(remedy)}{suffix}"
 
 
 def choice_token_read(token: str) -> uuid.UUID:

@@ -44,8 +44,13 @@ def babel_locale(language: str) -> str:
 
 
 def remedy_text(remedy: Remedy, language: str | None = None) -> str:
-    """What the customer gets, in plain words, in `language` (the active one by default)."""
-    return describe(remedy_terms(remedy), language or get_language() or "en")
+    """What the customer gets, in plain words, in `language` (the active one by default). Kept on the instance:
+    the intake words each option for the acknowledgement and again for the API's answer."""
+    language = language or get_language() or "en"
+    texts: dict[str, str] = remedy.__dict__.setdefault("_texts", {})
+    if language not in texts:
+        texts[language] = describe(remedy_terms(remedy), language)
+    return texts[language]
 
 
 def remedy_value(remedy: Remedy, language: str | None = None) -> str:

@@ -54,8 +54,10 @@ class RemedyOut(Schema):
 
     @staticmethod
     def of(remedy: Remedy, language: str) -> "RemedyOut":
+        """Built from stored, already valid values without validating them again (`model_construct`): every case
+        the API returns carries its remedies, the one the intake just created included."""
         why = remedy.why or {}
-        return RemedyOut(
+        return RemedyOut.model_construct(
             id=remedy.public_id,
             kind=remedy.kind,
             state=remedy.state,
@@ -71,7 +73,7 @@ class RemedyOut(Schema):
             settled_at=remedy.settled_at,
             failure_reason=remedy.failure_reason,
             text=remedy_text(remedy, language),
-            why=WhyOut(
+            why=WhyOut.model_construct(
                 policy_version=why.get("policy_version"),
                 rule=why.get("rule"),
                 rule_index=why.get("rule_index"),
@@ -80,7 +82,9 @@ class RemedyOut(Schema):
                 source=str(why.get("source", "")),
                 explanation=str(why.get("explanation", "")),
                 steps=[
-                    WhyStepOut(code=str(s.get("code", "")), text=str(s.get("text", "")), applied=bool(s.get("applied")))
+                    WhyStepOut.model_construct(
+                        code=str(s.get("code", "")), text=str(s.get("text", "")), applied=bool(s.get("applied"))
+                    )
                     for s in why.get("steps", [])
                 ],
             ),

@@ -197,6 +197,7 @@ def remedies_price(
     facts: Facts | None = None,
     pricing: Pricing | None = None,
     at: datetime | None = None,
+    events: list[CaseEvent] | None = None,
 ) -> list[Remedy]:
     """Price the case under the active policy: its 2–4 options stored as proposed, or offered (with their
     expiry) when the policy says the case is low-risk, each with why, the policy version, and its value in the
@@ -204,7 +205,8 @@ def remedies_price(
     complaint has its options before the request that brought it returns. Two inserts, whatever the options.
 
     An auto-offer is recorded on the remedies; the caller sets `case.first_offer_at` (the intake does so on the
-    row it inserts; elsewhere use remedy_offer)."""
+    row it inserts; elsewhere use remedy_offer). With `events`, the events are appended there for the caller to
+    write with its own (the intake writes all of a new case's events in one insert)."""
     if pricing is None:
         active = policy_active()
         if active is None:
@@ -214,15 +216,20 @@ def remedies_price(
             return []
     now = at or timezone.now()
     evaluation = pricing.evaluation
+    written = events if events is not None else []
     if evaluation is None:
-        event_record(
-            case=case,
-            kind=CaseEvent.Kind.REMEDIES_PRICED,
-            actor_kind=ActorKind.SYSTEM,
-            actor_label=SYSTEM_LABEL,
-            data={"policy_version": pricing.active.version, "missing_rate": pricing.missing_rate, "options": []},
-            at=now,
+        written.append(
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.REMEDIES_PRICED,
+                actor_kind=ActorKind.SYSTEM,
+                actor_label=SYSTEM_LABEL,
+                data={"policy_version": pricing.active.version, "missing_rate": pricing.missing_rate, "options": []},
+                created_at=now,
+            )
         )
+        if events is None:
+            CaseEvent.objects.bulk_create(written)
         return []
     offered = pricing.auto_offer
     expires = offer_expiry(now) if offered else None
@@ -255,7 +262,7 @@ def remedies_price(
         )
     Remedy.objects.bulk_create(remedies)
     summary = [{"id": str(r.public_id), "kind": r.kind} for r in remedies]
-    events = [
+    written.append(
         CaseEvent(
             case=case,
             kind=CaseEvent.Kind.REMEDIES_PRICED,
@@ -270,9 +277,9 @@ def remedies_price(
             },
             created_at=now,
         )
-    ]
+    )
     if offered:
-        events.append(
+        written.append(
             CaseEvent(
                 case=case,
                 kind=CaseEvent.Kind.REMEDIES_OFFERED,
@@ -283,7 +290,8 @@ def remedies_price(
                 created_at=now,
             )
         )
-    CaseEvent.objects.bulk_create(events)
+    if events is None:
+        CaseEvent.objects.bulk_create(written)
     return remedies
 
 
