@@ -23,7 +23,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -61,7 +63,7 @@ def analyse(text: str) -> list[str]:
     """The features of one text (the vectoriser's analyser at training and the model's at prediction)."""
     found = tokens(text)
     features = [f"w {t}" for t in found]
-    features += [f"b {a} {b}" for a, b in zip(found, found[1:], strict=False)]
+    features += [f"b {a} {b}" for a, b in pairwise(found)]
     for token in found:
         if _WORD.search(token):
             padded = f" {token} "
@@ -188,24 +190,19 @@ class SentimentModel:
         return cues
 
     def save(self, path: Path = WEIGHTS) -> None:
-        np.savez_compressed(
-            path,
-            vocabulary=np.array("\n".join(self.terms)),
-            idf=self.idf.astype(np.float32),
-            coef=self.coef.astype(np.float16),
-            intercept=self.intercept.astype(np.float32),
-            temperature=np.array(self.temperature),
-            digest=np.array(self.digest),
-            **(
-                {}
-                if self.head is None
-                else {
-                    "head_coef": self.head[0].astype(np.float32),
-                    "head_intercept": self.head[1].astype(np.float32),
-                    "head_temperature": np.array(self.head[2]),
-                }
-            ),
-        )
+        arrays: dict[str, Any] = {
+            "vocabulary": np.array("\n".join(self.terms)),
+            "idf": self.idf.astype(np.float32),
+            "coef": self.coef.astype(np.float16),
+            "intercept": self.intercept.astype(np.float32),
+            "temperature": np.array(self.temperature),
+            "digest": np.array(self.digest),
+        }
+        if self.head is not None:
+            arrays["head_coef"] = self.head[0].astype(np.float32)
+            arrays["head_intercept"] = self.head[1].astype(np.float32)
+            arrays["head_temperature"] = np.array(self.head[2])
+        np.savez_compressed(path, **arrays)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> "SentimentModel":
