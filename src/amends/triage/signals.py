@@ -139,7 +139,7 @@ def analyse(
     mood = sentiment_model.read(text, encoder=encoder)
     score = mood.score
     sentiment_cues = mood.cues
-    if sentiment_model.shouting(text):
+    if sentiment_model.shouting(text[:2000]):
         sentiment_cues = [*sentiment_cues, "written in capitals"]
 
     churn = min(1.0, 0.7 * bool(found["churn"]) + 0.15 * len(found["churn"]) + 0.1 * (score <= -0.6))
