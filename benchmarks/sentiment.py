@@ -77,20 +77,40 @@ def score_set(title: str, directory: Path, encoder: bool) -> None:
         print(f"  {mode}")
         every_truth: list[str] = []
         every_guess: list[str] = []
+        confidences: list[float] = []
         confusion: dict[tuple[str, str], int] = defaultdict(int)
         for language in sorted(sets, key=lambda c: (*LANGUAGE_ORDER, c).index(c)):
             truth = [label for label, _ in sets[language]]
-            guess = [model.read(text, encoder=use_encoder).label for _, text in sets[language]]
+            readings = [model.read(text, encoder=use_encoder) for _, text in sets[language]]
+            guess = [r.label for r in readings]
+            confidences += [r.confidence for r in readings]
             print(line(language, truth, guess, [base] * len(truth)))
             every_truth += truth
             every_guess += guess
             for t, g in zip(truth, guess, strict=True):
                 confusion[t, g] += 1
         print(line("all", every_truth, every_guess, [base] * len(every_truth)))
+        print("    " + calibration(every_truth, every_guess, confidences))
         print(
             "    confusion (true → predicted): "
             + ", ".join(f"{t[:3]}→{g[:3]} {n}" for (t, g), n in sorted(confusion.items()) if t != g)
         )
+
+
+def calibration(truth: list[str], guess: list[str], confidences: list[float]) -> str:
+    """Mean confidence against accuracy, and the expected calibration error over ten confidence bins."""
+    right = np.array([t == g for t, g in zip(truth, guess, strict=True)], dtype=float)
+    confidence = np.array(confidences)
+    bins = np.minimum((confidence * 10).astype(int), 9)
+    error = sum(
+        abs(right[bins == b].mean() - confidence[bins == b].mean()) * (bins == b).mean()
+        for b in range(10)
+        if (bins == b).any()
+    )
+    return (
+        f"calibration: mean confidence {confidence.mean():.3f} against accuracy {right.mean():.3f}, "
+        f"expected calibration error {error:.3f}"
+    )
 
 
 def cross_validation(tune: bool) -> None:

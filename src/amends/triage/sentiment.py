@@ -150,7 +150,7 @@ class SentimentModel:
         if not len(indices):
             # Nothing the model knows (empty, digits only, an unknown script): no attitude can be read.
             even = {label: round(1 / 3, 3) for label in LABELS}
-            return Sentiment("neutral", 0.0, 0.0, even, ["nothing to read"])
+            return Sentiment("neutral", 0.0, 0.0, even, [])
         if encoder and self.head is not None:
             from .category import embedder
 

@@ -134,3 +134,11 @@ def test_triage_reports_the_label_with_its_probability():
         result.sentiment.confidence
         == sentiment.read("Thank you so much, the replacement arrived the next morning!").confidence
     )
+
+
+def test_the_encoder_head_ships_and_reads_when_asked():
+    # Used when the deployment runs the encoder on each complaint (AMENDS_TRIAGE_EMBEDDINGS).
+    assert sentiment.model().head is not None
+    found = sentiment.read("Спасибо, конечно, но деньги так и не вернули.", encoder=True)
+    assert found.label == "negative"
+    assert abs(sum(found.probabilities.values()) - 1) < 0.01
