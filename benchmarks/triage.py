@@ -37,6 +37,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from sentiment import report as sentiment_report  # noqa: E402  (benchmarks/sentiment.py: held-out, frozen, CV)
 from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold, train_test_split  # noqa: E402
 
@@ -310,6 +311,8 @@ def main() -> None:
     print()
     latency()
     memory()
+    print()
+    sentiment_report()
     print(f"(benchmark process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 

@@ -81,13 +81,16 @@ def triage(
         previous_contacts=previous_contacts,
         followers=followers,
         affected=affected,
+        # The encoder reads each complaint only where the deployment opted in (AMENDS_TRIAGE_EMBEDDINGS), and then
+        # the category model has embedded this very text already: the sentiment head reuses it.
+        encoder=bool(model is not None and model.embeddings),
     )
     return Triage(
         version=model.version if model else "none",
         language=language_part,
         category=category,
         severity=Part(found.severity, 1.0, found.severity_reasons),
-        sentiment=Part(found.sentiment, abs(found.sentiment_score), found.sentiment_cues),
+        sentiment=Part(found.sentiment, found.sentiment_confidence, found.sentiment_cues),
         churn_risk=Part(found.churn_risk, found.churn_risk, found.churn_cues),
         public_risk=Part(found.public_risk, found.public_risk, found.public_cues),
         ladder=Part(found.ladder, found.public_risk, [f"affected: {affected}"]),

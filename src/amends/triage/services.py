@@ -25,6 +25,7 @@ from .defaults import starter_examples
 from .engine import Triage, triage
 from .language import warm_up
 from .models import CaseTriage, Category, CategoryModelVersion, ComplaintCluster, TriageLabel
+from .sentiment import model as sentiment_model
 from .signals import ladder_level
 
 if TYPE_CHECKING:
@@ -99,6 +100,7 @@ def category_model_active() -> CategoryModel:
         record = category_model_train() if current is None else CategoryModelVersion.objects.get(version=current)
         model = CategoryModel.loads(bytes(record.artifact))
         warm_up(served_languages())  # load the language models now, not on some customer's complaint
+        sentiment_model()  # and the sentiment weights
         _loaded = (now, model)
         # The models are large and live as long as the process: keep the garbage collector from walking them
         # on every collection (that walk is what put 10 ms outliers into the triage latency).

@@ -1,4 +1,5 @@
-"""Severity, sentiment, churn risk and public risk from cue lexicons. Pure Python: no Django import.
+"""Severity, churn risk and public risk from cue lexicons, and sentiment from the learned model (sentiment.py).
+Pure Python: no Django import.
 
 Cues live in lexicons/<language>.json, one file per language: adding a language is adding a file. A cue of
 four letters or more is a stem (it matches the words it begins); a shorter cue must be a whole word; a cue
@@ -12,6 +13,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from . import sentiment as sentiment_model
 from .text import normalize
 
 LEXICONS = Path(__file__).with_name("lexicons")
@@ -61,7 +63,7 @@ class Signals:
     severity: int
     severity_reasons: list[str]
     sentiment: str
-    sentiment_score: float
+    sentiment_score: float  # P(positive) - P(negative), -1..1
     sentiment_cues: list[str]
     churn_risk: float
     churn_cues: list[str]
@@ -69,6 +71,7 @@ class Signals:
     public_cues: list[str]
     ladder: str
     found: dict[str, list[str]] = field(default_factory=dict)
+    sentiment_confidence: float = 0.0  # the calibrated probability of the sentiment label
 
 
 LADDER = ("private_reply", "company_page_post", "blog_post", "public_apology")
@@ -97,7 +100,9 @@ def analyse(
     previous_contacts: int = 0,
     followers: int = 0,
     affected: int = 1,
+    encoder: bool = False,
 ) -> Signals:
+    """encoder=True lets the multilingual encoder read the text for sentiment (see sentiment.read)."""
     lex = lexicon(language)
     normalized = normalize(text)
     tokens = _TOKEN.findall(normalized)
@@ -131,19 +136,11 @@ def analyse(
     if not reasons:
         reasons.append("no aggravating signal")
 
-    negative, positive = len(found["negative"]), len(found["positive"])
-    exclamations = text.count("!")
-    letters = [ch for ch in text if ch.isalpha()]
-    shouting = len(letters) >= 12 and sum(ch.isupper() for ch in letters) / len(letters) > 0.6
-    raw = positive - negative - (1 if exclamations >= 3 else 0) - (1 if shouting else 0)
-    # A complaint is negative by nature: with no cue at all it reads as mildly negative, not neutral.
-    score = max(-1.0, min(1.0, raw / 3 if raw else -0.2))
-    sentiment = "negative" if score <= -0.2 else "positive" if score >= 0.3 else "neutral"
-    sentiment_cues = found["negative"][:5] + found["positive"][:3]
-    if exclamations >= 3:
-        sentiment_cues.append(f"{exclamations} exclamation marks")
-    if shouting:
-        sentiment_cues.append("written in capitals")
+    mood = sentiment_model.read(text, encoder=encoder)
+    score = mood.score
+    sentiment_cues = mood.cues
+    if sentiment_model.shouting(text[:2000]):
+        sentiment_cues = [*sentiment_cues, "written in capitals"]
 
     churn = min(1.0, 0.7 * bool(found["churn"]) + 0.15 * len(found["churn"]) + 0.1 * (score <= -0.6))
     public = 0.0
@@ -165,8 +162,9 @@ def analyse(
     return Signals(
         severity=severity,
         severity_reasons=reasons,
-        sentiment=sentiment,
+        sentiment=mood.label,
         sentiment_score=round(score, 2),
+        sentiment_confidence=mood.confidence,
         sentiment_cues=sentiment_cues,
         churn_risk=round(churn, 2),
         churn_cues=found["churn"][:5],
