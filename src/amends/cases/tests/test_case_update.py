@@ -185,7 +185,10 @@ def test_a_bulk_action_without_a_change_or_with_too_many_cases_is_refused(agent)
 def test_a_saved_view_keeps_only_the_filters_in_a_stable_order(agent):
     view = saved_view_create(owner=agent, name="  My  urgent  ", query="?page=3&language=ru&assignee=me&x=1&q=")
     assert (view.name, view.query) == ("My urgent", "assignee=me&language=ru")
-    assert saved_view_query("status=open&q=кроссовки") == "q=%D0%BA%D1%80%D0%BE%D1%81%D1%81%D0%BE%D0%B2%D0%BA%D0%B8&status=open"
+    assert (
+        saved_view_query("status=open&q=кроссовки")
+        == "q=%D0%BA%D1%80%D0%BE%D1%81%D1%81%D0%BE%D0%B2%D0%BA%D0%B8&status=open"
+    )
 
 
 def test_saving_a_view_under_a_name_again_replaces_its_filter(agent):
