@@ -59,7 +59,7 @@ def test_a_reply_to_a_form_complaint_threads_under_our_own_last_mail(agent):
 
 def test_a_reply_subject_has_the_case_tag_once_and_no_pile_of_reply_markers(agent):
     case = open_case().case
-    case.subject = "Re: Re: [%s] Re: Wrong size" % case.reference
+    case.subject = f"Re: Re: [{case.reference}] Re: Wrong size"
     case.save(update_fields=["subject"])
     assert reply_mail(case, agent).subject == f"[{case.reference}] Wrong size"
 
