@@ -31,14 +31,13 @@ DEMO_CUSTOMERS = "@customers.example"
 
 
 def demo_age_hours(roll: float, rng: random.Random) -> float:
-    """How long ago a demo case was opened, by how far it got (the same `roll` as _progress): a case nobody has
-    answered yet came in within the last few hours, as it would in a shop that keeps up, and only a few missed
-    their first-response target; cases in progress are days old, settled ones up to three weeks. Targets count
-    from the opening, so the inbox the demo shows on its first day is one that a real team could have."""
-    if roll < 0.3:  # not answered yet
-        return rng.uniform(0.1, 3) if rng.random() < 0.85 else rng.uniform(9, 30)
-    if roll < 0.45:  # in progress, a note written
-        return rng.uniform(2, 48)
+    """How long ago a demo case was opened, by how far it got (the same `roll` as _progress). A case nobody has
+    answered yet (a note is not an answer) came in within the hour, inside even the urgent first-response target,
+    as in a shop that keeps up, and about one in seven has missed its target on purpose, so the inbox shows what
+    overdue looks like; cases waiting for the customer are days old, settled ones up to three weeks. Targets
+    count from the opening, so on the day the demo is loaded the inbox is one a real team could have."""
+    if roll < 0.45:  # not answered yet (below 0.3 untouched, above it with an internal note)
+        return rng.uniform(0.05, 0.9) if rng.random() < 0.85 else rng.uniform(9, 30)
     if roll < 0.6:  # waiting for the customer
         return rng.uniform(6, 24 * 5)
     return rng.uniform(24, 24 * 20)  # resolved or closed
