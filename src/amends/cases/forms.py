@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Team, User
@@ -65,7 +66,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
-def _assignable() -> "forms.models.QuerySet[User]":
+def _assignable() -> QuerySet[User]:
     return User.objects.filter(is_active=True, role__in=User.Role.values).order_by(
         "first_name", "last_name", "username"
     )

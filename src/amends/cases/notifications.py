@@ -33,12 +33,13 @@ def _thread_headers(case: Case, replying_to: str | None = None) -> dict[str, str
         if replying_to:
             headers["In-Reply-To"] = headers["References"] = replying_to
         return headers
-    thread = list(
-        Message.objects.filter(case=case, email_message_id__isnull=False)
+    thread: list[tuple[str, str]] = [
+        (direction, mid or "")
+        for direction, mid in Message.objects.filter(case=case, email_message_id__isnull=False)
         .exclude(direction=Message.Direction.NOTE)
         .order_by("created_at", "id")
         .values_list("direction", "email_message_id")
-    )
+    ]
     if not thread:
         return headers
     from_customer = [mid for direction, mid in thread if direction == Message.Direction.IN]

@@ -86,7 +86,7 @@ def customer_history(*, actor: User, case: Case, limit: int = 20) -> list[Case]:
     choice or an agent's grant, see remedies.models.TAKEN), else None."""
     from amends.remedies.models import TAKEN, Remedy
 
-    cases = list(
+    cases: list[Case] = list(
         _visible(actor)
         .filter(customer_id=case.customer_id)
         .exclude(pk=case.pk)

@@ -508,7 +508,7 @@ def cases_bulk_update(
         try:
             changed = case_update(case=case, actor=actor, status=status, priority=priority, assignee=assignee)
         except lifecycle.IllegalTransition as exc:
-            labels = dict(Case.STATUS_CHOICES)
+            labels = {str(value): str(label) for value, label in Case.STATUS_CHOICES}
             outcome.refused.append(
                 (
                     case.reference,

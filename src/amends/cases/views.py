@@ -198,11 +198,11 @@ def update_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             actor=user,
             status=changes.get("status"),  # type: ignore[arg-type]
             priority=changes.get("priority"),  # type: ignore[arg-type]
-            team=changes.get("team", UNCHANGED),
-            assignee=changes.get("assignee", UNCHANGED),
+            team=changes.get("team", UNCHANGED),  # type: ignore[arg-type]
+            assignee=changes.get("assignee", UNCHANGED),  # type: ignore[arg-type]
         )
     except IllegalTransition as exc:
-        labels = dict(Case.STATUS_CHOICES)
+        labels = {str(value): str(label) for value, label in Case.STATUS_CHOICES}
         form.add_error(
             "status",
             _("A case cannot go from %(from)s to %(to)s. Nothing was changed.")
@@ -289,7 +289,7 @@ def saved_view_create_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
             return redirect(f"{reverse('cases:inbox')}?{view.query}")
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(f"{reverse('cases:inbox')}?{saved_view_query(request.POST.get('query', ''))}")
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from amends.accounts.models import User
 from amends.accounts.services import user_create
 from amends.cases.lifecycle import Status
-from amends.cases.models import ActorKind, Case, CaseEvent, SavedView
+from amends.cases.models import ActorKind, Case, SavedView
 from amends.cases.services import CaseConflict, case_transition
 from amends.conftest import open_case
 from amends.remedies.models import Remedy

@@ -5,8 +5,11 @@ import pytest
 from amends.accounts.models import User
 from amends.accounts.services import user_create
 from amends.cases.models import Case, SavedView
-from amends.cases.tests.test_browser import CHROMIUM, browser, expect, shot  # noqa: F401 - the shared fixture
+from amends.cases.tests import test_browser as shared
+from amends.cases.tests.test_browser import CHROMIUM, expect, shot
 from amends.conftest import open_case
+
+browser = shared.browser  # the module's Chromium, shared with the other browser tests
 
 pytestmark = [
     pytest.mark.browser,

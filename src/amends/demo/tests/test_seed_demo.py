@@ -43,7 +43,7 @@ def test_the_demo_opens_on_an_inbox_a_team_could_have_and_stays_so_on_a_later_da
     call_command("seed_demo")
     assert overdue(timezone.now()).count() <= open_cases.count() // 4
     for case in Case.objects.all():
-        created, due = before[case.pk]
+        created, _due = before[case.pk]
         assert abs(case.created_at - created) < timedelta(minutes=5)
         assert case.breached == bool(case.next_due_at and case.next_due_at < timezone.now())
 
