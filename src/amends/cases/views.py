@@ -239,6 +239,9 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
         assignee = None
     elif data["assignee"]:
         assignee = User.objects.filter(pk=int(data["assignee"]), is_active=True).first()
+        if assignee is None:  # left since the page was drawn: refuse, rather than read it as "nobody"
+            messages.error(request, _("Choose the change from the lists."))
+            return back
     try:
         outcome = cases_bulk_update(
             actor=user,
