@@ -50,6 +50,9 @@ def test_keyboard_shortcuts_move_open_search_and_help_but_never_while_typing(bro
     page.keyboard.press("k")
     expect(rows.nth(1)).to_have_class("current")
     expect(rows.nth(2)).not_to_have_class("current")
+    page.keyboard.press("x")  # ticks the case the keys are on, for a bulk action
+    expect(rows.nth(1).locator("input[name=case]")).to_be_checked()
+    expect(rows.nth(0).locator("input[name=case]")).not_to_be_checked()
     help_box = page.locator("[data-testid=shortcuts-help]")
     expect(help_box).to_be_hidden()
     page.keyboard.press("?")
