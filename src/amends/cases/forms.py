@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Team, User
@@ -31,7 +32,7 @@ class InboxFilterForm(forms.Form):
         fields: dict = self.fields
         fields["team"].choices = [("", _("Any team"))] + [(str(t.pk), t.name) for t in Team.objects.all()]
         fields["assignee"].choices = [("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))] + [
-            (str(u.pk), u.display_name) for u in User.objects.filter(is_active=True).order_by("username")
+            (str(u.pk), u.display_name) for u in _assignable()
         ]
         fields["language"].choices = [("", _("Any language")), *settings.LANGUAGES]
         fields["channel"].choices = [("", _("Any channel")), *Channel.choices]
@@ -58,14 +59,83 @@ class NoteForm(forms.Form):
     body = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}), strip=False)
 
 
-class AssignForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, label=_("Team"))
-    assignee = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False, label=_("Assignee"))
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by the name colleagues know them by, not their sign-in name."""
+
+    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+        return obj.display_name
 
 
-class StatusForm(forms.Form):
+def _assignable() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, role__in=User.Role.values).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+class CaseForm(forms.Form):
+    """Status, priority, team and assignee in one form with one button. The hidden `shown_*` fields hold what the
+    page showed, so only what the agent changed is changed, and a colleague's change meanwhile is not undone."""
+
     status = forms.ChoiceField(choices=Case.STATUS_CHOICES, label=_("Status"))
-
-
-class PriorityForm(forms.Form):
     priority = forms.TypedChoiceField(choices=Case.PRIORITY_CHOICES, coerce=int, label=_("Priority"))
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, label=_("Team"), empty_label=_("No team")
+    )
+    assignee = PersonChoiceField(queryset=_assignable(), required=False, label=_("Assignee"), empty_label=_("Nobody"))
+    shown_status = forms.CharField(required=False, widget=forms.HiddenInput)
+    shown_priority = forms.CharField(required=False, widget=forms.HiddenInput)
+    shown_team = forms.CharField(required=False, widget=forms.HiddenInput)
+    shown_assignee = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    @classmethod
+    def for_case(cls, case: Case) -> "CaseForm":
+        shown = {
+            "status": case.status,
+            "priority": case.priority,
+            "team": case.team_id or "",
+            "assignee": case.assignee_id or "",
+        }
+        return cls(initial={**shown, **{f"shown_{k}": v for k, v in shown.items()}})
+
+    def changes(self) -> dict[str, object]:
+        """The fields the agent changed on the page, as case_update takes them."""
+        data = self.cleaned_data
+        changed: dict[str, object] = {}
+        if data["status"] != data["shown_status"]:
+            changed["status"] = data["status"]
+        if str(data["priority"]) != data["shown_priority"]:
+            changed["priority"] = data["priority"]
+        if str(data["team"].pk if data["team"] else "") != data["shown_team"]:
+            changed["team"] = data["team"]
+        if str(data["assignee"].pk if data["assignee"] else "") != data["shown_assignee"]:
+            changed["assignee"] = data["assignee"]
+        return changed
+
+
+class BulkForm(forms.Form):
+    """One change for the cases ticked in the inbox (their ids come as `case`, read by the view); an empty choice
+    leaves that field as it is."""
+
+    status = forms.ChoiceField(
+        required=False, label=_("Status"), choices=[("", _("Keep status")), *Case.STATUS_CHOICES]
+    )
+    priority = forms.TypedChoiceField(
+        required=False,
+        label=_("Priority"),
+        choices=[("", _("Keep priority")), *Case.PRIORITY_CHOICES],
+        coerce=int,
+        empty_value=None,
+    )
+    assignee = forms.ChoiceField(required=False, label=_("Assignee"))
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        fields: dict = self.fields
+        fields["assignee"].choices = [("", _("Keep assignee")), ("none", _("Nobody"))] + [
+            (str(u.pk), u.display_name) for u in _assignable()
+        ]
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name of the view"), max_length=60, strip=True)
+    query = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -37,6 +37,7 @@ from amends.triage.services import case_cluster, case_triage_store, category_by_
 from .lifecycle import Priority, Status
 from .models import ActorKind, Attachment, Case, CaseEvent, Channel, Message, ReferenceCounter
 from .services import _emit, _refresh_due, message_create
+from .subjects import subject_from_story
 
 logger = logging.getLogger(__name__)
 
@@ -504,5 +505,5 @@ def _actor_kind(channel: str) -> str:
 
 
 def _subject_from(story: str) -> str:
-    first_line = story.split("\n", 1)[0]
-    return single_line(first_line)[:80] + ("…" if len(first_line) > 80 else "")
+    """A complaint that came without a subject is called by its first sentence, cut at a word."""
+    return single_line(subject_from_story(story))

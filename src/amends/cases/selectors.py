@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 
 from amends.accounts.models import User
 
 from .lifecycle import OPEN
-from .models import Case, CaseEvent, Message
+from .models import Case, CaseEvent, Message, SavedView
 from .search import case_search_ids
 
 REFERENCE = re.compile(r"^AM-\d{4}-\d{6}$", re.IGNORECASE)
@@ -81,8 +81,26 @@ def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
     return cases.order_by("-breached", "priority", F("next_due_at").asc(nulls_last=True), "-created_at")
 
 
-def customer_history(*, actor: User, case: Case, limit: int = 20) -> QuerySet[Case]:
-    return _visible(actor).filter(customer_id=case.customer_id).exclude(pk=case.pk).order_by("-created_at")[:limit]
+def customer_history(*, actor: User, case: Case, limit: int = 20) -> list[Case]:
+    """The customer's other cases, newest first, each with `taken_remedy`: the remedy it settled on (the customer's
+    choice or an agent's grant, see remedies.models.TAKEN), else None."""
+    from amends.remedies.models import TAKEN, Remedy
+
+    cases: list[Case] = list(
+        _visible(actor)
+        .filter(customer_id=case.customer_id)
+        .exclude(pk=case.pk)
+        .select_related("assignee")
+        .prefetch_related(Prefetch("remedies", queryset=Remedy.objects.filter(state__in=TAKEN), to_attr="taken"))
+        .order_by("-created_at")[:limit]
+    )
+    for other in cases:
+        other.taken_remedy = other.taken[0] if other.taken else None  # type: ignore[attr-defined]
+    return cases
+
+
+def customer_case_count(*, actor: User, case: Case) -> int:
+    return _visible(actor).filter(customer_id=case.customer_id).exclude(pk=case.pk).count()
 
 
 def timeline(*, case: Case, public_only: bool = False) -> list[dict[str, Any]]:
@@ -97,3 +115,22 @@ def timeline(*, case: Case, public_only: bool = False) -> list[dict[str, Any]]:
         ({"type": "event", "at": e.created_at, "item": e} for e in events),
     )
     return sorted(entries, key=lambda entry: (entry["at"], entry["type"] == "event"))
+
+
+def cases_for_bulk(*, actor: User, public_ids: list[str]) -> list[Case]:
+    """The cases a bulk action names that the actor may see, in the order named; unknown ids are left out."""
+    keys = []
+    for value in public_ids:
+        try:
+            keys.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    found = {
+        c.public_id: c
+        for c in _visible(actor).select_related("customer", "team", "assignee").filter(public_id__in=keys)
+    }
+    return [found[k] for k in dict.fromkeys(keys) if k in found]
+
+
+def saved_views(*, actor: User) -> QuerySet[SavedView]:
+    return SavedView.objects.filter(owner=actor)

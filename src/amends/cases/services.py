@@ -1,12 +1,15 @@
 """Every write to a case goes through here, and every one leaves an event on the case's timeline."""
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from amends.accounts.models import Team, User
 from amends.accounts.selectors import integration_authority_limit
@@ -17,7 +20,7 @@ from amends.replies.services import reply_coach
 
 from . import lifecycle
 from .lifecycle import OPEN, Priority, Status
-from .models import ActorKind, Case, CaseEvent, Message
+from .models import ActorKind, Case, CaseEvent, Message, SavedView
 
 # Events a customer sees on the status page; everything else stays internal.
 PUBLIC_EVENTS = {
@@ -282,6 +285,8 @@ def case_reply(
         at=now,
     )
     _emit("case.replied", case, message={"id": str(message.public_id), "body": message.body})
+    if actor is not None and case.assignee_id is None:
+        _assign_to_replier(case=case, actor=actor, at=now)
     if case.first_responded_at is None:
         case.first_responded_at = now
         Case.objects.filter(pk=case.pk).update(first_responded_at=now)
@@ -307,23 +312,96 @@ def case_add_note(*, case: Case, actor: User | None, body: str, actor_label: str
     return message
 
 
+def _assignment(team: Team | None, assignee: User | None) -> dict[str, str | None]:
+    return {"team": team.name if team else None, "assignee": assignee.username if assignee else None}
+
+
 @transaction.atomic
 def case_assign(*, case: Case, actor: User, team: Team | None, assignee: User | None) -> Case:
-    before = {
-        "team": case.team.name if case.team else None,
-        "assignee": case.assignee.username if case.assignee else None,
-    }
+    if assignee is not None and (not assignee.is_active or assignee.role not in User.Role.values):
+        raise ValidationError(_("%(name)s cannot take cases.") % {"name": assignee.display_name})
+    before = _assignment(case.team, case.assignee)
     case.team, case.assignee, case.updated_at = team, assignee, timezone.now()
     case.save(update_fields=["team", "assignee", "updated_at"])
-    after = {"team": team.name if team else None, "assignee": assignee.username if assignee else None}
     event_record(
         case=case,
         kind=CaseEvent.Kind.ASSIGNED,
         actor_kind=ActorKind.AGENT,
         actor=actor,
-        data={"from": before, "to": after},
+        data={"from": before, "to": _assignment(team, assignee)},
     )
     return case
+
+
+def _assign_to_replier(*, case: Case, actor: User, at: datetime) -> None:
+    """Whoever answers an unassigned case owns it from then on; a case someone already owns stays theirs. The
+    conditional update decides a race between two agents answering at once: the first one takes it."""
+    if not Case.objects.filter(pk=case.pk, assignee__isnull=True).update(assignee=actor, updated_at=at):
+        return
+    case.assignee = actor
+    event_record(
+        case=case,
+        kind=CaseEvent.Kind.ASSIGNED,
+        actor_kind=ActorKind.AGENT,
+        actor=actor,
+        data={"from": _assignment(case.team, None), "to": _assignment(case.team, actor), "reason": "replied"},
+        at=at,
+    )
+
+
+UNCHANGED: Any = object()
+_CASE_STATE = (
+    "status",
+    "priority",
+    "team",
+    "assignee",
+    "first_response_due_at",
+    "resolution_due_at",
+    "next_due_at",
+    "breached",
+    "first_responded_at",
+    "resolved_at",
+    "closed_at",
+    "updated_at",
+)
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: Case,
+    actor: User,
+    status: str | None = None,
+    priority: int | None = None,
+    team: Team | None = UNCHANGED,
+    assignee: User | None = UNCHANGED,
+) -> list[str]:
+    """Change a case's status, priority, team and assignee together, as the one form on the case page asks: all of
+    it or nothing (an illegal status keeps the new priority from being saved too). Only what differs from the case
+    as it is now is changed, each change with its own event. Returns what changed: "priority", "assignment",
+    "status", in that order."""
+    if status is not None and status not in Status:
+        raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": repr(status)[:40]}})
+    if priority is not None and priority not in Priority:
+        raise ValidationError({"priority": _("Unknown priority %(priority)s.") % {"priority": repr(priority)[:40]}})
+    locked = Case.objects.select_for_update().select_related("team", "assignee").get(pk=case.pk)
+    for name in _CASE_STATE:  # decide on the case as it is now, not as the caller last saw it
+        setattr(case, name, getattr(locked, name))
+    if status is not None and status != case.status:
+        lifecycle.check(case.status, status)  # before anything is written
+    changed = []
+    if priority is not None and int(priority) != case.priority:
+        case_set_priority(case=case, actor=actor, priority=priority)
+        changed.append("priority")
+    new_team = case.team if team is UNCHANGED else team
+    new_assignee = case.assignee if assignee is UNCHANGED else assignee
+    if (new_team, new_assignee) != (case.team, case.assignee):
+        case_assign(case=case, actor=actor, team=new_team, assignee=new_assignee)
+        changed.append("assignment")
+    if status is not None and status != case.status:
+        case_transition(case=case, to=status, actor_kind=ActorKind.AGENT, actor=actor)
+        changed.append("status")
+    return changed
 
 
 @transaction.atomic
@@ -397,3 +475,100 @@ def cases_flag_breaches(*, now: datetime | None = None, limit: int = 5000) -> in
             )
             flagged += 1
     return flagged
+
+
+# One bulk action touches at most this many cases: a page of the inbox, with room to spare.
+BULK_LIMIT = 200
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk action did, case by case: the references it changed, left as they were, or refused (and why)."""
+
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def cases_bulk_update(
+    *,
+    actor: User,
+    case_ids: list[str],
+    status: str | None = None,
+    priority: int | None = None,
+    assignee: User | None = UNCHANGED,
+) -> BulkOutcome:
+    """Apply one change to many cases from the inbox. Each case is its own transaction through case_update, so a
+    case is changed whole or not at all, and one refusal (a status its lifecycle does not allow, a case changed
+    meanwhile) stops neither the others nor hides itself: it is reported with the case's reference."""
+    from .selectors import cases_for_bulk
+
+    if status is None and priority is None and assignee is UNCHANGED:
+        raise ValidationError(_("Choose what to change."))
+    if len(case_ids) > BULK_LIMIT:
+        raise ValidationError(_("At most %(n)s cases at once.") % {"n": BULK_LIMIT})
+    outcome = BulkOutcome()
+    for case in cases_for_bulk(actor=actor, public_ids=case_ids):
+        try:
+            changed = case_update(case=case, actor=actor, status=status, priority=priority, assignee=assignee)
+        except lifecycle.IllegalTransition as exc:
+            labels = {str(value): str(label) for value, label in Case.STATUS_CHOICES}
+            outcome.refused.append(
+                (
+                    case.reference,
+                    _("it cannot go from %(from)s to %(to)s")
+                    % {"from": labels.get(exc.current, exc.current), "to": labels.get(exc.target, exc.target)},
+                )
+            )
+        except CaseConflict:
+            outcome.refused.append((case.reference, _("it changed meanwhile")))
+        except ValidationError as exc:
+            outcome.refused.append((case.reference, " ".join(exc.messages)))
+        else:
+            (outcome.changed if changed else outcome.unchanged).append(case.reference)
+    return outcome
+
+
+# The inbox filters a saved view may hold: anything else in a query string (a page number, a stray parameter) is
+# not part of a view. Kept in step with forms.InboxFilterForm.
+VIEW_FILTERS = ("q", "status", "team", "assignee", "language", "channel", "review")
+SAVED_VIEWS_PER_AGENT = 30
+
+
+def saved_view_query(query: str) -> str:
+    """The filter part of an inbox query string, in a stable order, empty values dropped."""
+    from django.http import QueryDict
+    from django.utils.http import urlencode
+
+    given = QueryDict(query.lstrip("?"))
+    kept = [(key, single_line(given.get(key, ""))[:200]) for key in VIEW_FILTERS]
+    return urlencode([(key, value) for key, value in kept if value])
+
+
+@transaction.atomic
+def saved_view_create(*, owner: User, name: str, query: str) -> SavedView:
+    """Save the inbox filter `query` under `name` for its owner; the same name again replaces that view's filter."""
+    name = single_line(name)
+    if not name:
+        raise ValidationError({"name": _("Give the view a name.")})
+    if len(name) > 60:
+        raise ValidationError({"name": _("A view's name is at most 60 characters.")})
+    query = saved_view_query(query)
+    if len(query) > 500:
+        raise ValidationError({"query": _("This filter is too long to save.")})
+    existing = SavedView.objects.select_for_update().filter(owner=owner, name=name).first()
+    if existing is not None:
+        existing.query = query
+        existing.save(update_fields=["query"])
+        return existing
+    if SavedView.objects.filter(owner=owner).count() >= SAVED_VIEWS_PER_AGENT:
+        raise ValidationError(
+            {"name": _("You have %(n)s saved views; delete one first.") % {"n": SAVED_VIEWS_PER_AGENT}}
+        )
+    return SavedView.objects.create(owner=owner, name=name, query=query, created_at=timezone.now())
+
+
+def saved_view_delete(*, owner: User, view_id: int) -> bool:
+    """Delete one of the owner's views; another agent's view, or one already gone, is left alone (False)."""
+    deleted, _rows = SavedView.objects.filter(owner=owner, pk=view_id).delete()
+    return bool(deleted)

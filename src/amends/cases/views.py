@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from django.contrib import messages
@@ -10,7 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from amends.accounts.models import User
@@ -24,21 +28,31 @@ from amends.remedies.selectors import remedy_panel
 from amends.replies.models import ReplyTemplate
 from amends.triage.models import Category, ComplaintCluster
 
-from .forms import AssignForm, InboxFilterForm, NoteForm, PriorityForm, ReplyForm, StatusForm
+from .forms import BulkForm, CaseForm, InboxFilterForm, NoteForm, ReplyForm, SavedViewForm
 from .lifecycle import IllegalTransition
-from .models import ActorKind, Attachment, Case
-from .selectors import InboxFilters, case_get, customer_history, inbox, timeline
+from .models import Attachment, Case
+from .selectors import InboxFilters, case_get, customer_history, inbox, saved_views, timeline
 from .services import (
+    UNCHANGED,
     CaseConflict,
     ReplyBlocked,
     case_add_note,
-    case_assign,
     case_reply,
-    case_set_priority,
-    case_transition,
+    case_update,
+    cases_bulk_update,
+    saved_view_create,
+    saved_view_delete,
+    saved_view_query,
 )
+from .subjects import heading
 
 PAGE = 50
+
+
+def is_overdue(case: Case, now: datetime) -> bool:
+    """Overdue is a deadline that has passed, now: not the `breached` flag, which the sweep raises up to a minute
+    late and which orders the inbox. A case waiting on the customer, or resolved, has no deadline to miss."""
+    return case.next_due_at is not None and case.next_due_at < now
 
 
 def staff_required[R: HttpResponseBase](view: Callable[..., R]) -> Callable[..., R]:
@@ -64,19 +78,27 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     filters = InboxFilters(**{k: v or "" for k, v in data.items()})
-    cases = inbox(actor=actor(request), filters=filters)
+    user = actor(request)
+    cases = inbox(actor=user, filters=filters)
     page = page_number(request.GET.get("page"))
     rows = list(cases[(page - 1) * PAGE : page * PAGE + 1])
     if not rows and page > 1:  # past the end: show the last page there is
         page = page_number(str(page), last=last_page(cases.count(), PAGE))
         rows = list(cases[(page - 1) * PAGE : page * PAGE + 1])
+    now = timezone.now()
+    for row in rows:
+        row.overdue = is_overdue(row, now)  # type: ignore[attr-defined]
     context = {
         "form": form,
         "cases": rows[:PAGE],
         "page": page,
         "has_next": len(rows) > PAGE,
         "query": request.GET.copy(),
-        "outbox": outbox_counts() if actor(request).is_manager else None,
+        "filter_query": saved_view_query(request.GET.urlencode()),
+        "saved_views": saved_views(actor=user),
+        "view_form": SavedViewForm(),
+        "bulk_form": BulkForm(),
+        "outbox": outbox_counts() if user.is_manager else None,
         "incidents": ComplaintCluster.objects.filter(
             flagged_at__isnull=False, state=ComplaintCluster.State.OPEN
         ).count(),
@@ -88,13 +110,13 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
 def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: object) -> HttpResponse:
     context = {
         "case": case,
+        "heading": heading(subject=case.subject, story=case.description),
+        "overdue": is_overdue(case, timezone.now()),
         "entries": timeline(case=case),
         "history": customer_history(actor=actor(request), case=case),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "note_form": forms.get("note_form") or NoteForm(auto_id="note_%s"),
-        "assign_form": AssignForm(initial={"team": case.team, "assignee": case.assignee}),
-        "status_form": StatusForm(initial={"status": case.status}),
-        "priority_form": PriorityForm(initial={"priority": case.priority}),
+        "case_form": forms.get("case_form") or CaseForm.for_case(case),
         "outbox": case.outbox.order_by("-created_at")[:10],
         "categories": Category.objects.filter(is_active=True),
         "coaching": forms.get("coaching"),
@@ -133,6 +155,11 @@ def reply_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             form.add_error("body", exc)
         except IllegalTransition as exc:
             form.add_error("status_after", str(exc))
+        except CaseConflict:
+            form.add_error(
+                None,
+                _("Not sent: the case changed while you wrote (a colleague or the customer). Look again and resend."),
+            )
         else:
             messages.success(request, _("Reply sent to %(email)s.") % {"email": case.customer.email})
             return redirect("cases:case", public_id=public_id)
@@ -156,45 +183,129 @@ def note_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @staff_required
-def assign_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    case = case_get(actor=actor(request), public_id=public_id)
-    form = AssignForm(request.POST)
+def update_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The one form for status, priority, team and assignee: what the agent changed, all of it or none."""
+    user = actor(request)
+    case = case_get(actor=user, public_id=public_id)
+    form = CaseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a team and an agent from the lists."))
-    else:
-        case_assign(
-            case=case, actor=actor(request), team=form.cleaned_data["team"], assignee=form.cleaned_data["assignee"]
+        return _case_page(request, case, status=400, case_form=form)
+    changes = form.changes()
+    if not changes:
+        messages.info(request, _("Nothing to change."))
+        return redirect("cases:case", public_id=public_id)
+    try:
+        case_update(
+            case=case,
+            actor=user,
+            status=changes.get("status"),  # type: ignore[arg-type]
+            priority=changes.get("priority"),  # type: ignore[arg-type]
+            team=changes.get("team", UNCHANGED),  # type: ignore[arg-type]
+            assignee=changes.get("assignee", UNCHANGED),  # type: ignore[arg-type]
         )
+    except IllegalTransition as exc:
+        labels = {str(value): str(label) for value, label in Case.STATUS_CHOICES}
+        form.add_error(
+            "status",
+            _("A case cannot go from %(from)s to %(to)s. Nothing was changed.")
+            % {"from": labels.get(exc.current, exc.current), "to": labels.get(exc.target, exc.target)},
+        )
+        return _case_page(request, case, status=400, case_form=form)
+    except CaseConflict:
+        messages.error(request, _("Not changed: the case changed meanwhile. Look again and retry."))
+    except ValidationError as exc:
+        form.add_error("assignee", exc)
+        return _case_page(request, case, status=400, case_form=form)
+    else:
+        messages.success(request, _("Case updated."))
     return redirect("cases:case", public_id=public_id)
 
 
 @require_POST
 @staff_required
-def status_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    case = case_get(actor=actor(request), public_id=public_id)
-    form = StatusForm(request.POST)
+def bulk_view(request: HttpRequest) -> HttpResponse:
+    """One change to the cases ticked in the inbox; each case changed whole or refused, and said which."""
+    user = actor(request)
+    form = BulkForm(request.POST)
+    back = redirect(f"{reverse('cases:inbox')}?{saved_view_query(request.POST.get('back', ''))}")
+    ids = request.POST.getlist("case")
+    if not ids:
+        messages.error(request, _("Tick the cases to change first."))
+        return back
     if not form.is_valid():
-        messages.error(request, _("Choose a status from the list."))
-    else:
+        messages.error(request, _("Choose the change from the lists."))
+        return back
+    data = form.cleaned_data
+    assignee: User | None = UNCHANGED
+    if data["assignee"] == "none":
+        assignee = None
+    elif data["assignee"]:
+        assignee = User.objects.filter(pk=int(data["assignee"]), is_active=True).first()
+        if assignee is None:  # left since the page was drawn: refuse, rather than read it as "nobody"
+            messages.error(request, _("Choose the change from the lists."))
+            return back
+    try:
+        outcome = cases_bulk_update(
+            actor=user,
+            case_ids=ids,
+            status=data["status"] or None,
+            priority=data["priority"],
+            assignee=assignee,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return back
+    if outcome.changed:
+        messages.success(
+            request,
+            ngettext("%(n)s case changed: %(refs)s.", "%(n)s cases changed: %(refs)s.", len(outcome.changed))
+            % {"n": len(outcome.changed), "refs": ", ".join(outcome.changed)},
+        )
+    if outcome.unchanged:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s case was already so: %(refs)s.", "%(n)s cases were already so: %(refs)s.", len(outcome.unchanged)
+            )
+            % {"n": len(outcome.unchanged), "refs": ", ".join(outcome.unchanged)},
+        )
+    for reference, reason in outcome.refused:
+        messages.error(request, _("%(ref)s not changed: %(reason)s.") % {"ref": reference, "reason": reason})
+    missing = len(set(ids)) - len(outcome.changed) - len(outcome.unchanged) - len(outcome.refused)
+    if missing > 0:
+        messages.error(
+            request,
+            ngettext("%(n)s case was not found.", "%(n)s cases were not found.", missing) % {"n": missing},
+        )
+    return back
+
+
+@require_POST
+@staff_required
+def saved_view_create_view(request: HttpRequest) -> HttpResponse:
+    user = actor(request)
+    form = SavedViewForm(request.POST)
+    if form.is_valid():
         try:
-            case_transition(case=case, to=form.cleaned_data["status"], actor_kind=ActorKind.AGENT, actor=actor(request))
-        except IllegalTransition as exc:
-            messages.error(request, _("Not changed: %(reason)s.") % {"reason": exc})
-        except CaseConflict:
-            messages.error(request, _("Not changed: the case changed meanwhile. Look again and retry."))
-    return redirect("cases:case", public_id=public_id)
+            view = saved_view_create(owner=user, name=form.cleaned_data["name"], query=form.cleaned_data["query"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+            return redirect(f"{reverse('cases:inbox')}?{view.query}")
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(f"{reverse('cases:inbox')}?{saved_view_query(request.POST.get('query', ''))}")
 
 
 @require_POST
 @staff_required
-def priority_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    case = case_get(actor=actor(request), public_id=public_id)
-    form = PriorityForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a priority from the list."))
+def saved_view_delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    if saved_view_delete(owner=actor(request), view_id=view_id):
+        messages.success(request, _("View deleted."))
     else:
-        case_set_priority(case=case, actor=actor(request), priority=form.cleaned_data["priority"])
-    return redirect("cases:case", public_id=public_id)
+        messages.error(request, _("No such view of yours."))
+    return redirect("cases:inbox")
 
 
 @require_POST

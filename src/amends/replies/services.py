@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from amends.accounts.models import User
 from amends.accounts.selectors import authority_limit
@@ -17,7 +18,7 @@ from amends.triage.language import detect
 
 from .coach import Coaching, coach
 from .models import ReplyTemplate
-from .templating import TemplateError, render, validate
+from .templating import TemplateError, render_for, validate
 
 
 def reply_language(*, text: str, stated: str = "", case: Case | None = None) -> str:
@@ -43,7 +44,7 @@ def reply_coach(
     return coach(
         text,
         language=reply_language(text=text, stated=language, case=case),
-        customer_name=case.customer.name if case else "",
+        customer_name=greeting_name(case.customer.name) if case else "",
         public_thread=bool(case and case.channel == Channel.PUBLIC_THREAD),
         max_remedy_value=max_remedy_value,
     )
@@ -63,9 +64,22 @@ def template_for(*, purpose: str, case: Case) -> ReplyTemplate | None:
     return _best_fit(candidates, case, lambda t: (t.language, t.category_id))
 
 
+def greeting_name(name: str) -> str:
+    """The name to greet a customer by, or "" when we do not know it. An e-mail address (a mail program's display
+    name, a form's name field typed with one) is not a name: nobody wants to be greeted "Dear a," or "Dear a@b.c,"."""
+    name = " ".join(name.split())
+    return "" if "@" in name else name
+
+
+def neutral_greeting(language: str) -> str:
+    """How a reply greets a customer whose name we do not know, in the reply's language ("Hello," "Здравствуйте!")."""
+    with translation.override(language):
+        return gettext("Hello,")
+
+
 def template_values(*, case: Case, remedy_options: list[str] | None = None, status_link: str = "") -> dict[str, str]:
     return {
-        "customer_name": case.customer.name or case.customer.email.split("@")[0],
+        "customer_name": greeting_name(case.customer.name),
         "case_reference": case.reference,
         "status_link": status_link or settings.BASE_URL + "/status/",
         "remedy_options": "\n".join(f"- {option}" for option in (remedy_options or [])),
@@ -94,13 +108,15 @@ def acknowledgement_compose(
     best = _best_fit(templates, case, lambda t: (t[0], t[1]))
     if best is None:
         return None
-    _language, _category, subject, body = best
+    language, _category, subject, body = best
     values = template_values(case=case, status_link=status_url, remedy_options=remedy_options)
-    return render(subject, values), render(body, values)
+    greeting = neutral_greeting(language)
+    return render_for(subject, values, greeting=greeting), render_for(body, values, greeting=greeting)
 
 
 def template_render(*, template: ReplyTemplate, values: dict[str, str]) -> tuple[str, str]:
-    return render(template.subject, values), render(template.body, values)
+    greeting = neutral_greeting(template.language)
+    return render_for(template.subject, values, greeting=greeting), render_for(template.body, values, greeting=greeting)
 
 
 def template_save(*, template: ReplyTemplate, subject: str, body: str, actor: User) -> ReplyTemplate:

@@ -4,6 +4,7 @@ Only plain names are allowed between braces (no attributes, indexes or format sp
 never reach into an object; an unknown name is refused when the template is saved, not when it is sent.
 """
 
+import re
 from string import Formatter
 
 VARIABLES = {
@@ -47,3 +48,29 @@ def validate(text: str) -> None:
 def render(text: str, values: dict[str, str]) -> str:
     validate(text)
     return text.format_map({name: str(values.get(name, "")) for name in VARIABLES})
+
+
+# A line that greets by name holds, besides the name, a greeting word or two and punctuation ("Dear {customer_name},",
+# "Здравствуйте, {customer_name}!", "Поштовани/а {customer_name},"). More words than this and it is a sentence.
+_GREETING_WORDS = 3
+_NAME = "{customer_name}"
+_ORPHAN_PUNCTUATION = re.compile(r"\s+([,!.?;:])|([,;:])\s*(?=[,!.?;:])")
+
+
+def render_for(text: str, values: dict[str, str], *, greeting: str) -> str:
+    """Render for a customer whose name we may not know. Without a name, a line that greets by name becomes
+    `greeting` (the neutral greeting of the reply's language) instead of greeting an e-mail address or nobody
+    ("Dear a,", "Dear ,"), and the name is left out of any other sentence."""
+    if values.get("customer_name", "").strip():
+        return render(text, values)
+    validate(text)
+    lines = []
+    for line in text.split("\n"):
+        if _NAME in line:
+            rest = line.replace(_NAME, "")
+            if len(placeholders(rest)) == 0 and len(rest.split()) <= _GREETING_WORDS:
+                lines.append(greeting)
+                continue
+            line = _ORPHAN_PUNCTUATION.sub(lambda m: m.group(1) or "", rest)
+        lines.append(line)
+    return render("\n".join(lines), values)

@@ -1,15 +1,17 @@
 """Load the demo shop: brand, teams, agents, and about 200 cases across languages, channels and states.
 
 Cases go through the same services as real ones, so the demo timeline, outbox and search are real too.
-Running it again does nothing once the demo shop exists.
+Running it again loads nothing more: it moves the demo cases' times forward to the day it runs (their due dates
+are relative to the day the demo is loaded, so the demo never opens on an inbox of weeks-old missed targets).
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from amends.accounts.models import User
@@ -18,13 +20,53 @@ from amends.brands.models import BrandIdentity
 from amends.brands.selectors import brand_default_forget
 from amends.cases.intake import IntakeRequest, case_open
 from amends.cases.lifecycle import Priority, Status
-from amends.cases.models import ActorKind, Channel
+from amends.cases.models import ActorKind, Case, CaseEvent, Channel, Message
 from amends.cases.services import case_add_note, case_assign, case_reply, case_set_priority, case_transition
 from amends.demo.stories import NAMES, REMEDIES, REPLIES, STORIES
 from amends.outbox.models import OutboxMessage
 from amends.playbooks.demo import demo_playbooks_create
 
 DEMO_PASSWORDS = {"agent": "amends-agent", "manager": "amends-manager", "admin": "amends-admin"}
+DEMO_CUSTOMERS = "@customers.example"
+
+
+def demo_age_hours(roll: float, rng: random.Random) -> float:
+    """How long ago a demo case was opened, by how far it got (the same `roll` as _progress). A case nobody has
+    answered yet (a note is not an answer) came in within the hour, inside even the urgent first-response target,
+    as in a shop that keeps up, and about one in seven has missed its target on purpose, so the inbox shows what
+    overdue looks like; cases waiting for the customer are days old, settled ones up to three weeks. Targets
+    count from the opening, so on the day the demo is loaded the inbox is one a real team could have."""
+    if roll < 0.45:  # not answered yet (below 0.3 untouched, above it with an internal note)
+        return rng.uniform(0.05, 0.9) if rng.random() < 0.85 else rng.uniform(9, 30)
+    if roll < 0.6:  # waiting for the customer
+        return rng.uniform(6, 24 * 5)
+    return rng.uniform(24, 24 * 20)  # resolved or closed
+
+
+def demo_shift_to_today(*, loaded_at: datetime) -> int:
+    """Move every time of the demo's cases forward by the time since the demo was loaded, so a demo loaded last
+    month opens today as it opened then, instead of every case having missed its targets weeks ago. Only the
+    demo's own customers' cases move; a case someone opened since is real and keeps its times."""
+    delta = timezone.now() - loaded_at
+    if delta <= timedelta(minutes=1):
+        return 0
+    cases = Case.objects.filter(customer__email__endswith=DEMO_CUSTOMERS, created_at__lte=loaded_at)
+    ids = list(cases.values_list("id", flat=True))
+    with transaction.atomic():
+        Case.objects.filter(id__in=ids).update(
+            **{name: F(name) + delta for name in DEMO_CASE_TIMES},
+        )
+        for name in ("first_responded_at", "resolved_at", "closed_at", "next_due_at", "first_offer_at"):
+            Case.objects.filter(id__in=ids, **{f"{name}__isnull": False}).update(**{name: F(name) + delta})
+        Case.objects.filter(id__in=ids, breached=True).filter(
+            Q(next_due_at__isnull=True) | Q(next_due_at__gte=timezone.now())
+        ).update(breached=False)
+        CaseEvent.objects.filter(case_id__in=ids).update(created_at=F("created_at") + delta)
+        Message.objects.filter(case_id__in=ids).update(created_at=F("created_at") + delta)
+    return len(ids)
+
+
+DEMO_CASE_TIMES = ("created_at", "updated_at", "first_response_due_at", "resolution_due_at")
 
 
 class Command(BaseCommand):
@@ -35,8 +77,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: object, **options: int) -> None:
-        if User.objects.filter(username="agent").exists():
-            self.stdout.write("Demo data already loaded.")
+        loaded = User.objects.filter(username="agent").first()
+        if loaded is not None:
+            shifted = demo_shift_to_today(loaded_at=loaded.date_joined)
+            User.objects.filter(pk=loaded.pk).update(date_joined=timezone.now())
+            self.stdout.write(f"Demo data already loaded; {shifted} demo cases moved to today's dates.")
             return
         rng = random.Random(options["seed"])  # noqa: S311 - repeatable demo data, not security
         with transaction.atomic():
@@ -111,7 +156,8 @@ class Command(BaseCommand):
             )
             if email.startswith("."):
                 email = f"customer{index % 37}{email}"
-            opened_at = now - timedelta(hours=rng.uniform(0.2, 24 * 20))
+            roll = rng.random()
+            opened_at = now - timedelta(hours=demo_age_hours(roll, rng))
             value = Decimal(rng.randrange(1990, 25000)) / 100 if rng.random() < 0.7 else None
             with transaction.atomic():
                 case = case_open(
@@ -129,15 +175,14 @@ class Command(BaseCommand):
                     ),
                     now=opened_at,
                 ).case
-                self._progress(case, rng, colleagues, teams, language, name)
+                self._progress(case, rng, roll, colleagues, teams, language, name)
         # The demo's acknowledgements went out "back then"; only new mail should reach the outbox worker.
         OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).update(
             state=OutboxMessage.State.SENT, sent_at=now
         )
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo shop with {options['cases']} cases."))
 
-    def _progress(self, case, rng, colleagues, teams, language, name):  # type: ignore[no-untyped-def]
-        roll = rng.random()
+    def _progress(self, case, rng, roll, colleagues, teams, language, name):  # type: ignore[no-untyped-def]
         if rng.random() < 0.25:
             case_set_priority(
                 case=case, actor=colleagues[-1], priority=rng.choice([Priority.URGENT, Priority.HIGH, Priority.LOW])
