@@ -1,0 +1,183 @@
+"""What a draft policy would have offered the last cases, next to what the active policy offers them: per rule how
+many cases it takes and what its offers are worth, which cases' offers change, and what it would cost.
+
+Both policies are run over the same facts, read from the stored cases in three queries (cases with their triage
+and customer; the customers' earlier complaints over the longest window either policy counts), so the comparison
+is like for like: the remedies stored on a case were priced by whichever version was active that day.
+
+A case's cost is its dearest option in the home currency: the most the company pays whichever option the
+customer takes (an upper bound; apologies and appointments count as nothing).
+"""
+
+import statistics
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+
+from amends.cases.models import Case
+
+from .facts import case_facts
+from .money import MissingRate, RateTable
+from .policy import Evaluation, Facts, Policy, evaluate
+
+PREVIEW_CASES = 1000
+LISTED_CHANGES = 50
+
+
+@dataclass
+class RuleStats:
+    """One rule of the draft (or its default set, `index` None) over the previewed cases."""
+
+    index: int | None
+    name: str
+    matched: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+    costs: list[Decimal] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.costs, Decimal(0))
+
+    @property
+    def median(self) -> Decimal:
+        return Decimal(statistics.median(self.costs)) if self.costs else Decimal(0)
+
+
+@dataclass(frozen=True)
+class Change:
+    case: Case
+    before: Evaluation | None
+    after: Evaluation | None
+    delta: Decimal
+
+
+@dataclass
+class Preview:
+    cases: int
+    rules: list[RuleStats]
+    draft_total: Decimal
+    active_total: Decimal
+    changed: int
+    listed: list[Change]
+    unpriced: Counter[str]  # currency without a rate → how many cases the draft could not price
+    seconds: float
+    active_version: int | None
+    currency: str
+
+    @property
+    def delta(self) -> Decimal:
+        return self.draft_total - self.active_total
+
+
+def cost(evaluation: Evaluation | None) -> Decimal:
+    """The dearest option's value in the home currency (0 for an offer with no money value, or none)."""
+    if evaluation is None:
+        return Decimal(0)
+    values = [o.value_home.value.amount for o in evaluation.options if o.value_home is not None]
+    return max(values, default=Decimal(0))
+
+
+def signature(evaluation: Evaluation | None) -> tuple[object, ...]:
+    """What the customer would be offered, as comparable data: the options' terms, in order."""
+    if evaluation is None:
+        return ()
+    return tuple(repr(sorted(o.terms.as_dict().items())) for o in evaluation.options)
+
+
+def recent_cases(limit: int = PREVIEW_CASES) -> list[Case]:
+    return list(
+        Case.objects.select_related("customer", "triage", "triage__category", "triage__cluster").order_by(
+            "-created_at", "-id"
+        )[:limit]
+    )
+
+
+def _histories(cases: Sequence[Case], windows: Sequence[int]) -> dict[int, tuple[int, ...]]:
+    """Days ago of each case's customer's earlier complaints within the longest window, in one query."""
+    if not windows or not cases:
+        return {case.pk: () for case in cases}
+    longest = timedelta(days=max(windows))
+    earliest = min(case.created_at for case in cases) - longest
+    moments: dict[int, list[tuple[int, object]]] = defaultdict(list)
+    rows = Case.objects.filter(
+        customer_id__in={c.customer_id for c in cases if c.customer_id}, created_at__gte=earliest
+    ).values_list("customer_id", "pk", "created_at")
+    for customer_id, pk, created in rows:
+        moments[customer_id].append((pk, created))
+    found: dict[int, tuple[int, ...]] = {}
+    for case in cases:
+        found[case.pk] = tuple(
+            (case.created_at - created).days
+            for pk, created in moments.get(case.customer_id, [])
+            if pk != case.pk and case.created_at - longest <= created < case.created_at  # type: ignore[operator]
+        )
+    return found
+
+
+def cases_facts(cases: Sequence[Case], windows: Sequence[int]) -> list[tuple[Case, Facts]]:
+    histories = _histories(cases, windows)
+    return [(case, case_facts(case=case, customer_history=histories[case.pk])) for case in cases]
+
+
+def _windows(policy: Policy) -> set[int]:
+    return {c.within_days for rule in policy.rules for c in rule.conditions if c.within_days is not None}
+
+
+def _run(policy: Policy, facts: Facts, rates: RateTable) -> tuple[Evaluation | None, str]:
+    try:
+        return evaluate(policy, facts, rates), ""
+    except MissingRate as missing:
+        return None, missing.currency
+
+
+def policy_preview(
+    *,
+    draft: Policy,
+    active: Policy | None,
+    rates: RateTable,
+    cases: Sequence[Case] | None = None,
+    active_version: int | None = None,
+) -> Preview:
+    """Run `draft` and `active` over `cases` (by default the last 1,000) and compare."""
+    started = time.perf_counter()
+    if cases is None:
+        cases = recent_cases()
+    windows = sorted(_windows(draft) | (_windows(active) if active is not None else set()))
+    stats = [RuleStats(index=i + 1, name=rule.name) for i, rule in enumerate(draft.rules)]
+    default = RuleStats(index=None, name="")
+    unpriced: Counter[str] = Counter()
+    draft_total = active_total = Decimal(0)
+    changed: list[Change] = []
+    count = 0
+    for case, facts in cases_facts(cases, windows):
+        after, missing = _run(draft, facts, rates)
+        before = _run(active, facts, rates)[0] if active is not None else None
+        count += 1
+        if after is None:
+            unpriced[missing] += 1
+        else:
+            row = stats[after.rule_index - 1] if after.rule_index is not None else default
+            row.matched += 1
+            row.kinds.update(str(o.kind) for o in after.options)
+            row.costs.append(cost(after))
+        draft_total += cost(after)
+        active_total += cost(before)
+        if signature(after) != signature(before):
+            changed.append(Change(case=case, before=before, after=after, delta=cost(after) - cost(before)))
+    return Preview(
+        cases=count,
+        rules=[*stats, default],
+        draft_total=draft_total,
+        active_total=active_total,
+        changed=len(changed),
+        listed=changed[:LISTED_CHANGES],
+        unpriced=unpriced,
+        seconds=time.perf_counter() - started,
+        active_version=active_version,
+        currency=settings.CURRENCY,
+    )
