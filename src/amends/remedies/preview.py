@@ -40,6 +40,11 @@ class RuleStats:
     costs: list[Decimal] = field(default_factory=list)
 
     @property
+    def kind_counts(self) -> list[tuple[str, int]]:
+        """For templates: a Counter answers 0 to any attribute-like lookup (`kinds.items` is kinds["items"])."""
+        return self.kinds.most_common()
+
+    @property
     def total(self) -> Decimal:
         return sum(self.costs, Decimal(0))
 
@@ -68,6 +73,10 @@ class Preview:
     seconds: float
     active_version: int | None
     currency: str
+
+    @property
+    def unpriced_counts(self) -> list[tuple[str, int]]:
+        return self.unpriced.most_common()
 
     @property
     def delta(self) -> Decimal:
