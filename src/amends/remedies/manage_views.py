@@ -189,7 +189,12 @@ def rates_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values = {name: request.POST.get(name, "")[:40] for name in values}
         try:
-            row = rate_add(actor=actor(request), **values)
+            row = rate_add(
+                actor=actor(request),
+                currency=values["currency"],
+                valid_from=values["valid_from"],
+                rate=values["rate"],
+            )
         except ValidationError as error:
             errors = error.message_dict
         else:
@@ -212,7 +217,7 @@ def rates_view(request: HttpRequest) -> HttpResponse:
 # -- budgets and personal authority ---------------------------------------------------------------------------
 
 
-def _budget_rows(month: Any) -> list[dict[str, object]]:
+def _budget_rows(month: Any) -> list[dict[str, Any]]:
     budgets = {b.team_id: b for b in TeamBudget.objects.filter(month=month)}
     rows = []
     for team in Team.objects.order_by("name"):

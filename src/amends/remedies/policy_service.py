@@ -155,7 +155,7 @@ def rate_add(
         ]
     elif value != value.quantize(Decimal("1e-8")):
         errors["rate"] = [_("Give the rate with at most eight decimals.")]
-    if not errors and ExchangeRate.objects.filter(currency=code, valid_from=day).exists():
+    if not errors and day is not None and ExchangeRate.objects.filter(currency=code, valid_from=day).exists():
         errors["valid_from"] = [_("%(code)s already has a rate from this day.") % {"code": code}]
     if errors:
         raise ValidationError(errors)

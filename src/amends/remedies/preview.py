@@ -1,28 +1,33 @@
 """What a draft policy would have offered the last cases, next to what the active policy offers them: per rule how
 many cases it takes and what its offers are worth, which cases' offers change, and what it would cost.
 
-Both policies are run over the same facts, read from the stored cases in three queries (cases with their triage
-and customer; the customers' earlier complaints over the longest window either policy counts), so the comparison
-is like for like: the remedies stored on a case were priced by whichever version was active that day.
+Both policies are run over the same facts, read from the stored cases in two queries (the cases with what their
+triage and customer say; the customers' earlier complaints over the longest window either policy counts), so the
+comparison is like for like: the remedies stored on a case were priced by whichever version was active that day.
 
 A case's cost is its dearest option in the home currency: the most the company pays whichever option the
 customer takes (an upper bound; apologies and appointments count as nothing).
 """
+
+from __future__ import annotations
 
 import statistics
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
 
 from amends.cases.models import Case
 
-from .facts import case_facts
-from .money import MissingRate, RateTable
+from .facts import risk_value
+from .money import MissingRate, Money, MoneyError, RateTable
 from .policy import Evaluation, Facts, Policy, evaluate
 
 PREVIEW_CASES = 1000
@@ -55,7 +60,7 @@ class RuleStats:
 
 @dataclass(frozen=True)
 class Change:
-    case: Case
+    case: CaseRow
     before: Evaluation | None
     after: Evaluation | None
     delta: Decimal
@@ -95,24 +100,65 @@ def signature(evaluation: Evaluation | None) -> tuple[object, ...]:
     """What the customer would be offered, as comparable data: the options' terms, in order."""
     if evaluation is None:
         return ()
-    return tuple(repr(sorted(o.terms.as_dict().items())) for o in evaluation.options)
+    return tuple(o.terms for o in evaluation.options)
 
 
-def recent_cases(limit: int = PREVIEW_CASES) -> list[Case]:
-    return list(
-        Case.objects.select_related("customer", "triage", "triage__category", "triage__cluster").order_by(
-            "-created_at", "-id"
-        )[:limit]
-    )
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """What the preview reads of a case: its facts' sources and what links to it."""
+
+    pk: int
+    public_id: object
+    reference: str
+    created_at: datetime
+    customer_id: int | None
+    values: dict[str, Any]
 
 
-def _histories(cases: Sequence[Case], windows: Sequence[int]) -> dict[int, tuple[int, ...]]:
+_FIELDS = {
+    "x_order_value": "order_value",
+    "x_order_currency": "order_currency",
+    "x_channel": "channel",
+    "x_language": "language",
+    "x_tier": "customer__tier",
+    "x_lifetime": "customer__lifetime_value",
+    "x_category_slug": "triage__category__slug",
+    "x_category_guess": "triage__result__category__value",
+    "x_severity": "triage__severity",
+    "x_churn_risk": "triage__result__churn_risk__value",
+    "x_public_risk": "triage__result__public_risk__value",
+    "x_cluster_id": "triage__cluster_id",
+    "x_flagged_at": "triage__cluster__flagged_at",
+    "x_triaged": "triage__id",
+}
+
+
+def recent_cases(limit: int = PREVIEW_CASES) -> list[CaseRow]:
+    """The last `limit` cases with only what their facts need, in one query: the triage's stored result is read
+    key by key in the database (a whole result is a large JSON document; a thousand of them dominate the time)."""
+    rows = Case.objects.order_by("-created_at", "-id").values(
+        "pk", "public_id", "reference", "created_at", "customer_id", **{k: F(v) for k, v in _FIELDS.items()}
+    )[:limit]
+    return [
+        CaseRow(
+            pk=row["pk"],
+            public_id=row["public_id"],
+            reference=row["reference"],
+            created_at=row["created_at"],
+            customer_id=row["customer_id"],
+            values=dict(row),
+        )
+        for row in rows
+    ]
+
+
+def _histories(cases: Sequence[CaseRow], windows: Sequence[int]) -> dict[int, tuple[int, ...]]:
     """Days ago of each case's customer's earlier complaints within the longest window, in one query."""
     if not windows or not cases:
         return {case.pk: () for case in cases}
     longest = timedelta(days=max(windows))
     earliest = min(case.created_at for case in cases) - longest
-    moments: dict[int, list[tuple[int, object]]] = defaultdict(list)
+    moments: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
     rows = Case.objects.filter(
         customer_id__in={c.customer_id for c in cases if c.customer_id}, created_at__gte=earliest
     ).values_list("customer_id", "pk", "created_at")
@@ -122,15 +168,44 @@ def _histories(cases: Sequence[Case], windows: Sequence[int]) -> dict[int, tuple
     for case in cases:
         found[case.pk] = tuple(
             (case.created_at - created).days
-            for pk, created in moments.get(case.customer_id, [])
-            if pk != case.pk and case.created_at - longest <= created < case.created_at  # type: ignore[operator]
+            for pk, created in moments.get(case.customer_id or 0, [])
+            if pk != case.pk and case.created_at - longest <= created < case.created_at
         )
     return found
 
 
-def cases_facts(cases: Sequence[Case], windows: Sequence[int]) -> list[tuple[Case, Facts]]:
+def row_facts(row: CaseRow, history: tuple[int, ...]) -> Facts:
+    """The facts of a case read as `recent_cases` reads it: the same as `facts.case_facts` makes of the case."""
+    v = row.values
+    triaged = v["x_triaged"] is not None
+    lifetime = v["x_lifetime"]
+    order = None
+    if v["x_order_value"] is not None and v["x_order_currency"]:
+        try:
+            order = Money.of(v["x_order_value"], v["x_order_currency"])
+        except MoneyError:
+            order = None
+    return Facts(
+        on=timezone.localdate(row.created_at),
+        category=(v["x_category_slug"] or str(v["x_category_guess"] or "")) if triaged else "",
+        severity=min(max(int(v["x_severity"] or 1), 1), 4),
+        order_value=order,
+        customer_tier=v["x_tier"] or "",
+        lifetime_value=Money.of(lifetime, settings.CURRENCY) if lifetime and lifetime > 0 else None,
+        complaint_days=history,
+        delay_days=0,
+        incident=bool(v["x_cluster_id"] is not None and v["x_flagged_at"] is not None),
+        cluster=v["x_cluster_id"] is not None,
+        public_risk=risk_value(v["x_public_risk"]),
+        churn_risk=risk_value(v["x_churn_risk"]),
+        channel=v["x_channel"],
+        language=v["x_language"],
+    )
+
+
+def cases_facts(cases: Sequence[CaseRow], windows: Sequence[int]) -> list[tuple[CaseRow, Facts]]:
     histories = _histories(cases, windows)
-    return [(case, case_facts(case=case, customer_history=histories[case.pk])) for case in cases]
+    return [(case, row_facts(case, histories[case.pk])) for case in cases]
 
 
 def _windows(policy: Policy) -> set[int]:
@@ -149,7 +224,7 @@ def policy_preview(
     draft: Policy,
     active: Policy | None,
     rates: RateTable,
-    cases: Sequence[Case] | None = None,
+    cases: Sequence[CaseRow] | None = None,
     active_version: int | None = None,
 ) -> Preview:
     """Run `draft` and `active` over `cases` (by default the last 1,000) and compare."""
