@@ -28,7 +28,7 @@ def staff(user) -> Client:  # type: ignore[no-untyped-def]
 
 def post(client: Client, page: str, action: str, data: dict) -> object:
     html = client.get(page).content.decode()
-    assert f'action="{action}"' in html, f"no form posts to {action}"
+    assert f'action="{action}' in html, f"no form posts to {action}"
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
     return client.post(action, {"csrfmiddlewaretoken": token, **data})
 
