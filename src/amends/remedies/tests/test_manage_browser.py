@@ -29,9 +29,7 @@ def test_a_manager_fixes_a_mistake_previews_and_activates(browser, live_server, 
         Category.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
     categories_forget()
     team = Team.objects.create(name="Shoes")
-    user_create(
-        username="milan", password="manager-password-1", first_name="Milan", role=User.Role.MANAGER, team=team
-    )
+    user_create(username="milan", password="manager-password-1", first_name="Milan", role=User.Role.MANAGER, team=team)
     open_case(order_value="60", order_currency="EUR", language="en", description="The shoes are the wrong size.")
     open_case(email="petra@example.com", order_value="20", order_currency="EUR", language="en")
     page = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 1400}).new_page()
