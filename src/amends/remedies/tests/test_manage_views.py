@@ -148,3 +148,20 @@ def test_budgets_page_sets_budgets_warns_at_80_and_manages_personal_authority(ma
     assert PersonalAuthority.objects.get(user=agent).per_case == 80
     post(client, page, "/console/remedies/budgets/", {"form": "remove", "user": agent.pk})
     assert not PersonalAuthority.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("ru", "Политика компенсаций"),
+        ("bg", "Политика за обезщетения"),
+        ("sr", "Политика накнада"),
+        ("sr-latn", "Politika naknada"),
+        ("sk", "Pravidlá odškodnenia"),
+    ],
+)
+def test_the_policy_page_speaks_the_managers_language(default_policy, manager, language, words):
+    client = Client(headers={"Accept-Language": language})
+    client.force_login(manager)
+    html = client.get(PAGES[0]).content.decode()
+    assert words in html and "Active: version" not in html
