@@ -1,12 +1,13 @@
 """Managers' writes: policy versions (checked, numbered, never touching offers made), rates, budgets and
 personal authority — each refused with a specific reason and nothing stored when anything is wrong."""
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from amends.accounts.models import Team
 from amends.conftest import open_case
@@ -25,6 +26,14 @@ from amends.remedies.selectors import authority_of, policy_active, rate_table
 from .conftest import SIMPLE
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The reasons are asserted in English, whatever language an earlier test left active in this thread."""
+    with translation.override("en"):
+        yield
+
 
 GOOD = SIMPLE.replace("{auto}", "false")
 
