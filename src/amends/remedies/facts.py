@@ -36,7 +36,8 @@ def complaint_days_from_counts(counts: Mapping[int, int]) -> tuple[int, ...]:
     return tuple(days)
 
 
-def _risk(value: Any) -> float:
+def risk_value(value: Any) -> float:
+    """A stored risk as the policy reads it: 0–1, and 0 when it is missing or not a number."""
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -52,8 +53,8 @@ def _from_triage(found: CaseTriage | Triage | None) -> dict[str, Any]:
         return {
             "category": str(found.category.value),
             "severity": int(found.severity.value),
-            "churn_risk": _risk(found.churn_risk.value),
-            "public_risk": _risk(found.public_risk.value),
+            "churn_risk": risk_value(found.churn_risk.value),
+            "public_risk": risk_value(found.public_risk.value),
         }
     result = found.result or {}
     category = found.category.slug if found.category_id and found.category else ""
@@ -61,8 +62,8 @@ def _from_triage(found: CaseTriage | Triage | None) -> dict[str, Any]:
     return {
         "category": category or str(result.get("category", {}).get("value", "")),
         "severity": int(found.severity),
-        "churn_risk": _risk(result.get("churn_risk", {}).get("value")),
-        "public_risk": _risk(result.get("public_risk", {}).get("value")),
+        "churn_risk": risk_value(result.get("churn_risk", {}).get("value")),
+        "public_risk": risk_value(result.get("public_risk", {}).get("value")),
         "cluster": cluster is not None,
         # A cluster flagged as a probable incident is the incident until incidents are declared by hand.
         "incident": bool(cluster is not None and cluster.flagged_at is not None),
