@@ -2,18 +2,23 @@
 
 Lingua, restricted to the languages served, does the statistics; rules take over where such libraries are
 known to go wrong: Serbian is reported with its script (sr-Cyrl, sr-Latn); Serbian and Croatian in Latin
-script are told apart by ekavian/ijekavian forms and lexical markers ("što" is shared by both and decides
-nothing); Bosnian, which detectors confuse with both, is resolved the same way; text too short or too mixed
-to call is reported as uncertain, with the customer's stated language or the company's as the fallback.
+script (and Bosnian, which detectors confuse with both) are told apart by a model learnt from real text of
+both (amends.triage.south_slavic), and where the text cannot tell them apart the variant the company or the
+customer's earlier cases use is taken; text too short or too mixed to call is reported as uncertain, with the
+customer's stated language or the company's as the fallback. Text and word lists are compared after Unicode
+normalisation (NFC, and look-alike letters of the other script put back into the word's own script).
 """
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from lingua import Language, LanguageDetectorBuilder
+
+from . import south_slavic
 
 # BCP 47 code for each lingua language that can be reported.
 CODES = {
@@ -35,123 +40,45 @@ BY_CODE = {code: language for language, code in CODES.items()}
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# ђ and ћ are Serbian only; ѓ, ќ and ѕ Macedonian only. ј, љ, њ and џ are written in both, so they tell Serbian
+# from Russian or Bulgarian but nothing about Serbian against Macedonian.
+_SERBIAN_ONLY_LETTERS = re.compile(r"[ђћЂЋ]")
 _SERBIAN_CYRILLIC_LETTERS = re.compile(r"[ђјљњћџЂЈЉЊЋЏ]")
 _MACEDONIAN_LETTERS = re.compile(r"[ѓќѕЃЌЅ]")
-# Function words that tell Macedonian from Serbian Cyrillic when the letters ѓ ќ ѕ are absent.
-MACEDONIAN_WORDS = frozenset(["во", "ги", "сè", "уште", "дека", "тоа", "овој", "оваа", "кој"])
-BULGARIAN_WORDS = frozenset(["днес", "ще", "съм", "сме", "вече", "още", "защо", "тук", "кога", "никой", "мога"])
-SERBIAN_CYRILLIC_WORDS = frozenset(["у", "је", "су", "још", "ће", "нисам", "сам", "који", "ово", "није", "већ"])
+# The detector's confidence above which a word-list rule may not overturn its Macedonian.
+CONFIDENT = 0.8
 
-# Serbian (ekavian forms, Serbian vocabulary) versus Croatian (ijekavian forms, Croatian vocabulary). A marker of
-# four letters or more is a stem (it matches words it begins); a shorter one must be the whole word; one with a
-# space is a phrase. "što" is shared by both languages and is deliberately in neither list.
-SERBIAN_MARKERS = (
-    "mleko",
-    "dete",
-    "deca",
-    "vreme",
-    "lepo",
-    "lepa",
-    "reč",
-    "mesto",
-    "mesec",
-    "svet",
-    "cena",
-    "cene",
-    "uvek",
-    "gde",
-    "ovde",
-    "onde",
-    "negde",
-    "nigde",
-    "hteo",
-    "htela",
-    "desilo",
-    "desio",
-    "nedelj",
-    "sedmic",
-    "tačno",
-    "kafa",
-    "voz",
-    "hleb",
-    "hiljad",
-    "uopšte",
-    "bezbed",
-    "porudžbin",
-    "prodavnic",
-    "opštin",
-    "poslednj",
-    "sledeć",
-    "ko",
-    "šta",
-    "isporučen",
-    "treba da",
-    "da li",
-    "bre",
-    "pre",
-    "posle",
-    "videl",
-    "belo",
-    "magacin",
-    # "da" + present tense after a verb, where Croatian uses the infinitive ("želim da platim" / "želim platiti")
-    "pokušam da",
-    "pokušao da",
-    "pokušala da",
-    "želim da",
-    "želeo",
-    "želela",
-    "hoću da",
-    "mogu da",
-    "moram da",
-    "mogao da",
-    "mogla da",
-    "počeo da",
-    "počela da",
-    "nastavi da",
-)
-CROATIAN_MARKERS = (
-    "mlijek",
-    "dijete",
-    "djeca",
-    "vrijeme",
-    "lijep",
-    "riječ",
-    "mjesto",
-    "mjesec",
-    "svijet",
-    "cijen",
-    "uvijek",
-    "gdje",
-    "ovdje",
-    "ondje",
-    "negdje",
-    "nigdje",
-    "htio",
-    "htjela",
-    "dogodil",
-    "dogodio",
-    "tjed",
-    "točno",
-    "kava",
-    "vlak",
-    "kruh",
-    "tisuć",
-    "uopće",
-    "sigurnosn",
-    "narudžb",
-    "trgovin",
-    "općin",
-    "posljednj",
-    "sljedeć",
-    "tko",
-    "je li",
-    "tijekom",
-    "prije",
-    "poslije",
-    "vidjel",
-    "bijel",
-    "tenisic",
-)
+# Letters that look the same in Latin and Cyrillic: a word typed with one of the other script's look-alikes
+# (a Latin "e" or "è" in a Cyrillic word, as happens on a mixed keyboard or in a copied word list) is put back
+# into its own script before anything is compared.
+_LATIN_TO_CYRILLIC = str.maketrans("aceopxyiAEOPCXHKMTBjJèÈ", "асеорхуіАЕОРСХНКМТВјЈѐЀ")
+_CYRILLIC_TO_LATIN = str.maketrans("асеорхуіјАЕОРСХНКМТВЈ", "aceopxyijAEOPCXHKMTBJ")
+_MIXED_WORD = re.compile(r"\w*(?:[\u0400-\u04FF]\w*[A-Za-z\u00C0-\u024F]|[A-Za-z\u00C0-\u024F]\w*[\u0400-\u04FF])\w*")
+
+
+def _one_script(match: re.Match[str]) -> str:
+    word = match.group()
+    cyrillic = len(_CYRILLIC.findall(word))
+    latin = len(_LATIN.findall(word))
+    return word.translate(_LATIN_TO_CYRILLIC) if cyrillic >= latin else word.translate(_CYRILLIC_TO_LATIN)
+
+
+def normalise(text: str) -> str:
+    """NFC, and each word in one script: what every comparison with a word list sees."""
+    text = unicodedata.normalize("NFC", text)
+    if _MIXED_WORD.search(text):
+        text = unicodedata.normalize("NFC", _MIXED_WORD.sub(_one_script, text))
+    return text
+
+
+def _words(items: list[str]) -> frozenset[str]:
+    return frozenset(normalise(w).lower() for w in items)
+
+
+# Function words that tell Macedonian from Serbian Cyrillic when the letters ѓ ќ ѕ are absent.
+MACEDONIAN_WORDS = _words(["во", "ги", "сѐ", "уште", "дека", "тоа", "овој", "оваа", "кој", "го", "тие", "има", "нема"])
+BULGARIAN_WORDS = _words(["днес", "ще", "съм", "сме", "вече", "още", "защо", "тук", "кога", "никой", "мога"])
+SERBIAN_CYRILLIC_WORDS = _words(["у", "је", "су", "још", "ће", "нисам", "сам", "који", "ово", "није", "већ"])
 
 MIN_LETTERS = 8
 # Below this the top language is a guess: reported, but marked uncertain.
@@ -165,7 +92,7 @@ COMMON_WORDS = Path(__file__).with_name("lexicons") / "common_words.json"
 
 @cache
 def _common_words() -> dict[str, frozenset[str]]:
-    return {code: frozenset(words) for code, words in json.loads(COMMON_WORDS.read_text(encoding="utf-8")).items()}
+    return {code: _words(words) for code, words in json.loads(COMMON_WORDS.read_text(encoding="utf-8")).items()}
 
 
 def _looks_like(code: str, words: list[str]) -> bool:
@@ -204,36 +131,45 @@ def warm_up(codes: tuple[str, ...]) -> None:
     _detector(codes).compute_language_confidence_values("warm up")
 
 
-def _markers_in(words: list[str], markers: tuple[str, ...]) -> list[str]:
-    hits = []
-    joined = " " + " ".join(words) + " "
-    vocabulary = set(words)
-    for marker in markers:
-        if " " in marker:
-            found = f" {marker} " in joined
-        elif len(marker) >= 4:
-            found = any(word.startswith(marker) for word in vocabulary)
-        else:
-            found = marker in vocabulary
-        if found:
-            hits.append(marker)
-    return hits
+# Below this distance from an even chance the Serbian/Croatian model is not trusted to choose the variant.
+SR_HR_MARGIN = 0.15
+# Prior odds for the variant of the customer's earlier cases or of the company: most customers of a Serbian
+# company write Serbian, and the model, learnt from news, reads everyday complaints less surely than news.
+PRIOR_ODDS = 4.0
 
 
-def serbian_or_croatian(text: str, *, company_language: str = "") -> tuple[str, list[str]]:
-    """sr-Latn or hr for Latin-script South Slavic text, with the markers that decided it."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    serbian = _markers_in(words, SERBIAN_MARKERS)
-    croatian = _markers_in(words, CROATIAN_MARKERS)
-    if len(serbian) > len(croatian):
-        return "sr-Latn", [f"Serbian marker: {m}" for m in serbian[:5]]
-    if len(croatian) > len(serbian):
-        return "hr", [f"Croatian marker: {m}" for m in croatian[:5]]
-    if company_language.lower().startswith("sr"):
-        return "sr-Latn", ["no Serbian or Croatian marker; the company's locale is Serbian"]
-    if company_language.lower().startswith("hr"):
-        return "hr", ["no Serbian or Croatian marker; the company's locale is Croatian"]
-    return "sr-Latn" if "sr" in company_language else "hr", ["no Serbian or Croatian marker"]
+def _variant(code: str) -> str:
+    base = code.lower().replace("_", "-")
+    return "sr-Latn" if base.startswith("sr") else "hr" if base.startswith(("hr", "bs")) else ""
+
+
+def serbian_or_croatian(text: str, *, company_language: str = "", previous: str = "") -> tuple[str, list[str]]:
+    """sr-Latn or hr for Latin-script South Slavic text, with the evidence that decided it. The customer's earlier
+    cases, else the company's language, weigh as prior odds; where the text still cannot tell them apart, that
+    variant is taken, else the model's lean."""
+    verdict = south_slavic.judge(text)
+    named = {"sr-Latn": "Serbian", "hr": "Croatian"}
+    expected, source = next(
+        (
+            (_variant(c), s)
+            for c, s in ((previous, "the customer's earlier cases"), (company_language, "the company"))
+            if _variant(c)
+        ),
+        ("", ""),
+    )
+    serbian = verdict.serbian
+    if expected:
+        odds = serbian / max(1e-9, 1 - serbian) * (PRIOR_ODDS if expected == "sr-Latn" else 1 / PRIOR_ODDS)
+        serbian = odds / (1 + odds)
+    lean = "sr-Latn" if serbian >= 0.5 else "hr"
+    evidence = ", ".join(verdict.evidence)
+    if abs(serbian - 0.5) >= SR_HR_MARGIN:
+        share = max(serbian, 1 - serbian)
+        return lean, [f"{named[lean]} {share:.0%}" + (f": {evidence}" if evidence else "")]
+    why = f"Serbian or Croatian: the text cannot tell ({verdict.serbian:.0%} Serbian)"
+    if expected:
+        return expected, [why, f"{named[expected]}, as {source}"]
+    return lean, [why, f"leaning {named[lean]}"]
 
 
 def _family(code: str) -> str:
@@ -254,10 +190,13 @@ def detect(
     served: tuple[str, ...],
     stated: str = "",
     company_language: str = "en",
+    previous: str = "",
     primary: tuple[str, ...] = ("en", "ru", "bg", "sr", "sk"),
 ) -> LanguageGuess:
-    """The language of `text` among `served` (BCP 47 base codes); uncertain when it cannot be called."""
-    text = text[:MAX_SAMPLE]
+    """The language of `text` among `served` (BCP 47 base codes); uncertain when it cannot be called. `previous`
+    is the language of the customer's earlier cases, which decides between Serbian and Croatian when the text
+    cannot."""
+    text = normalise(text[:MAX_SAMPLE])
     fallback = _bcp47(stated or company_language)
     if fallback == "sr-Cyrl" and len(_LATIN.findall(text)) > len(_CYRILLIC.findall(text)):
         fallback = "sr-Latn"  # a Serbian company's customer writing in Latin script
@@ -279,10 +218,13 @@ def detect(
     confidence = float(best.value)
     signals = [f"detector: {code} {confidence:.2f}"]
     script_share = max(cyrillic, latin) / max(1, cyrillic + latin)
-    if script_share < 0.8:
+    # Names of brands and places are often in Latin inside Cyrillic text: only a detector in doubt makes mixed
+    # script a reason to be uncertain.
+    if script_share < 0.8 and confidence < CONFIDENT:
         return LanguageGuess(fallback, confidence, True, [*signals, "mixed Cyrillic and Latin script"])
     if cyrillic > latin:
         words = {w.lower() for w in _WORD.findall(text)}
+        sure_macedonian = code == "mk" and confidence >= CONFIDENT and not _SERBIAN_ONLY_LETTERS.search(text)
         if _MACEDONIAN_LETTERS.search(text):
             code, signals = "mk", [*signals, "Macedonian letters ѓ ќ ѕ"]
         elif code in ("sr", "mk") and len(words & MACEDONIAN_WORDS) > len(words & SERBIAN_CYRILLIC_WORDS):
@@ -291,14 +233,23 @@ def detect(
             "ъ" in text.lower() or len(words & BULGARIAN_WORDS) > len(words & MACEDONIAN_WORDS)
         ):
             code, signals = "bg", [*signals, "Bulgarian letter ъ or words"]
-        elif code == "mk" and len(words & SERBIAN_CYRILLIC_WORDS) > len(words & MACEDONIAN_WORDS):
+        elif sure_macedonian:
+            pass  # ј, љ, њ, џ and a few Serbian words do not overturn a confident Macedonian
+        elif code == "mk" and (
+            _SERBIAN_ONLY_LETTERS.search(text) or len(words & SERBIAN_CYRILLIC_WORDS) > len(words & MACEDONIAN_WORDS)
+        ):
             code = "sr-Cyrl"
-            signals = [*signals, "Serbian words: " + ", ".join(sorted(words & SERBIAN_CYRILLIC_WORDS)[:3])]
-        elif code in ("sr", "hr", "bs") or (_SERBIAN_CYRILLIC_LETTERS.search(text) and code not in ("ru", "uk", "bg")):
+            signals = [
+                *signals,
+                "Serbian letters ђ ћ or words: " + ", ".join(sorted(words & SERBIAN_CYRILLIC_WORDS)[:3]),
+            ]
+        elif code in ("sr", "hr", "bs") or (
+            _SERBIAN_CYRILLIC_LETTERS.search(text) and code not in ("ru", "uk", "bg", "mk")
+        ):
             code, signals = "sr-Cyrl", [*signals, "Serbian in Cyrillic script"]
     elif code in ("sr", "hr", "bs"):
         family = sum(float(v.value) for v in values if CODES[v.language] in ("sr", "hr", "bs"))
-        code, why = serbian_or_croatian(text, company_language=company_language)
+        code, why = serbian_or_croatian(text, company_language=company_language, previous=previous)
         confidence = family
         signals = [*signals, *why]
         runner_up = None
