@@ -18,6 +18,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
+from lingua import Language, LanguageDetectorBuilder
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
@@ -28,24 +29,34 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from lid_split import LANGUAGES, sentences  # noqa: E402
 
-from amends.triage.south_slavic import MODEL, features, words_of  # noqa: E402
+from amends.triage.south_slavic import MODEL, features, lingua_logit, words_of  # noqa: E402
 from amends.triage.transliterate import serbian_cyrillic  # noqa: E402
 
 COMMON = ROOT / "src" / "amends" / "triage" / "lexicons" / "common_words.json"
 HAND_COMMON = ROOT / "benchmarks" / "data" / "common_words_hand.json"
 COMMON_SIZE = 300  # words per language
-C = 0.3  # chosen by --cv on the training part (0.3, 1 and 3 within 0.3 points)
-KEEP = 6000  # features kept, by the size of their weight
+C = 0.1  # chosen by --cv on the training part
+KEEP = 6000
+LINGUA = LanguageDetectorBuilder.from_languages(
+    Language.SERBIAN, Language.CROATIAN, Language.BOSNIAN
+).build()  # features kept, by the size of their weight
 
 
-def _training() -> tuple[list[set[str]], list[int], list[int]]:
+def _bosnian_share(text: str) -> float:
+    values = {v.language: v.value for v in LINGUA.compute_language_confidence_values(text)}
+    bosnian, croatian = values.get(Language.BOSNIAN, 0.0), values.get(Language.CROATIAN, 0.0)
+    return bosnian / (bosnian + croatian) if bosnian + croatian else 0.5
+
+
+def _training() -> tuple[list[dict[str, float]], list[int], list[int], list[float]]:
     """Features, labels and the sentence each row came from. Besides each whole sentence, two windows of 3-6 of
     its words: a complaint's subject line is short, and a model learnt on long sentences alone lets the features
     every sentence has (common letters) decide short text."""
     rng = random.Random(7)
-    rows: list[set[str]] = []
+    rows: list[dict[str, float]] = []
     labels: list[int] = []
     groups: list[int] = []
+    lingua: list[float] = []
     for label, code in ((1, "sr-Latn"), (0, "hr")):
         for sentence_number, sentence in enumerate(sentences(code, part="train"), start=len(groups)):
             words = sentence.split()
@@ -56,43 +67,87 @@ def _training() -> tuple[list[set[str]], list[int], list[int]]:
                     start = rng.randrange(len(words) - size + 1)
                     pieces.append(" ".join(words[start : start + size]))
             for piece in pieces:
-                rows.append(features(piece))
+                rows.append(dict.fromkeys(features(piece), 1.0))
+                lingua.append(lingua_logit(_bosnian_share(piece)))
                 labels.append(label)
                 groups.append(sentence_number)
-    return rows, labels, groups
+    return rows, labels, groups, lingua
 
 
-def _fit(rows: list[set[str]], labels: list[int], c: float) -> tuple[DictVectorizer, LogisticRegression]:
+def _fit(rows: list[dict[str, float]], labels: list[int], c: float) -> tuple[DictVectorizer, LogisticRegression]:
     vectoriser = DictVectorizer()
-    x = vectoriser.fit_transform([dict.fromkeys(r, 1) for r in rows])
+    x = vectoriser.fit_transform(rows)
     model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
     model.fit(x, labels)
     return vectoriser, model
 
 
+def _out_of_fold(rows: list[dict[str, float]], labels: list[int], groups: list[int], c: float) -> list[float]:
+    """The n-gram score of each row from a model that did not learn from its sentence."""
+    scores = [0.0] * len(rows)
+    for train_idx, test_idx in GroupKFold(5).split(rows, labels, groups):
+        vectoriser, model = _fit([rows[i] for i in train_idx], [labels[i] for i in train_idx], c)
+        for i, score in zip(
+            test_idx, model.decision_function(vectoriser.transform([rows[i] for i in test_idx])), strict=True
+        ):
+            scores[i] = float(score)
+    return scores
+
+
+def _stack(ngrams: list[float], lingua: list[float], labels: list[int]) -> LogisticRegression:
+    return LogisticRegression(class_weight="balanced").fit(list(zip(ngrams, lingua, strict=True)), labels)
+
+
 def cross_validate() -> None:
-    rows, labels, groups = _training()
-    for c in (0.3, 1.0, 3.0):
-        right = 0
+    """Accuracy on the training part by 5-fold cross-validation over sentences (a sentence and its windows in the
+    same fold), the n-grams alone, Lingua alone and the two stacked (the stack itself cross-validated again)."""
+    rows, labels, groups, lingua = _training()
+    whole = [i == 0 or groups[i] != groups[i - 1] for i in range(len(rows))]  # a sentence comes before its windows
+
+    def accuracy(scores: list[float], *, sentences: bool) -> str:
+        picked = [(s > 0) == bool(y) for s, y, w in zip(scores, labels, whole, strict=True) if w == sentences]
+        return f"{sum(picked) / len(picked):.1%}"
+
+    print(
+        f"Lingua bs/hr alone: sentences {accuracy(lingua, sentences=True)}, windows {accuracy(lingua, sentences=False)}"
+    )
+    for c in (0.1, 0.3, 1.0):
+        ngrams = _out_of_fold(rows, labels, groups, c)
+        stacked = [0.0] * len(rows)
         for train_idx, test_idx in GroupKFold(5).split(rows, labels, groups):
-            vectoriser, model = _fit([rows[i] for i in train_idx], [labels[i] for i in train_idx], c)
-            predicted = model.predict(vectoriser.transform([dict.fromkeys(rows[i], 1) for i in test_idx]))
-            right += sum(int(p == labels[i]) for p, i in zip(predicted, test_idx, strict=True))
-        print(f"C={c}: 5-fold accuracy, training part (sentences and windows) {right / len(rows):.1%} of {len(rows)}")
+            stack = _stack(
+                [ngrams[i] for i in train_idx], [lingua[i] for i in train_idx], [labels[i] for i in train_idx]
+            )
+            for i, score in zip(
+                test_idx, stack.decision_function([[ngrams[i], lingua[i]] for i in test_idx]), strict=True
+            ):
+                stacked[i] = float(score)
+        print(
+            f"C={c}: n-grams sentences {accuracy(ngrams, sentences=True)}, "
+            f"windows {accuracy(ngrams, sentences=False)}; stacked with Lingua: sentences "
+            f"{accuracy(stacked, sentences=True)}, windows {accuracy(stacked, sentences=False)}"
+        )
 
 
 def learn_sr_hr() -> None:
-    rows, labels, _groups = _training()
+    rows, labels, groups, lingua = _training()
+    stack = _stack(_out_of_fold(rows, labels, groups, C), lingua, labels)
     vectoriser, model = _fit(rows, labels, C)
     weights = dict(zip(vectoriser.get_feature_names_out(), model.coef_[0], strict=True))
     kept = sorted(weights.items(), key=lambda fw: abs(fw[1]), reverse=True)[:KEEP]
     MODEL.write_text(
         json.dumps(
             {
-                "about": "Serbian (+) vs Croatian (-) logistic regression; learnt by benchmarks/language_learn.py "
-                f"from the training part of the UD sentences ({sum(labels)} sr, {len(labels) - sum(labels)} hr; "
-                "SETimes.SR and hr_set, CC BY-SA 4.0)",
+                "about": "Serbian (+) vs Croatian (-): a logistic regression over letters, words and morphology, "
+                "stacked with Lingua's Bosnian/Croatian log-odds; learnt by benchmarks/language_learn.py from the "
+                f"training part of the UD sentences and 3-6-word windows of them ({sum(labels)} sr rows, "
+                f"{len(labels) - sum(labels)} hr rows; SETimes.SR and hr_set, CC BY-SA 4.0)",
                 "bias": round(float(model.intercept_[0]), 4),
+                "stack": {
+                    "bias": round(float(stack.intercept_[0]), 4),
+                    "ngrams": round(float(stack.coef_[0][0]), 4),
+                    "lingua": round(float(stack.coef_[0][1]), 4),
+                },
                 "weights": {f: round(float(w), 4) for f, w in sorted(kept)},
             },
             ensure_ascii=False,
@@ -101,7 +156,10 @@ def learn_sr_hr() -> None:
         + "\n",
         encoding="utf-8",
     )
-    print(f"sr_hr.json: {len(kept)} of {len(weights)} features, from {len(rows)} sentences and windows")
+    print(
+        f"sr_hr.json: {len(kept)} of {len(weights)} features, from {len(rows)} sentences and windows; "
+        f"stack {stack.coef_[0]}"
+    )
 
 
 def learn_common_words() -> None:

@@ -143,11 +143,13 @@ def _variant(code: str) -> str:
     return "sr-Latn" if base.startswith("sr") else "hr" if base.startswith(("hr", "bs")) else ""
 
 
-def serbian_or_croatian(text: str, *, company_language: str = "", previous: str = "") -> tuple[str, list[str]]:
+def serbian_or_croatian(
+    text: str, *, company_language: str = "", previous: str = "", bosnian_share: float | None = None
+) -> tuple[str, list[str]]:
     """sr-Latn or hr for Latin-script South Slavic text, with the evidence that decided it. The customer's earlier
     cases, else the company's language, weigh as prior odds; where the text still cannot tell them apart, that
     variant is taken, else the model's lean."""
-    verdict = south_slavic.judge(text)
+    verdict = south_slavic.judge(text, bosnian_share=bosnian_share)
     named = {"sr-Latn": "Serbian", "hr": "Croatian"}
     expected, source = next(
         (
@@ -249,7 +251,14 @@ def detect(
             code, signals = "sr-Cyrl", [*signals, "Serbian in Cyrillic script"]
     elif code in ("sr", "hr", "bs"):
         family = sum(float(v.value) for v in values if CODES[v.language] in ("sr", "hr", "bs"))
-        code, why = serbian_or_croatian(text, company_language=company_language, previous=previous)
+        scored = {CODES[v.language]: float(v.value) for v in values}
+        bs_hr = scored.get("bs", 0.0) + scored.get("hr", 0.0)
+        code, why = serbian_or_croatian(
+            text,
+            company_language=company_language,
+            previous=previous,
+            bosnian_share=scored.get("bs", 0.0) / bs_hr if bs_hr else None,
+        )
         confidence = family
         signals = [*signals, *why]
         runner_up = None

@@ -135,6 +135,13 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", text).lower())
 
 
+def lingua_logit(bosnian_share: float) -> float:
+    """Lingua's Bosnian against Croatian, bs / (bs + hr), as log-odds. Its large models read Serbian Latin as
+    Bosnian more often than as Croatian: a signal learnt from far more text than ours, combined with it."""
+    share = min(max(bosnian_share, 0.001), 0.999)
+    return math.log(share / (1 - share))
+
+
 def features(text: str) -> set[str]:
     """The binary features of a text: what the weights are learnt for and looked up by."""
     words = words_of(text)
@@ -172,10 +179,26 @@ class Verdict:
     evidence: list[str]  # the features that weighed most, in plain words
 
 
+@dataclass(frozen=True)
+class _Model:
+    bias: float
+    weights: dict[str, float]
+    # The two scores combined (learnt on out-of-fold scores): letters and words, and Lingua's bs/hr.
+    stack: dict[str, float]
+
+
 @cache
-def _model() -> tuple[float, dict[str, float]]:
+def _model() -> _Model:
     data = json.loads(MODEL.read_text(encoding="utf-8"))
-    return float(data["bias"]), {unicodedata.normalize("NFC", k): float(v) for k, v in data["weights"].items()}
+    weights = {unicodedata.normalize("NFC", k): float(v) for k, v in data["weights"].items()}
+    return _Model(float(data["bias"]), weights, {k: float(v) for k, v in data["stack"].items()})
+
+
+def ngram_score(text: str) -> tuple[float, list[tuple[str, float]]]:
+    """The log-odds of Serbian from letters, words and morphology alone, with the features that counted."""
+    model = _model()
+    present = [(f, model.weights[f]) for f in features(text) if f in model.weights]
+    return model.bias + sum(w for _f, w in present), present
 
 
 def _plain(feature: str) -> str:
@@ -184,16 +207,22 @@ def _plain(feature: str) -> str:
         return f"word “{value}”"
     if kind == "b":
         return f"words “{value}”"
-    if kind == "m":
+    if kind in ("m", "x"):
         return value
     return f"letters “{value.strip()}”"
 
 
-def judge(text: str) -> Verdict:
-    """How Serbian (against Croatian) the text reads; 0.5 when nothing in it tells them apart."""
-    bias, weights = _model()
-    present = [(f, weights[f]) for f in features(text) if f in weights]
-    score = bias + sum(w for _f, w in present)
+def judge(text: str, *, bosnian_share: float | None = None) -> Verdict:
+    """How Serbian (against Croatian) the text reads; 0.5 when nothing in it tells them apart. `bosnian_share`
+    is Lingua's bs / (bs + hr) for the same text, when the caller has it."""
+    stack = _model().stack
+    ngrams, present = ngram_score(text)
+    score = stack["bias"] + stack["ngrams"] * ngrams
+    if bosnian_share is not None:
+        score += stack["lingua"] * lingua_logit(bosnian_share)
+        present.append(
+            (f"x:Lingua reads it {'Bosnian' if bosnian_share >= 0.5 else 'Croatian'}", lingua_logit(bosnian_share))
+        )
     probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
     leaning = sorted(present, key=lambda fw: fw[1] if score >= 0 else -fw[1], reverse=True)
     evidence = [_plain(f) for f, w in leaning[:4] if (w > 0) == (score >= 0)]
