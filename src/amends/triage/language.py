@@ -273,3 +273,29 @@ def detect(
         other = CODES[runner_up.language]
         return LanguageGuess(code, confidence, True, [*signals, f"close to {other} {float(runner_up.value):.2f}"])
     return LanguageGuess(code, confidence, confidence < MIN_CONFIDENCE, signals)
+
+
+# Languages of the South Slavic family that amends may answer in the Serbian of the text's script.
+_SOUTH_SLAVIC_LATIN = ("sr-Latn", "hr", "bs")
+_SOUTH_SLAVIC_CYRILLIC = ("sr-Cyrl", "mk")
+
+
+def reply_language(code: str, *, offered: tuple[str, ...], company_language: str = "", previous: str = "") -> str:
+    """The language (a Django code among `offered`) to answer a complaint that triage read as `code` in, or ""
+    when triage's reading does not decide it. A South Slavic complaint is never answered in English: Croatian and
+    Bosnian, which amends does not write, are answered in Serbian (the standards are mutually intelligible and the
+    customer's script is kept), or in the variant of the customer's earlier cases (`previous`, a triage code);
+    Macedonian in Bulgarian at a Bulgarian company, else in Serbian Cyrillic."""
+    django = {"sr-Latn": "sr-latn", "sr-Cyrl": "sr"}
+    wanted = django.get(code, code.lower())
+    if wanted in offered:
+        return wanted
+    if code not in _SOUTH_SLAVIC_LATIN + _SOUTH_SLAVIC_CYRILLIC:
+        return ""
+    earlier = django.get(previous, previous.lower())
+    if previous in _SOUTH_SLAVIC_LATIN + _SOUTH_SLAVIC_CYRILLIC and earlier in offered:
+        return earlier
+    if code == "mk" and company_language.lower() == "bg" and "bg" in offered:
+        return "bg"
+    order = ("sr-latn", "sr") if code in _SOUTH_SLAVIC_LATIN else ("sr", "sr-latn")
+    return next((c for c in order if c in offered), "")
