@@ -83,6 +83,8 @@ SERBIAN_CYRILLIC_WORDS = _words(["у", "је", "су", "још", "ће", "нис
 MIN_LETTERS = 8
 # Below this the top language is a guess: reported, but marked uncertain.
 MIN_CONFIDENCE = 0.3
+# At or above this confidence the detector is not second-guessed by the common-word check.
+TRUSTED = 0.95
 # A sentence this long that uses none of its language's commonest words is not in that language.
 COMMON_WORDS_FROM = 10
 # Enough for the statistics; a long story repeats itself and only costs time.
@@ -264,7 +266,9 @@ def detect(
         runner_up = None
     if code.split("-")[0] not in served and code not in served:
         return LanguageGuess(fallback, confidence, True, [*signals, f"{code} is not served"])
-    if not _looks_like(code, [w.lower() for w in _WORD.findall(text)]):
+    # A detector this sure is trusted: a short telegraphic sentence may use none of its language's commonest words.
+    # Below it, a text that uses none is more likely a language not served (Finnish among en/ru/sk reads 0.92).
+    if confidence < TRUSTED and not _looks_like(code, [w.lower() for w in _WORD.findall(text)]):
         return LanguageGuess(fallback, confidence, True, [*signals, f"none of the common words of {code}"])
     if runner_up is not None and confidence - float(runner_up.value) < 0.03:
         # A near tie between the customer's stated language (or the company's) and another: take the stated one.

@@ -83,9 +83,10 @@ def test_serbian_cyrillic_stays_serbian():
     ("expected", "text"),
     [
         ("ru", "Компания Apple выпустила новый iPhone, но мой заказ в магазине Technopark так и не доставили."),
-        ("ru", "Основным документом, в котором рассматриваются известные проблемы, является отчёт комиссии."),
+        # Ten words and more, none of them among the twenty-odd common words the old lists held
+        ("ru", "Курьер опоздал почти сутки, посылка пришла помятая, коробка порвана, телефон сильно поцарапан."),
         ("de", "Die Lieferung meiner Waschmaschine wurde dreimal verschoben, der Kundendienst ruft nicht zurück."),
-        ("de", "Gestern Abend stand ich zwei Stunden vor verschlossenen Türen, obwohl der Termin bestätigt war."),
+        ("de", "Gestern wartete meine Familie stundenlang vergeblich vor verschlossenen Türen, obwohl alles bestätigt war."),
     ],
 )
 def test_a_confident_detection_is_not_made_uncertain_by_a_word_list(expected, text):
