@@ -86,7 +86,7 @@ def test_serbian_cyrillic_stays_serbian():
         # Ten words and more, none of them among the twenty-odd common words the old lists held
         ("ru", "Курьер опоздал почти сутки, посылка пришла помятая, коробка порвана, телефон сильно поцарапан."),
         ("de", "Die Lieferung meiner Waschmaschine wurde dreimal verschoben, der Kundendienst ruft nicht zurück."),
-        ("de", "Gestern wartete meine Familie stundenlang vergeblich vor verschlossenen Türen, obwohl alles bestätigt war."),
+        ("de", "Gestern wartete meine Familie stundenlang vergeblich vor verschlossenen Türen, obwohl es feststand."),
     ],
 )
 def test_a_confident_detection_is_not_made_uncertain_by_a_word_list(expected, text):
