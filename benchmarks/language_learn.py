@@ -3,7 +3,8 @@ Dependencies sentences in shared/data/lid (the held-out part, fixed in lid_split
 
 - sr_hr.json: the weights of the Serbian/Croatian logistic regression (amends.triage.south_slavic).
 - common_words.json: each language's commonest words, the check that a text uses the words of the language the
-  detector named. Macedonian has no sentences in shared/data: its list stays the hand-written one.
+  detector named (only when the detector is less than sure). Macedonian has no sentences in shared/data, and the
+  Bulgarian, Ukrainian and Polish ones are licensed for non-commercial use only: their lists stay hand-written.
 
     python benchmarks/language_learn.py [--cv]     (--cv: 5-fold cross-validation on the training part only)
 
@@ -162,10 +163,17 @@ def learn_sr_hr() -> None:
     )
 
 
+# Bulgarian, Ukrainian and Polish sentences are CC BY-NC-SA (evaluation and research only): nothing learnt from
+# them ships; those languages keep their hand-written lists.
+NON_COMMERCIAL = ("bg", "uk", "pl")
+
+
 def learn_common_words() -> None:
     # The hand-written lists (complaint words such as "my", "мне") are kept and the learnt words added to them.
     lists: dict[str, list[str]] = json.loads(HAND_COMMON.read_text(encoding="utf-8"))
     for code in LANGUAGES:
+        if code in NON_COMMERCIAL:
+            continue
         counts: Counter[str] = Counter()
         for sentence in sentences(code, part="train"):
             counts.update(set(words_of(sentence)))
@@ -173,7 +181,7 @@ def learn_common_words() -> None:
                 counts.update(set(words_of(serbian_cyrillic(sentence))))
         base = code.split("-")[0]
         size = COMMON_SIZE * (2 if code == "sr-Latn" else 1)  # both scripts
-        learnt = [w for w, _n in counts.most_common(size)]
+        learnt = [w for w, _n in sorted(counts.items(), key=lambda wn: (-wn[1], wn[0]))[:size]]  # ties by spelling
         lists[base] = list(dict.fromkeys([*lists.get(base, []), *learnt]))
     lists = {code: [unicodedata.normalize("NFC", w) for w in words] for code, words in lists.items()}
     COMMON.write_text(
