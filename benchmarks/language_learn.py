@@ -142,7 +142,7 @@ def learn_sr_hr() -> None:
                 "about": "Serbian (+) vs Croatian (-): a logistic regression over letters, words and morphology, "
                 "stacked with Lingua's Bosnian/Croatian log-odds; learnt by benchmarks/language_learn.py from the "
                 f"training part of the UD sentences and 3-6-word windows of them ({sum(labels)} sr rows, "
-                f"{len(labels) - sum(labels)} hr rows; SETimes.SR and hr_set, CC BY-SA 4.0)",
+                f"{len(labels) - sum(labels)} hr rows; UD_Serbian-SET and UD_Croatian-SET, CC BY-SA 4.0)",
                 "bias": round(float(model.intercept_[0]), 4),
                 "stack": {
                     "bias": round(float(stack.intercept_[0]), 4),
