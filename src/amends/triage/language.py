@@ -176,6 +176,16 @@ def serbian_or_croatian(
     return lean, [why, f"leaning {named[lean]}"]
 
 
+def _script_share(text: str, *, cyrillic: int, latin: int) -> float:
+    """The share of letters in the text's main script. Names of brands, places and acronyms in the other script
+    (Apple, iPhone, VHS inside Russian) do not count: words of the other script with a capital letter are left
+    out, so only running text in two scripts makes the text mixed."""
+    other = _LATIN if cyrillic >= latin else _CYRILLIC
+    names = sum(len(other.findall(w)) for w in _WORD.findall(text) if other.search(w) and not w.islower())
+    main, minority = max(cyrillic, latin), min(cyrillic, latin) - names
+    return main / max(1, main + max(0, minority))
+
+
 def _family(code: str) -> str:
     """Serbian in either script, Croatian and Bosnian are one family for a tie-break."""
     base = code.split("-")[0].lower()
@@ -221,10 +231,8 @@ def detect(
     code = CODES[best.language]
     confidence = float(best.value)
     signals = [f"detector: {code} {confidence:.2f}"]
-    script_share = max(cyrillic, latin) / max(1, cyrillic + latin)
-    # Names of brands and places are often in Latin inside Cyrillic text: only a detector in doubt makes mixed
-    # script a reason to be uncertain.
-    if script_share < 0.8 and confidence < CONFIDENT:
+    script_share = _script_share(text, cyrillic=cyrillic, latin=latin)
+    if script_share < 0.8:
         return LanguageGuess(fallback, confidence, True, [*signals, "mixed Cyrillic and Latin script"])
     if cyrillic > latin:
         words = {w.lower() for w in _WORD.findall(text)}
