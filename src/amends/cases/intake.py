@@ -32,6 +32,7 @@ from amends.playbooks.routing import Plan, intake_plan
 from amends.remedies.facts import case_facts, complaint_days_from_counts
 from amends.remedies.selectors import ActivePolicy, policy_active
 from amends.remedies.services import Pricing, option_lines, remedies_evaluate, remedies_price
+from amends.triage.language import reply_language
 from amends.triage.services import case_cluster, case_triage_store, category_by_slug, triage_text
 
 from .lifecycle import Priority, Status
@@ -334,7 +335,16 @@ def case_open(
         .first()
     )
     history = complaint_days_from_counts({days: getattr(known, f"within_{days}") for days in windows}) if known else ()
-    found = _triage(cleaned, known=known, ui_language=languages.normalize(request.ui_language or "") or "")
+    # The language triage read in the customer's latest earlier case: it decides Serbian against Croatian when
+    # the text cannot, and which variant answers a Croatian or Bosnian complaint.
+    previous = (
+        (Case.objects.filter(customer=known).order_by("-created_at").values_list("triage__language", flat=True).first())
+        if known
+        else None
+    ) or ""
+    found = _triage(
+        cleaned, known=known, ui_language=languages.normalize(request.ui_language or "") or "", previous=previous
+    )
     if priority is None:
         priority = SEVERITY_PRIORITY[int(found.severity.value)] if found else Priority.NORMAL
     # The category's playbook names the owning team and the targets (read from a per-process cache: no query).
@@ -350,7 +360,7 @@ def case_open(
         )
         language = (
             cleaned["language"]
-            or _reply_language(found)
+            or _reply_language(found, previous=previous)
             or languages.normalize(request.ui_language or "")
             or customer.preferred_language
             or settings.LANGUAGE_CODE
@@ -473,13 +483,14 @@ def _routed(*, case: Case, category: "Category | None", plan: Plan, at: datetime
 SEVERITY_PRIORITY = {1: Priority.NORMAL, 2: Priority.NORMAL, 3: Priority.HIGH, 4: Priority.URGENT}
 
 
-def _triage(cleaned: dict, *, known: Customer | None, ui_language: str) -> "Triage | None":
+def _triage(cleaned: dict, *, known: Customer | None, ui_language: str, previous: str = "") -> "Triage | None":
     """Triage before the transaction opens, so the models' few milliseconds never hold a database lock. A
     failure of triage must never lose a complaint: the case is then stored untriaged."""
     try:
         return triage_text(
             text=cleaned["description"],
             stated_language=cleaned["language"] or ui_language,
+            previous_language=previous,
             channel=cleaned["channel"],
             order_value=cleaned["order_value"],
             customer_tier=known.tier if known else "",
@@ -492,12 +503,17 @@ def _triage(cleaned: dict, *, known: Customer | None, ui_language: str) -> "Tria
         return None
 
 
-def _reply_language(found: "Triage | None") -> str:
-    """The language to answer in, as a Django language code, when triage is sure of it."""
+def _reply_language(found: "Triage | None", *, previous: str = "") -> str:
+    """The language to answer in, as a Django language code, when triage is sure of it (a South Slavic complaint
+    in a language amends does not write is answered in the nearest one it does, never in English)."""
     if found is None or "uncertain" in found.language.signals:
         return ""
-    code = str(found.language.value)
-    return {"sr-Latn": "sr-latn", "sr-Cyrl": "sr"}.get(code) or languages.normalize(code) or ""
+    return reply_language(
+        str(found.language.value),
+        offered=tuple(languages.supported_codes()),
+        company_language=settings.LANGUAGE_CODE,
+        previous=previous,
+    )
 
 
 def _actor_kind(channel: str) -> str:

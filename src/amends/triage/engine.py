@@ -47,6 +47,7 @@ def triage(
     served: tuple[str, ...],
     stated_language: str = "",
     company_language: str = "en",
+    previous_language: str = "",
     channel: str = "",
     order_value: Decimal | None = None,
     customer_tier: str = "",
@@ -59,7 +60,9 @@ def triage(
     text = (text or "")[:MAX_TEXT]
     if "<" in text and ">" in text:
         text = html_to_text(text)
-    guess = lang.detect(text, served=served, stated=stated_language, company_language=company_language)
+    guess = lang.detect(
+        text, served=served, stated=stated_language, company_language=company_language, previous=previous_language
+    )
     language_part = Part(
         guess.code, round(guess.confidence, 3), [*guess.signals, *(["uncertain"] if guess.uncertain else [])]
     )

@@ -2,18 +2,23 @@
 
 Lingua, restricted to the languages served, does the statistics; rules take over where such libraries are
 known to go wrong: Serbian is reported with its script (sr-Cyrl, sr-Latn); Serbian and Croatian in Latin
-script are told apart by ekavian/ijekavian forms and lexical markers ("što" is shared by both and decides
-nothing); Bosnian, which detectors confuse with both, is resolved the same way; text too short or too mixed
-to call is reported as uncertain, with the customer's stated language or the company's as the fallback.
+script (and Bosnian, which detectors confuse with both) are told apart by a model learnt from real text of
+both (amends.triage.south_slavic), and where the text cannot tell them apart the variant the company or the
+customer's earlier cases use is taken; text too short or too mixed to call is reported as uncertain, with the
+customer's stated language or the company's as the fallback. Text and word lists are compared after Unicode
+normalisation (NFC, and look-alike letters of the other script put back into the word's own script).
 """
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from lingua import Language, LanguageDetectorBuilder
+
+from . import south_slavic
 
 # BCP 47 code for each lingua language that can be reported.
 CODES = {
@@ -35,127 +40,51 @@ BY_CODE = {code: language for language, code in CODES.items()}
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# ђ and ћ are Serbian only; ѓ, ќ and ѕ Macedonian only. ј, љ, њ and џ are written in both, so they tell Serbian
+# from Russian or Bulgarian but nothing about Serbian against Macedonian.
+_SERBIAN_ONLY_LETTERS = re.compile(r"[ђћЂЋ]")
 _SERBIAN_CYRILLIC_LETTERS = re.compile(r"[ђјљњћџЂЈЉЊЋЏ]")
 _MACEDONIAN_LETTERS = re.compile(r"[ѓќѕЃЌЅ]")
-# Function words that tell Macedonian from Serbian Cyrillic when the letters ѓ ќ ѕ are absent.
-MACEDONIAN_WORDS = frozenset(["во", "ги", "сè", "уште", "дека", "тоа", "овој", "оваа", "кој"])
-BULGARIAN_WORDS = frozenset(["днес", "ще", "съм", "сме", "вече", "още", "защо", "тук", "кога", "никой", "мога"])
-SERBIAN_CYRILLIC_WORDS = frozenset(["у", "је", "су", "још", "ће", "нисам", "сам", "који", "ово", "није", "већ"])
+# The detector's confidence above which a word-list rule may not overturn its Macedonian.
+CONFIDENT = 0.8
 
-# Serbian (ekavian forms, Serbian vocabulary) versus Croatian (ijekavian forms, Croatian vocabulary). A marker of
-# four letters or more is a stem (it matches words it begins); a shorter one must be the whole word; one with a
-# space is a phrase. "što" is shared by both languages and is deliberately in neither list.
-SERBIAN_MARKERS = (
-    "mleko",
-    "dete",
-    "deca",
-    "vreme",
-    "lepo",
-    "lepa",
-    "reč",
-    "mesto",
-    "mesec",
-    "svet",
-    "cena",
-    "cene",
-    "uvek",
-    "gde",
-    "ovde",
-    "onde",
-    "negde",
-    "nigde",
-    "hteo",
-    "htela",
-    "desilo",
-    "desio",
-    "nedelj",
-    "sedmic",
-    "tačno",
-    "kafa",
-    "voz",
-    "hleb",
-    "hiljad",
-    "uopšte",
-    "bezbed",
-    "porudžbin",
-    "prodavnic",
-    "opštin",
-    "poslednj",
-    "sledeć",
-    "ko",
-    "šta",
-    "isporučen",
-    "treba da",
-    "da li",
-    "bre",
-    "pre",
-    "posle",
-    "videl",
-    "belo",
-    "magacin",
-    # "da" + present tense after a verb, where Croatian uses the infinitive ("želim da platim" / "želim platiti")
-    "pokušam da",
-    "pokušao da",
-    "pokušala da",
-    "želim da",
-    "želeo",
-    "želela",
-    "hoću da",
-    "mogu da",
-    "moram da",
-    "mogao da",
-    "mogla da",
-    "počeo da",
-    "počela da",
-    "nastavi da",
-)
-CROATIAN_MARKERS = (
-    "mlijek",
-    "dijete",
-    "djeca",
-    "vrijeme",
-    "lijep",
-    "riječ",
-    "mjesto",
-    "mjesec",
-    "svijet",
-    "cijen",
-    "uvijek",
-    "gdje",
-    "ovdje",
-    "ondje",
-    "negdje",
-    "nigdje",
-    "htio",
-    "htjela",
-    "dogodil",
-    "dogodio",
-    "tjed",
-    "točno",
-    "kava",
-    "vlak",
-    "kruh",
-    "tisuć",
-    "uopće",
-    "sigurnosn",
-    "narudžb",
-    "trgovin",
-    "općin",
-    "posljednj",
-    "sljedeć",
-    "tko",
-    "je li",
-    "tijekom",
-    "prije",
-    "poslije",
-    "vidjel",
-    "bijel",
-    "tenisic",
-)
+# Letters that look the same in Latin and Cyrillic: a word typed with one of the other script's look-alikes
+# (a Latin "e" or "è" in a Cyrillic word, as happens on a mixed keyboard or in a copied word list) is put back
+# into its own script before anything is compared.
+_LATIN_TO_CYRILLIC = str.maketrans("aceopxyiAEOPCXHKMTBjJèÈ", "асеорхуіАЕОРСХНКМТВјЈѐЀ")
+_CYRILLIC_TO_LATIN = str.maketrans("асеорхуіјАЕОРСХНКМТВЈ", "aceopxyijAEOPCXHKMTBJ")
+_MIXED_WORD = re.compile(r"\w*(?:[\u0400-\u04FF]\w*[A-Za-z\u00C0-\u024F]|[A-Za-z\u00C0-\u024F]\w*[\u0400-\u04FF])\w*")
+
+
+def _one_script(match: re.Match[str]) -> str:
+    word = match.group()
+    cyrillic = len(_CYRILLIC.findall(word))
+    latin = len(_LATIN.findall(word))
+    return word.translate(_LATIN_TO_CYRILLIC) if cyrillic >= latin else word.translate(_CYRILLIC_TO_LATIN)
+
+
+def normalise(text: str) -> str:
+    """NFC, and each word in one script: what every comparison with a word list sees."""
+    text = unicodedata.normalize("NFC", text)
+    if _MIXED_WORD.search(text):
+        text = unicodedata.normalize("NFC", _MIXED_WORD.sub(_one_script, text))
+    return text
+
+
+def _words(items: list[str]) -> frozenset[str]:
+    return frozenset(normalise(w).lower() for w in items)
+
+
+# Function words that tell Macedonian from Serbian Cyrillic when the letters ѓ ќ ѕ are absent.
+MACEDONIAN_WORDS = _words(["во", "ги", "сѐ", "уште", "дека", "тоа", "овој", "оваа", "кој", "го", "тие", "има", "нема"])
+BULGARIAN_WORDS = _words(["днес", "ще", "съм", "сме", "вече", "още", "защо", "тук", "кога", "никой", "мога"])
+SERBIAN_CYRILLIC_WORDS = _words(["у", "је", "су", "још", "ће", "нисам", "сам", "који", "ово", "није", "већ"])
 
 MIN_LETTERS = 8
 # Below this the top language is a guess: reported, but marked uncertain.
 MIN_CONFIDENCE = 0.3
+# At or above this confidence the detector is not second-guessed by the common-word check.
+TRUSTED = 0.95
 # A sentence this long that uses none of its language's commonest words is not in that language.
 COMMON_WORDS_FROM = 10
 # Enough for the statistics; a long story repeats itself and only costs time.
@@ -165,7 +94,7 @@ COMMON_WORDS = Path(__file__).with_name("lexicons") / "common_words.json"
 
 @cache
 def _common_words() -> dict[str, frozenset[str]]:
-    return {code: frozenset(words) for code, words in json.loads(COMMON_WORDS.read_text(encoding="utf-8")).items()}
+    return {code: _words(words) for code, words in json.loads(COMMON_WORDS.read_text(encoding="utf-8")).items()}
 
 
 def _looks_like(code: str, words: list[str]) -> bool:
@@ -204,36 +133,57 @@ def warm_up(codes: tuple[str, ...]) -> None:
     _detector(codes).compute_language_confidence_values("warm up")
 
 
-def _markers_in(words: list[str], markers: tuple[str, ...]) -> list[str]:
-    hits = []
-    joined = " " + " ".join(words) + " "
-    vocabulary = set(words)
-    for marker in markers:
-        if " " in marker:
-            found = f" {marker} " in joined
-        elif len(marker) >= 4:
-            found = any(word.startswith(marker) for word in vocabulary)
-        else:
-            found = marker in vocabulary
-        if found:
-            hits.append(marker)
-    return hits
+# Below this distance from an even chance the Serbian/Croatian model is not trusted to choose the variant.
+SR_HR_MARGIN = 0.15
+# Prior odds for the variant of the customer's earlier cases or of the company: most customers of a Serbian
+# company write Serbian, and the model, learnt from news, reads everyday complaints less surely than news.
+PRIOR_ODDS = 4.0
 
 
-def serbian_or_croatian(text: str, *, company_language: str = "") -> tuple[str, list[str]]:
-    """sr-Latn or hr for Latin-script South Slavic text, with the markers that decided it."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    serbian = _markers_in(words, SERBIAN_MARKERS)
-    croatian = _markers_in(words, CROATIAN_MARKERS)
-    if len(serbian) > len(croatian):
-        return "sr-Latn", [f"Serbian marker: {m}" for m in serbian[:5]]
-    if len(croatian) > len(serbian):
-        return "hr", [f"Croatian marker: {m}" for m in croatian[:5]]
-    if company_language.lower().startswith("sr"):
-        return "sr-Latn", ["no Serbian or Croatian marker; the company's locale is Serbian"]
-    if company_language.lower().startswith("hr"):
-        return "hr", ["no Serbian or Croatian marker; the company's locale is Croatian"]
-    return "sr-Latn" if "sr" in company_language else "hr", ["no Serbian or Croatian marker"]
+def _variant(code: str) -> str:
+    base = code.lower().replace("_", "-")
+    return "sr-Latn" if base.startswith("sr") else "hr" if base.startswith(("hr", "bs")) else ""
+
+
+def serbian_or_croatian(
+    text: str, *, company_language: str = "", previous: str = "", bosnian_share: float | None = None
+) -> tuple[str, list[str]]:
+    """sr-Latn or hr for Latin-script South Slavic text, with the evidence that decided it. The customer's earlier
+    cases, else the company's language, weigh as prior odds; where the text still cannot tell them apart, that
+    variant is taken, else the model's lean."""
+    verdict = south_slavic.judge(text, bosnian_share=bosnian_share)
+    named = {"sr-Latn": "Serbian", "hr": "Croatian"}
+    expected, source = next(
+        (
+            (_variant(c), s)
+            for c, s in ((previous, "the customer's earlier cases"), (company_language, "the company"))
+            if _variant(c)
+        ),
+        ("", ""),
+    )
+    serbian = verdict.serbian
+    if expected:
+        odds = serbian / max(1e-9, 1 - serbian) * (PRIOR_ODDS if expected == "sr-Latn" else 1 / PRIOR_ODDS)
+        serbian = odds / (1 + odds)
+    lean = "sr-Latn" if serbian >= 0.5 else "hr"
+    evidence = ", ".join(verdict.evidence)
+    if abs(serbian - 0.5) >= SR_HR_MARGIN:
+        share = max(serbian, 1 - serbian)
+        return lean, [f"{named[lean]} {share:.0%}" + (f": {evidence}" if evidence else "")]
+    why = f"Serbian or Croatian: the text cannot tell ({verdict.serbian:.0%} Serbian)"
+    if expected:
+        return expected, [why, f"{named[expected]}, as {source}"]
+    return lean, [why, f"leaning {named[lean]}"]
+
+
+def _script_share(text: str, *, cyrillic: int, latin: int) -> float:
+    """The share of letters in the text's main script. Names of brands, places and acronyms in the other script
+    (Apple, iPhone, VHS inside Russian) do not count: words of the other script with a capital letter are left
+    out, so only running text in two scripts makes the text mixed."""
+    other = _LATIN if cyrillic >= latin else _CYRILLIC
+    names = sum(len(other.findall(w)) for w in _WORD.findall(text) if other.search(w) and not w.islower())
+    main, minority = max(cyrillic, latin), min(cyrillic, latin) - names
+    return main / max(1, main + max(0, minority))
 
 
 def _family(code: str) -> str:
@@ -254,10 +204,13 @@ def detect(
     served: tuple[str, ...],
     stated: str = "",
     company_language: str = "en",
+    previous: str = "",
     primary: tuple[str, ...] = ("en", "ru", "bg", "sr", "sk"),
 ) -> LanguageGuess:
-    """The language of `text` among `served` (BCP 47 base codes); uncertain when it cannot be called."""
-    text = text[:MAX_SAMPLE]
+    """The language of `text` among `served` (BCP 47 base codes); uncertain when it cannot be called. `previous`
+    is the language of the customer's earlier cases, which decides between Serbian and Croatian when the text
+    cannot."""
+    text = normalise(text[:MAX_SAMPLE])
     fallback = _bcp47(stated or company_language)
     if fallback == "sr-Cyrl" and len(_LATIN.findall(text)) > len(_CYRILLIC.findall(text)):
         fallback = "sr-Latn"  # a Serbian company's customer writing in Latin script
@@ -278,11 +231,12 @@ def detect(
     code = CODES[best.language]
     confidence = float(best.value)
     signals = [f"detector: {code} {confidence:.2f}"]
-    script_share = max(cyrillic, latin) / max(1, cyrillic + latin)
+    script_share = _script_share(text, cyrillic=cyrillic, latin=latin)
     if script_share < 0.8:
         return LanguageGuess(fallback, confidence, True, [*signals, "mixed Cyrillic and Latin script"])
     if cyrillic > latin:
         words = {w.lower() for w in _WORD.findall(text)}
+        sure_macedonian = code == "mk" and confidence >= CONFIDENT and not _SERBIAN_ONLY_LETTERS.search(text)
         if _MACEDONIAN_LETTERS.search(text):
             code, signals = "mk", [*signals, "Macedonian letters ѓ ќ ѕ"]
         elif code in ("sr", "mk") and len(words & MACEDONIAN_WORDS) > len(words & SERBIAN_CYRILLIC_WORDS):
@@ -291,20 +245,38 @@ def detect(
             "ъ" in text.lower() or len(words & BULGARIAN_WORDS) > len(words & MACEDONIAN_WORDS)
         ):
             code, signals = "bg", [*signals, "Bulgarian letter ъ or words"]
-        elif code == "mk" and len(words & SERBIAN_CYRILLIC_WORDS) > len(words & MACEDONIAN_WORDS):
+        elif sure_macedonian:
+            pass  # ј, љ, њ, џ and a few Serbian words do not overturn a confident Macedonian
+        elif code == "mk" and (
+            _SERBIAN_ONLY_LETTERS.search(text) or len(words & SERBIAN_CYRILLIC_WORDS) > len(words & MACEDONIAN_WORDS)
+        ):
             code = "sr-Cyrl"
-            signals = [*signals, "Serbian words: " + ", ".join(sorted(words & SERBIAN_CYRILLIC_WORDS)[:3])]
-        elif code in ("sr", "hr", "bs") or (_SERBIAN_CYRILLIC_LETTERS.search(text) and code not in ("ru", "uk", "bg")):
+            signals = [
+                *signals,
+                "Serbian letters ђ ћ or words: " + ", ".join(sorted(words & SERBIAN_CYRILLIC_WORDS)[:3]),
+            ]
+        elif code in ("sr", "hr", "bs") or (
+            _SERBIAN_CYRILLIC_LETTERS.search(text) and code not in ("ru", "uk", "bg", "mk")
+        ):
             code, signals = "sr-Cyrl", [*signals, "Serbian in Cyrillic script"]
     elif code in ("sr", "hr", "bs"):
         family = sum(float(v.value) for v in values if CODES[v.language] in ("sr", "hr", "bs"))
-        code, why = serbian_or_croatian(text, company_language=company_language)
+        scored = {CODES[v.language]: float(v.value) for v in values}
+        bs_hr = scored.get("bs", 0.0) + scored.get("hr", 0.0)
+        code, why = serbian_or_croatian(
+            text,
+            company_language=company_language,
+            previous=previous,
+            bosnian_share=scored.get("bs", 0.0) / bs_hr if bs_hr else None,
+        )
         confidence = family
         signals = [*signals, *why]
         runner_up = None
     if code.split("-")[0] not in served and code not in served:
         return LanguageGuess(fallback, confidence, True, [*signals, f"{code} is not served"])
-    if not _looks_like(code, [w.lower() for w in _WORD.findall(text)]):
+    # A detector this sure is trusted: a short telegraphic sentence may use none of its language's commonest words.
+    # Below it, a text that uses none is more likely a language not served (Finnish among en/ru/sk reads 0.92).
+    if confidence < TRUSTED and not _looks_like(code, [w.lower() for w in _WORD.findall(text)]):
         return LanguageGuess(fallback, confidence, True, [*signals, f"none of the common words of {code}"])
     if runner_up is not None and confidence - float(runner_up.value) < 0.03:
         # A near tie between the customer's stated language (or the company's) and another: take the stated one.
@@ -313,3 +285,29 @@ def detect(
         other = CODES[runner_up.language]
         return LanguageGuess(code, confidence, True, [*signals, f"close to {other} {float(runner_up.value):.2f}"])
     return LanguageGuess(code, confidence, confidence < MIN_CONFIDENCE, signals)
+
+
+# Languages of the South Slavic family that amends may answer in the Serbian of the text's script.
+_SOUTH_SLAVIC_LATIN = ("sr-Latn", "hr", "bs")
+_SOUTH_SLAVIC_CYRILLIC = ("sr-Cyrl", "mk")
+
+
+def reply_language(code: str, *, offered: tuple[str, ...], company_language: str = "", previous: str = "") -> str:
+    """The language (a Django code among `offered`) to answer a complaint that triage read as `code` in, or ""
+    when triage's reading does not decide it. A South Slavic complaint is never answered in English: Croatian and
+    Bosnian, which amends does not write, are answered in Serbian (the standards are mutually intelligible and the
+    customer's script is kept), or in the variant of the customer's earlier cases (`previous`, a triage code);
+    Macedonian in Bulgarian at a Bulgarian company, else in Serbian Cyrillic."""
+    django = {"sr-Latn": "sr-latn", "sr-Cyrl": "sr"}
+    wanted = django.get(code, code.lower())
+    if wanted in offered:
+        return wanted
+    if code not in _SOUTH_SLAVIC_LATIN + _SOUTH_SLAVIC_CYRILLIC:
+        return ""
+    earlier = django.get(previous, previous.lower())
+    if previous in _SOUTH_SLAVIC_LATIN + _SOUTH_SLAVIC_CYRILLIC and earlier in offered:
+        return earlier
+    if code == "mk" and company_language.lower() == "bg" and "bg" in offered:
+        return "bg"
+    order = ("sr-latn", "sr") if code in _SOUTH_SLAVIC_LATIN else ("sr", "sr-latn")
+    return next((c for c in order if c in offered), "")
