@@ -22,6 +22,9 @@ from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 # ---------------------------------------------------------------- plain codes
 
+# Django 6.1's label for an empty choice in a model form; Django's own catalogues do not translate it yet, ours do.
+BLANK_CHOICE = gettext_noop("- Select an option -")
+
 STATUS = {
     "new": gettext_lazy("New"),
     "acknowledged": gettext_lazy("Acknowledged"),
@@ -475,9 +478,9 @@ def model_label(version: object) -> str:
     """The category model's version as when it was trained, the only part of it a person can use."""
     match = _MODEL_VERSION.match(str(version or ""))
     if not match:
-        return _("the starter model") if str(version or "") in ("", "none", "starter") else _("a custom model")
+        return _("starter model") if str(version or "") in ("", "none", "starter") else _("custom model")
     trained = date(*(int(part) for part in match.groups()))
-    return _("the model trained on %(date)s") % {"date": date_format(trained, "DATE_FORMAT")}
+    return _("trained on %(date)s") % {"date": date_format(trained, "DATE_FORMAT")}
 
 
 # ---------------------------------------------------------------- coach findings

@@ -183,7 +183,7 @@ def test_coach_findings_are_translated_and_cite_no_seed():
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_console_and_customer_pages_show_no_internal_values(every_event, language):
-    call_command("seed_demo", "--cases", "40", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--cases", "20", stdout=open("/dev/null", "w"))  # noqa: SIM115
     manager = User.objects.get(username="manager")
     client = Client(headers={"accept-language": language})
     client.force_login(manager)
