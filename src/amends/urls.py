@@ -3,9 +3,12 @@ from django.views.i18n import set_language
 
 from amends.accounts.urls import console_urlpatterns as accounts_console
 from amends.api.api import api, no_endpoint
+from amends.core.views import favicon
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
+    # Browsers and feed readers ask for /favicon.ico whatever the page links; answer rather than log a 404.
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", no_endpoint),
     path("accounts/", include("amends.accounts.urls")),

@@ -1,7 +1,15 @@
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from amends.cases.intake import MAX_ATTACHMENTS
+
+
+def _attachments_help() -> str:
+    # Formatted when the form is shown, in the visitor's language: `gettext_lazy(...) % {...}` at import time
+    # would fix it in the language the process started in.
+    return gettext("Up to %(n)s images (JPEG, PNG, GIF, WebP) or PDFs, 10 MB each.") % {"n": MAX_ATTACHMENTS}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -45,7 +53,7 @@ class ComplaintForm(forms.Form):
     )
     attachments = MultipleFileField(
         label=_("Photos or documents"),
-        help_text=_("Up to %(n)s images (JPEG, PNG, GIF, WebP) or PDFs, 10 MB each.") % {"n": MAX_ATTACHMENTS},
+        help_text=lazy(_attachments_help, str)(),
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp,application/pdf"}),
     )

@@ -250,7 +250,7 @@ def coach(
             "alternatives",
             WARNING,
             "One remedy is offered without a choice.",
-            "Offer two or three options so the customer regains control (seed 003).",
+            "Offer two or three options so the customer regains control.",
             remedy,
         )
     if not hit("thanks"):
@@ -269,7 +269,7 @@ def coach(
         (
             "proof",
             "The reply asks the customer for proof or justification.",
-            "Do not make them prove it; take their word and act (seed 002).",
+            "Do not make them prove it; take their word and act.",
         ),
         ("anger", "The tone is angry, sarcastic or dismissive.", "Keep calm and kind, whatever the customer wrote."),
     ):
@@ -311,7 +311,7 @@ def coach(
                 "onlookers",
                 BLOCKING,
                 "The reply talks to or about onlookers in a public thread.",
-                "Answer the customer only; never debate with others (seed 002).",
+                "Answer the customer only; never debate with others.",
                 onlookers,
             )
         if not hit("private"):

@@ -1,16 +1,17 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ReplyTemplate(models.Model):
     """A reply the agent starts from, per purpose and language (and optionally per category)."""
 
     class Purpose(models.TextChoices):
-        ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
-        APOLOGY = "apology", "Apology with remedy options"
-        RESOLUTION = "resolution", "Resolution"
-        FOLLOW_UP = "follow_up", "Follow-up"
-        INCIDENT_APOLOGY = "incident_apology", "Incident apology"
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+        APOLOGY = "apology", _("Apology with remedy options")
+        RESOLUTION = "resolution", _("Resolution")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        INCIDENT_APOLOGY = "incident_apology", _("Incident apology")
 
     purpose = models.CharField(max_length=32, choices=Purpose.choices)
     language = models.CharField(max_length=16)

@@ -93,7 +93,12 @@ def test_a_customer_complains_and_an_agent_answers(browser, live_server):  # typ
     assert "<script>alert(1)</script>" in agent.locator("[data-testid=message-in]").inner_text()
     triage_panel = agent.locator("[data-testid=triage]").inner_text()
     assert re.search(r"Category\s+Wrong item or size\s", triage_panel), triage_panel
-    assert re.search(r"Language\s+ru\s", triage_panel), triage_panel
+    assert re.search(r"Language\s+Russian\s", triage_panel), triage_panel
+    # The signals are behind "Why?", in words: closed at first, opened by a click.
+    why = agent.locator("[data-testid=triage-why]")
+    expect(why.locator("li").first).to_be_hidden()
+    why.locator("summary").click()
+    expect(why).to_contain_text("How sure")
     agent.fill("textarea[name=body] >> nth=0", "Ольга, простите нас: это наша ошибка. Правильная пара уже в пути.")
     agent.select_option("select[name=status_after]", "resolved")
     agent.click("text=Send reply")

@@ -252,7 +252,7 @@ def test_correcting_the_category_on_the_case_page_applies_the_new_playbook(agent
     case.refresh_from_db()
     assert case.team == team and case.resolution_due_at - case.created_at == 6 * H
     html = client.get(page).content.decode()
-    assert "Playbook applied" in html and "→ Web &amp; App" in html and "Look" in html
+    assert "Playbook applied: team Web &amp; App, new targets" in html and "Look" in html
 
 
 # The same pattern as the Content-Security-Policy test: a <script> without src, a <style>, a style= or on*= attribute.

@@ -41,6 +41,19 @@ def _schedule(stop: threading.Event) -> None:
         stop.wait(1.0)
 
 
+def _quiet_db_worker() -> BaseCommand:
+    """django-tasks-db's worker, minus its own logging set-up: at verbosity 1 it sets its loggers to INFO and
+    prints two lines for every task, i.e. for the outbox sweep every second. Our LOGGING keeps them at WARNING,
+    so a failed task still shows; what a sweep did is logged by the sweep, and only when it did something."""
+    from django_tasks_db.management.commands.db_worker import Command as DbWorker
+
+    class QuietDbWorker(DbWorker):
+        def configure_logging(self, verbosity: int) -> None:
+            return None
+
+    return QuietDbWorker()
+
+
 class Command(BaseCommand):
     help = "Run background tasks (outbox delivery, deadline checks) on the configured task backend."
 
@@ -54,10 +67,11 @@ class Command(BaseCommand):
             threading.Thread(target=_schedule, args=(stop,), daemon=True, name="scheduler").start()
         try:
             if settings.TASK_BACKEND == "redis":
-                call_command("rqworker", "outbox", "default", "--job-class=django_tasks_rq.Job")
+                # Verbosity 0 is rq's WARNING: a line per job at INFO would be two a second from the outbox sweep.
+                call_command("rqworker", "outbox", "default", "--job-class=django_tasks_rq.Job", verbosity=0)
             else:
                 call_command(
-                    "db_worker",
+                    _quiet_db_worker(),
                     "--queue-name=*",
                     f"--interval={options['interval']}",
                     "--no-startup-delay",

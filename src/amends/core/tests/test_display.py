@@ -1,0 +1,203 @@
+"""No internal value on screen: every event kind, status, priority, channel, language, triage value and signal is
+shown as words, in the reader's language (core.display), on the console and the customer's pages."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from django.utils.translation import override
+
+from amends.accounts.models import User
+from amends.cases.lifecycle import Priority, Status
+from amends.cases.models import ActorKind, Case, CaseEvent, Channel
+from amends.conftest import open_case
+from amends.core import display
+
+# What each kind's data looks like as the services write it (cases.services, cases.intake, playbooks.services,
+# portal.services, triage.views). A kind with no sample here is still rendered, with empty data.
+EVENT_DATA: dict[str, dict] = {
+    "opened": {"channel": "public_thread"},
+    "acknowledged": {"from": "new", "to": "acknowledged"},
+    "status_changed": {"from": "acknowledged", "to": "in_progress"},
+    "reopened": {"from": "resolved", "to": "in_progress"},
+    "customer_message": {"channel": "email"},
+    "reply_sent": {"message": "0b4c7f9e-2f55-4c43-9d1c-6a2e0c1f4b11"},
+    "assigned": {"from": {"team": None, "assignee": None}, "to": {"team": "Web & App", "assignee": "agent"}},
+    "priority_changed": {"from": 3, "to": 1},
+    "target_breached": {"target": "first_response"},
+    "resolution_rejected": {"from": "resolved", "to": "in_progress"},
+    "resolution_accepted": {"from": "resolved", "to": "closed"},
+    "status_link_revoked": {"revoked": 2},
+    "coach_override": {"rules": ["blame", "public_private"], "score": 55, "reason": "customer asked for it"},
+    "triage_corrected": {"category": "waiting_time"},
+    "routed": {"playbook": "late_delivery", "routed_to": "Fulfilment"},
+    "playbook_applied": {
+        "first_response_due_at": "2026-11-30T10:00:00+00:00",
+        "resolution_due_at": "2026-12-02T10:00:00+00:00",
+        "from_team": None,
+        "routed_to": "Customer Care",
+        "playbook": "billing",
+    },
+    "checklist_step_done": {"step": "5d1b0c55-1a43-4a3d-93f4-3b9a1c8e7f10", "text": "Call the courier"},
+    "checklist_step_undone": {"step": "5d1b0c55-1a43-4a3d-93f4-3b9a1c8e7f10", "text": "Call the courier"},
+}
+
+# Internals that must never reach a page: a dict or list repr, None, a snake_case code, a raw score, a seed
+# reference, a model id.
+RAW = [
+    re.compile(r"\{'|\['|'\]|\}\s*$"),
+    re.compile(r"\bNone\b"),
+    re.compile(r"\b[a-z]+_[a-z_]+\b"),
+    re.compile(r"(?<![\d.,])0\.\d\d\b"),
+    re.compile(r"\(seed \d+\)"),
+    re.compile(r"\bcat-\d{8}"),
+    re.compile(r"\b(?:order|error|web|name):\w"),
+]
+
+
+class _Text(HTMLParser):
+    """The text a person reads: element text and the attributes that are read out or shown on hover."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "textarea"):
+            self._hidden += 1
+        for name, value in attrs:
+            if name in ("title", "placeholder", "aria-label", "alt") and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "textarea"):
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and data.strip():
+            self.parts.append(" ".join(data.split()))
+
+
+def visible_text(html: str) -> list[str]:
+    parser = _Text()
+    parser.feed(html)
+    return parser.parts
+
+
+def raw_values(html: str) -> list[str]:
+    return [line for line in visible_text(html) if any(p.search(line) for p in RAW)]
+
+
+@pytest.fixture
+def every_event(db) -> Case:  # type: ignore[no-untyped-def]
+    """A case with one event of every kind there is, written as the services write them."""
+    opened = open_case(channel=Channel.PUBLIC_THREAD)
+    now = timezone.now()
+    for kind in CaseEvent.Kind.values:
+        CaseEvent.objects.create(
+            case=opened.case,
+            kind=kind,
+            actor_kind=ActorKind.AGENT,
+            actor_label="Ana Agent",
+            public=kind in ("opened", "acknowledged", "status_changed", "reopened"),
+            data=EVENT_DATA.get(kind, {}),
+            created_at=now,
+        )
+    opened.case.status_url = opened.status_url  # type: ignore[attr-defined]
+    return opened.case
+
+
+def test_every_event_kind_reads_as_words_in_every_language(every_event):
+    events = list(every_event.events.all())
+    for language in ("en", "ru", "bg", "sr", "sr-latn", "sk"):
+        with override(language):
+            for event in events:
+                text = display.event_text(event)
+                assert text and not any(p.search(text) for p in RAW), (language, event.kind, text)
+
+
+def test_every_code_has_a_label_and_an_unknown_one_is_still_words():
+    with override("ru"):
+        translated = [display.status_label("in_progress"), display.language_label("sr-Latn")]
+    assert translated == ["В работе", "Сербский (латиница)"]
+    codes = [
+        *(display.status_label(s) for s in Status),
+        *(display.priority_label(p) for p in Priority),
+        *(display.channel_label(c) for c in Channel.values),
+        *(display.ladder_label(level) for level in display.LADDER),
+        *(display.category_label(slug) for slug in display.CATEGORY),
+        *(display.coach_rule_label(rule) for rule in display.COACH_RULE),
+        display.event_text(CaseEvent(kind="remedy_granted_later", data={"to": {"x": None}})),
+        display.status_label("on_hold"),
+        display.entity_label("name:saturday"),
+        display.entity_label("order:SO-1"),
+        display.language_label("sr-Latn"),
+        display.language_label("sr-Cyrl"),
+    ]
+    for label in codes:
+        assert not any(p.search(label) for p in RAW), label
+    with override("en"):
+        assert display.status_label("on_hold") == "On hold"
+        assert display.language_label("sr-Latn") == "Serbian (Latin)"
+        assert display.entity_label("name:saturday") == "name “saturday”"
+
+
+def test_signals_are_plain_words():
+    signals = [
+        "detector: sr 0.91",
+        "Bulgarian letter ъ or words",
+        "no Serbian or Croatian marker",
+        "then wrong_item 0.01",
+        "order value 231.18",
+        "money lost: order value 612.00",
+        "repeated contact about the problem: 2 earlier case(s)",
+        "3 exclamation marks",
+        "public thread",
+        "affected: 1",
+        "close to hr 0.40",
+        "uncertain",
+        "sajt",
+        "celo vece",
+    ]
+    for language in ("en", "ru"):
+        with override(language):
+            for line in display.signals_text(signals):
+                assert not any(p.search(line) for p in RAW), (language, line)
+    with override("en"):
+        assert display.signal_text("then wrong_item 0.01") == "next most likely: Wrong item or size (1 %)"
+        assert display.signal_text("detector: sr-Latn 0.60") == "the language detector read Serbian (Latin) (60 %)"
+        assert display.signals_text(["sajt", "vece"]) == ["words in the complaint: sajt, vece"]
+    with override("ru"):
+        assert display.ladder_label("private_reply") != "Answer in private"
+
+
+def test_coach_findings_are_translated_and_cite_no_seed():
+    with override("ru"):
+        assert display.coach_text("The reply does not apologise.") != "The reply does not apologise."
+        assert "Ольга" in display.coach_text("Address them as Ольга.")
+        promise = display.coach_text("The reply promises 500, above your authority of 100.")
+        assert "500" in promise and "100" in promise and "reply" not in promise
+    with override("en"):
+        assert "seed" not in display.coach_text("Offer two or three options so the customer regains control.")
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_console_and_customer_pages_show_no_internal_values(every_event, language):
+    call_command("seed_demo", "--cases", "20", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    manager = User.objects.get(username="manager")
+    client = Client(headers={"accept-language": language})
+    client.force_login(manager)
+    pages = ["/console/", "/console/clusters/", "/console/taxonomy/", "/console/playbooks/", "/console/outbox/"]
+    pages += [f"/console/cases/{case.public_id}/" for case in Case.objects.order_by("-id")[:25]]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert raw_values(response.content.decode()) == [], page
+    customer = Client(headers={"accept-language": language})
+    status_page = customer.get(every_event.status_url.replace("http://127.0.0.1:8000", ""), follow=True)
+    assert status_page.status_code == 200
+    assert raw_values(status_page.content.decode()) == []
