@@ -225,6 +225,35 @@ class Condition:
                 found.append(((fact, "within_days"), "within_days belongs to complaints only"))
         return found
 
+    def as_dict(self) -> dict[str, object]:
+        """The condition as data, kept with a remedy's why so a page can word it in the reader's language."""
+        found: dict[str, object] = {"fact": str(self.fact), "op": str(self.op)}
+        if self.values:
+            found["values"] = sorted(self.values)
+        for name in ("low", "high"):
+            value = getattr(self, name)
+            if value is not None:
+                found[name] = _number(value)
+        if self.flag is not None:
+            found["flag"] = self.flag
+        if self.within_days is not None:
+            found["within_days"] = self.within_days
+        return found
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Condition:
+        """The inverse of as_dict; PolicyError (or ValueError) for data that is not a condition."""
+        low, high = data.get("low"), data.get("high")
+        return cls(
+            fact=Fact(data["fact"]),
+            op=Op(data["op"]),
+            values=frozenset(str(v) for v in data.get("values") or ()),
+            low=Decimal(str(low)) if low is not None else None,
+            high=Decimal(str(high)) if high is not None else None,
+            flag=data.get("flag"),
+            within_days=data.get("within_days"),
+        )
+
     def describe(self, currency: str = "") -> str:
         """The condition in words, for the reasons shown with an evaluation: `severity ≥ 3`."""
         name = {Fact.COMPLAINTS: f"complaints in the last {self.within_days} days"}.get(self.fact, str(self.fact))
@@ -633,6 +662,8 @@ class Evaluation:
     auto_offer: bool
     currency: str
     order_home: Converted | None
+    # The fired rule's conditions as data (the reasons above are their English words).
+    conditions: tuple[Condition, ...] = ()
 
     @property
     def risk(self) -> Risk:
@@ -1080,4 +1111,5 @@ def evaluate(policy: Policy, facts: Facts, rates: RateTable) -> Evaluation:
         auto_offer=fired.auto_offer if fired is not None else policy.defaults_auto_offer,
         currency=currency,
         order_home=order_home,
+        conditions=fired.conditions if fired is not None else (),
     )

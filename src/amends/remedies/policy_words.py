@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from amends.core import display
+
 from .catalogue import Kind
 from .models import KIND_CHOICES
 from .money import Money
@@ -37,6 +39,21 @@ def _money(amount: Decimal | None, currency: str) -> str:
     return Money.of(amount, currency).format(babel_locale(get_language() or "en"))
 
 
+def value_words(fact: Fact, value: str) -> str:
+    """A value a condition names (a category slug, a channel, a language code) as the reader knows it."""
+    if fact is Fact.CATEGORY:
+        return display.category_label(value)
+    if fact is Fact.CHANNEL:
+        return display.channel_label(value)
+    if fact is Fact.LANGUAGE:
+        return display.language_label(value)
+    if fact is Fact.CUSTOMER_TIER:
+        from amends.customers.models import Customer
+
+        return str(dict(Customer.Tier.choices).get(value, value))
+    return display.readable(value) if "_" in value else value
+
+
 def condition_words(condition: Condition, currency: str) -> str:
     fact, op = condition.fact, condition.op
     if fact is Fact.INCIDENT:
@@ -47,10 +64,11 @@ def condition_words(condition: Condition, currency: str) -> str:
         name = _("complaints in the last %(n)s days") % {"n": condition.within_days}
     else:
         name = str(FACTS[fact])
-    if op is Op.IN:
-        return _("%(name)s is %(values)s") % {"name": name, "values": _(" or ").join(sorted(condition.values))}
-    if op is Op.NOT_IN:
-        return _("%(name)s is not %(values)s") % {"name": name, "values": _(" or ").join(sorted(condition.values))}
+    if op in (Op.IN, Op.NOT_IN):
+        values = _(" or ").join(sorted(value_words(fact, value) for value in condition.values))
+        if op is Op.IN:
+            return _("%(name)s is %(values)s") % {"name": name, "values": values}
+        return _("%(name)s is not %(values)s") % {"name": name, "values": values}
 
     def show(value: Decimal | None) -> str:
         return _money(value, currency) if fact in (Fact.ORDER_VALUE, Fact.LIFETIME_VALUE) else _num(value)

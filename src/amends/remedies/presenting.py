@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -114,6 +115,22 @@ def step_words(step: dict[str, Any]) -> str:
     return str(step.get("text", code))
 
 
+def _reasons(why: dict[str, Any], currency: str) -> list[str]:
+    """The fired rule's conditions in the reader's language. A remedy priced before the conditions were kept as
+    data has only their English words, shown as they are."""
+    # policy_words builds on this module (babel_locale), so it is imported here, not at the top.
+    from .policy import Condition, PolicyError
+    from .policy_words import condition_words
+
+    stored = why.get("conditions")
+    if not isinstance(stored, list) or not stored:
+        return [str(reason) for reason in why.get("reasons") or []]
+    try:
+        return [condition_words(Condition.from_dict(data), currency) for data in stored]
+    except (PolicyError, KeyError, TypeError, ValueError):
+        return [str(reason) for reason in why.get("reasons") or []]
+
+
 def why_lines(remedy: Remedy) -> list[str]:
     """Why this remedy: the rule that fired (or the default set) and each step of its value that counted."""
     why = remedy.why or {}
@@ -130,7 +147,7 @@ def why_lines(remedy: Remedy) -> list[str]:
                 "version": version,
                 "index": why.get("rule_index"),
                 "rule": why["rule"],
-                "reasons": "; ".join(why.get("reasons") or []) or _("always"),
+                "reasons": "; ".join(_reasons(why, settings.CURRENCY)) or _("always"),
             }
         )
     if why.get("source") == "default" and not why.get("fallback"):

@@ -184,6 +184,7 @@ def _why(evaluation: Evaluation, option: Any) -> dict[str, Any]:
         "rule_index": evaluation.rule_index,
         "fallback": evaluation.fallback,
         "reasons": list(evaluation.reasons),
+        "conditions": [condition.as_dict() for condition in evaluation.conditions],
         "source": option.source,
         "auto_offer": evaluation.auto_offer,
         "steps": described["steps"],
