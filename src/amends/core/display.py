@@ -341,7 +341,72 @@ def event_text(event: Any) -> str:
         return _("%(what)s: %(details)s") % {"what": label, "details": ", ".join(parts)} if parts else label
     if kind in ("checklist_step_done", "checklist_step_undone") and data.get("text"):
         return _("%(what)s: %(step)s") % {"what": label, "step": data["text"]}
+    if kind.startswith("remed"):
+        return _remedy_event(kind, label, data)
     return label
+
+
+# ---------------------------------------------------------------- remedy events (remedies.services writes them)
+
+
+def remedy_kind_label(code: object) -> str:
+    from amends.remedies.models import KIND_CHOICES
+
+    return _lookup(dict(KIND_CHOICES), code)
+
+
+def _home_money(amount: object, currency: str = "") -> str:
+    """A stored amount (`"30.00"`) in the reader's number format, in `currency` or the home one."""
+    from django.conf import settings
+    from django.utils.translation import get_language
+
+    from amends.remedies.money import Money
+    from amends.remedies.presenting import babel_locale
+
+    try:
+        return Money.of(str(amount), currency or settings.CURRENCY).format(babel_locale(get_language() or "en"))
+    except (ArithmeticError, ValueError):
+        return str(amount)
+
+
+def _remedy_event(kind: str, label: str, data: Mapping[str, Any]) -> str:
+    """A remedy event: the remedy in words, its value, who and why, never the stored ids."""
+    parts: list[str] = []
+    options = [o.get("kind") for o in data.get("options") or [] if isinstance(o, Mapping)]
+    if options:
+        parts.append(", ".join(remedy_kind_label(k) for k in options))
+    elif data.get("kind"):
+        parts.append(remedy_kind_label(data["kind"]))
+    if kind == "remedies_priced":
+        if data.get("missing_rate"):
+            parts.append(_("no exchange rate for %(currency)s") % {"currency": data["missing_rate"]})
+        if data.get("policy_version"):
+            parts.append(_("policy v%(version)s") % {"version": data["policy_version"]})
+    if kind == "remedies_offered":
+        by = {"policy": _("by the policy"), "agent": _("by an agent"), "integration": _("by an integration")}
+        if data.get("by") in by:
+            parts.append(str(by[data["by"]]))
+    if kind == "remedy_granted" and data.get("value"):
+        if data.get("currency"):
+            parts.append(_home_money(data["value"], str(data["currency"])))
+        else:
+            parts.append(_("%(n)s %%") % {"n": data["value"]})
+    if kind == "remedy_approval_requested" and data.get("reason") and data.get("value") and data.get("limit"):
+        from django.conf import settings
+
+        from amends.remedies.presenting import approval_reason
+
+        home = settings.CURRENCY
+        parts.append(approval_reason(f"{data['reason']}: {data['value']} {home} > {data['limit']} {home}"))
+    if kind in ("remedy_approved", "remedy_rejected") and data.get("requested_by"):
+        parts.append(_("asked by %(person)s") % {"person": data["requested_by"]})
+    if kind == "remedies_expired" and data.get("count"):
+        count = int(data["count"])
+        parts.append(ngettext("%(n)s option", "%(n)s options", count) % {"n": count})
+    text = _("%(what)s: %(details)s") % {"what": label, "details": ", ".join(parts)} if parts else label
+    # An approval request's reason is a code, worded above; the others are what a person wrote.
+    reason = str(data.get("reason") or "").strip() if kind != "remedy_approval_requested" else ""
+    return _("%(text)s. Reason: %(reason)s") % {"text": text, "reason": reason} if reason else text
 
 
 # ---------------------------------------------------------------- triage signals, in plain words

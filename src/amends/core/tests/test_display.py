@@ -43,6 +43,34 @@ EVENT_DATA: dict[str, dict] = {
     },
     "checklist_step_done": {"step": "5d1b0c55-1a43-4a3d-93f4-3b9a1c8e7f10", "text": "Call the courier"},
     "checklist_step_undone": {"step": "5d1b0c55-1a43-4a3d-93f4-3b9a1c8e7f10", "text": "Call the courier"},
+    # remedies.services
+    "remedies_priced": {
+        "policy_version": 2,
+        "rule": "Late delivery",
+        "fallback": False,
+        "auto_offer": True,
+        "options": [{"id": "0b4c7f9e-2f55-4c43-9d1c-6a2e0c1f4b12", "kind": "store_credit"}],
+    },
+    "remedies_offered": {
+        "options": [{"id": "0b4c7f9e-2f55-4c43-9d1c-6a2e0c1f4b12", "kind": "refund"}],
+        "by": "policy",
+        "expires_at": "2026-12-02T10:00:00+00:00",
+    },
+    "remedy_chosen": {"remedy": "0b4c7f9e-2f55-4c43-9d1c-6a2e0c1f4b12", "kind": "store_credit", "declined": 1},
+    "remedy_approval_requested": {
+        "remedy": "0b4c7f9e-2f55-4c43-9d1c-6a2e0c1f4b12",
+        "kind": "refund",
+        "reason": "per_case",
+        "limit": "20.00",
+        "value": "30.00",
+        "approval": "0b4c7f9e-2f55-4c43-9d1c-6a2e0c1f4b13",
+    },
+    "remedy_approved": {"remedy": "x", "kind": "refund", "reason": "fair", "requested_by": "Ana Agent"},
+    "remedy_granted": {"remedy": "x", "kind": "refund", "value": "30.00", "currency": "EUR"},
+    "remedy_withdrawn": {"remedy": "x", "kind": "store_credit", "from": "offered", "reason": "sent twice"},
+    "remedies_expired": {"count": 2},
+    "remedy_fulfilled": {"remedy": "x", "kind": "store_credit", "reason": ""},
+    "remedy_failed": {"remedy": "x", "kind": "store_credit", "reason": "payment provider down"},
 }
 
 # Internals that must never reach a page: a dict or list repr, None, a snake_case code, a raw score, a seed
@@ -118,6 +146,19 @@ def test_every_event_kind_reads_as_words_in_every_language(every_event):
             for event in events:
                 text = display.event_text(event)
                 assert text and not any(p.search(text) for p in RAW), (language, event.kind, text)
+
+
+def test_remedy_events_name_the_remedy_its_value_and_the_reason(db):
+    granted = CaseEvent(kind="remedy_granted", data=EVENT_DATA["remedy_granted"])
+    asked = CaseEvent(kind="remedy_approval_requested", data=EVENT_DATA["remedy_approval_requested"])
+    failed = CaseEvent(kind="remedy_failed", data=EVENT_DATA["remedy_failed"])
+    with override("en"):
+        assert "30.00" in display.event_text(granted) and "€" in display.event_text(granted)
+        assert "per-case limit" in display.event_text(asked)
+        assert display.event_text(failed).endswith("Reason: payment provider down")
+    with override("ru"):
+        assert "Remedy" not in display.event_text(granted)
+        assert "30,00" in display.event_text(granted)
 
 
 def test_every_code_has_a_label_and_an_unknown_one_is_still_words():
