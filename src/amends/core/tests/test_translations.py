@@ -91,9 +91,10 @@ ENGLISH_LABELS = {
     "Send reply",
     "Internal note",
     "Add note",
-    "Change status",
-    "Change priority",
-    "Assign",
+    # The case page's one form for status, priority, team and assignee, and the inbox's saved views.
+    "Save changes",
+    "Save view",
+    "Apply",
     "Earlier cases",
     "Clusters",
     "Templates",
