@@ -412,6 +412,37 @@ def _remedy_event(kind: str, label: str, data: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------- triage signals, in plain words
 
 _SCORE = r"(-?\d+(?:\.\d+)?)"
+# The two languages triage.language names in its Serbian-or-Croatian signals.
+_SR_HR = {"Serbian": gettext_lazy("Serbian"), "Croatian": gettext_lazy("Croatian")}
+# What triage.south_slavic tells Serbian from Croatian by (its `_plain` evidence), in words a person follows.
+_EVIDENCE: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"^word “(.+)”$"), lambda m: _("the word “%(word)s”") % {"word": m[1]}),
+    (re.compile(r"^words “(.+)”$"), lambda m: _("the words “%(words)s”") % {"words": m[1]}),
+    (re.compile(r"^letters “(.+)”$"), lambda m: _("the letters “%(letters)s”") % {"letters": m[1]}),
+    (re.compile(r"^modal\+da$"), lambda m: _("a verb like “moram” followed by “da”")),
+    (re.compile(r"^modal\+infinitive$"), lambda m: _("a verb like “moram” followed by an infinitive")),
+    (re.compile(r"^infinitive\+ću$"), lambda m: _("a future split as in “platit ću”")),
+    (re.compile(r"^fused future$"), lambda m: _("a future written as one word, as in “platiću”")),
+    (re.compile(r"^month sr$"), lambda m: _("a month named the Serbian way")),
+    (re.compile(r"^month hr$"), lambda m: _("a month named the Croatian way")),
+    (re.compile(r"^ije$"), lambda m: _("“ije” as in Croatian “lijepo”")),
+    (re.compile(r"^Lingua reads it Bosnian$"), lambda m: _("the language detector reads it as Bosnian")),
+    (re.compile(r"^Lingua reads it Croatian$"), lambda m: _("the language detector reads it as Croatian")),
+]
+
+
+def _evidence(text: str | None) -> str:
+    """The evidence list of a Serbian-or-Croatian verdict, each item in words."""
+    said = []
+    for item in re.findall(r"[^,“]*“[^”]*”|[^,]+", text or ""):
+        item = item.strip()
+        if not item:
+            continue
+        match = next(((m, say) for p, say in _EVIDENCE if (m := p.match(item))), None)
+        said.append(str(match[1](match[0])) if match else readable(item))
+    return ", ".join(said)
+
+
 # (pattern of a signal as the triage cores write it, what it says in words); groups fill the sentence.
 _SIGNALS: list[tuple[re.Pattern[str], Any]] = [
     (
@@ -426,6 +457,47 @@ _SIGNALS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"^Macedonian words: (.+)$"), lambda m: _("Macedonian words: %(words)s") % {"words": m[1]}),
     (re.compile(r"^Bulgarian letter ъ or words$"), lambda m: _("the Bulgarian letter ъ or Bulgarian words")),
     (re.compile(r"^Serbian words: (.+)$"), lambda m: _("Serbian words: %(words)s") % {"words": m[1]}),
+    (
+        re.compile(r"^Serbian letters ђ ћ or words: ?(.*)$"),
+        lambda m: (
+            _("letters only Serbian uses (ђ, ћ) or Serbian words: %(words)s") % {"words": m[1]}
+            if m[1]
+            else _("letters only Serbian uses (ђ, ћ)")
+        ),
+    ),
+    (
+        re.compile(r"^too short to tell \((\d+) letters\)$"),
+        lambda m: (
+            ngettext("too short to tell: %(n)s letter", "too short to tell: %(n)s letters", int(m[1])) % {"n": m[1]}
+        ),
+    ),
+    (re.compile(r"^no served language fits$"), lambda m: _("none of the languages we answer in fits")),
+    # triage.language.serbian_or_croatian, with the evidence of triage.south_slavic.judge
+    (
+        re.compile(r"^(Serbian|Croatian) (\d+)%(?:: (.+))?$"),
+        lambda m: (
+            _("%(language)s (%(percent)s): %(evidence)s")
+            % {"language": _SR_HR[m[1]], "percent": percent(int(m[2]) / 100), "evidence": _evidence(m[3])}
+            if m[3]
+            else _("%(language)s (%(percent)s)") % {"language": _SR_HR[m[1]], "percent": percent(int(m[2]) / 100)}
+        ),
+    ),
+    (
+        re.compile(r"^Serbian or Croatian: the text cannot tell \((\d+)% Serbian\)$"),
+        lambda m: (
+            _("the text cannot tell Serbian from Croatian (%(percent)s Serbian)")
+            % {"percent": percent(int(m[1]) / 100)}
+        ),
+    ),
+    (
+        re.compile(r"^(Serbian|Croatian), as the customer's earlier cases$"),
+        lambda m: _("%(language)s, as in the customer's earlier cases") % {"language": _SR_HR[m[1]]},
+    ),
+    (
+        re.compile(r"^(Serbian|Croatian), as the company$"),
+        lambda m: _("%(language)s, the company's language") % {"language": _SR_HR[m[1]]},
+    ),
+    (re.compile(r"^leaning (Serbian|Croatian)$"), lambda m: _("leaning to %(language)s") % {"language": _SR_HR[m[1]]}),
     (re.compile(r"^Serbian in Cyrillic script$"), lambda m: _("Serbian written in Cyrillic")),
     (re.compile(r"^Serbian marker: (.+)$"), lambda m: _("a Serbian form: %(word)s") % {"word": m[1]}),
     (re.compile(r"^Croatian marker: (.+)$"), lambda m: _("a Croatian form: %(word)s") % {"word": m[1]}),

@@ -216,6 +216,33 @@ def test_signals_are_plain_words():
         assert display.ladder_label("private_reply") != "Answer in private"
 
 
+def test_serbian_or_croatian_signals_are_words_in_the_readers_language():
+    """What triage.language and triage.south_slavic write when they tell Serbian from Croatian."""
+    signals = [
+        "Serbian 98%: Lingua reads it Bosnian, word “da”, letters “sle”, fused future",
+        "Croatian 91%",
+        "Serbian or Croatian: the text cannot tell (55% Serbian)",
+        "Croatian, as the customer's earlier cases",
+        "Serbian, as the company",
+        "leaning Serbian",
+        "Serbian letters ђ ћ or words: још, хвала",
+        "too short to tell (2 letters)",
+        "no served language fits",
+    ]
+    with override("en"):
+        said = display.signals_text(signals)
+        assert said[0] == (
+            "Serbian (98 %): the language detector reads it as Bosnian, the word “da”, the letters “sle”, "
+            "a future written as one word, as in “platiću”"
+        )
+        assert said[2] == "the text cannot tell Serbian from Croatian (55 % Serbian)"
+        assert said[7] == "too short to tell: 2 letters"
+    with override("ru"):
+        for line in display.signals_text(signals):
+            assert not any(p.search(line) for p in RAW), line
+            assert not re.search(r"\b(?:Serbian|Croatian|Lingua|letters|leaning|tell)\b", line), line
+
+
 def test_coach_findings_are_translated_and_cite_no_seed():
     with override("ru"):
         assert display.coach_text("The reply does not apologise.") != "The reply does not apologise."
