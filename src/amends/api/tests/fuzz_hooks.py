@@ -7,6 +7,7 @@ generated."""
 import base64
 import threading
 from collections import Counter
+from urllib.parse import quote, unquote
 
 import schemathesis
 
@@ -59,5 +60,7 @@ def map_case(context, case):  # type: ignore[no-untyped-def]
     if case.query and case.query.get("cursor") is not None:
         case.query["cursor"] = GENUINE_CURSOR
     if case.path_parameters and isinstance(case.path_parameters.get("code"), str):
-        case.path_parameters["code"] = with_check_symbol(case.path_parameters["code"])
+        # Path parameters reach the hook percent-encoded, as they will travel.
+        typed = with_check_symbol(unquote(case.path_parameters["code"]))
+        case.path_parameters["code"] = quote(typed, safe="")
     return case
