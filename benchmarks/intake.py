@@ -167,6 +167,11 @@ def run(database: str, seconds: float, concurrency: int, port: int) -> None:
             f"{database:<10} {made / elapsed:7.1f} cases/s  p50 {p50:5.1f} ms  p95 {p95:5.1f} ms  p99 {p99:5.1f} ms  "
             f"requests {requests}   errors {errors}   acknowledged {acks}/{cases} cases   (client: {client})"
         )
+        priced, offered, median = manage(env, "shell", "-c", OFFERS).strip().split()[-3:]
+        print(
+            f"{'':<10} remedies: {priced}/{cases} cases priced at intake, {offered} offered with the acknowledgement; "
+            f"median time from complaint to first offer {float(median):.3f} s"
+        )
         if acks != cases or errors:
             sys.exit(f"{database}: {errors} failed requests; {cases - acks} cases without an acknowledgement")
     finally:
@@ -176,6 +181,15 @@ def run(database: str, seconds: float, concurrency: int, port: int) -> None:
 COUNT = (
     "from amends.cases.models import Case; from amends.outbox.models import OutboxMessage as O; "
     "print(Case.objects.count(), O.objects.filter(dedupe_key__startswith='ack:').count())"
+)
+
+
+# Cases with remedy options, those offered at once (auto-offer), and the median seconds to that first offer.
+OFFERS = (
+    "import statistics; from amends.cases.models import Case; "
+    "offered = list(Case.objects.filter(first_offer_at__isnull=False).values_list('created_at', 'first_offer_at')); "
+    "print(Case.objects.filter(remedies__isnull=False).distinct().count(), len(offered), "
+    "statistics.median([(o - c).total_seconds() for c, o in offered]) if offered else 0)"
 )
 
 

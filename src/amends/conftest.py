@@ -117,6 +117,7 @@ def _fresh_cache() -> Iterator[None]:
 
     from amends.brands.selectors import brand_default_forget
     from amends.playbooks.routing import playbooks_forget
+    from amends.remedies.selectors import policy_forget
     from amends.triage.services import categories_forget
     from amends.webhooks.services import webhook_endpoints_forget
 
@@ -125,4 +126,5 @@ def _fresh_cache() -> Iterator[None]:
     categories_forget()
     playbooks_forget()
     webhook_endpoints_forget()
+    policy_forget()
     yield

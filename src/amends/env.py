@@ -36,6 +36,8 @@ KNOWN = {
     "AMENDS_LANGUAGE",
     "AMENDS_MAIL_AUTHSERV_ID",
     "AMENDS_MAIL_REQUIRE_DMARC",
+    "AMENDS_CURRENCY",
+    "AMENDS_REMEDY_OFFER_DAYS",
 }
 
 TRUE = {"1", "true", "yes", "on"}

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from amends.core.money import is_currency
 from amends.env import Env
 
 env = Env()
@@ -209,6 +210,13 @@ OUTBOX_LEASE_SECONDS = env.int("AMENDS_OUTBOX_LEASE_SECONDS", 120, minimum=1, ma
 # Hosts webhooks may reach although they are not public https (a test receiver, an internal integration).
 WEBHOOK_ALLOWED_HOSTS = env.list("AMENDS_WEBHOOK_ALLOWED_HOSTS", [])
 STATUS_LINK_DAYS = env.int("AMENDS_STATUS_LINK_DAYS", 90, minimum=1, maximum=3650)
+# The company's home currency: remedy policies, caps, authority limits and budgets are in it; orders in another
+# currency are converted with the managers' rate table.
+CURRENCY = env.str("AMENDS_CURRENCY", "EUR").upper()
+if not is_currency(CURRENCY):
+    raise ImproperlyConfigured(f"AMENDS_CURRENCY must be an ISO 4217 currency code such as EUR; got {CURRENCY!r}")
+# How long remedy options offered to a customer (and the links to choose them) stay open.
+REMEDY_OFFER_DAYS = env.int("AMENDS_REMEDY_OFFER_DAYS", 14, minimum=1, maximum=365)
 # Inbound mail: the authserv-id(s) our own mail system writes into Authentication-Results; fields naming any
 # other server are ignored, since anybody can write one into a mail. With MAIL_REQUIRE_DMARC, a mail joins an
 # existing case only if our mail system found that its From domain passed DMARC.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("console/", include(accounts_console)),
     path("console/", include("amends.remedies.codes_urls")),
     path("status/", include("amends.portal.urls")),
+    path("", include("amends.remedies.urls")),
     path("", include("amends.intake.urls")),
 ]
 

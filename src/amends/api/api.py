@@ -14,7 +14,10 @@ from amends.cases.api import router as cases_router
 from amends.cases.lifecycle import IllegalTransition
 from amends.cases.services import ReplyBlocked
 from amends.playbooks.api import router as playbooks_router
+from amends.remedies.api import router as remedies_router
 from amends.remedies.codes_api import router as codes_router
+from amends.remedies.lifecycle import IllegalTransition as IllegalRemedyTransition
+from amends.remedies.services import RemedyError
 from amends.replies.api import router as coach_router
 
 from .auth import ApiKeyAuth
@@ -61,6 +64,9 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
+api.add_router("/", remedies_router)
+
+
 @api.exception_handler(ValidationError)
 def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     if hasattr(exc, "error_dict"):
@@ -97,6 +103,21 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 def illegal_transition(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
     message = _("This case cannot go from %(current)s to %(target)s.") % {"current": exc.current, "target": exc.target}
     return api.create_response(request, {"detail": message}, status=409)
+
+
+@api.exception_handler(RemedyError)
+def remedy_refused(request: HttpRequest, exc: RemedyError) -> HttpResponse:
+    # A conflict (409), a refusal (403), a bad value (422), a bad choice link (404, 410, 409): nothing was changed.
+    return api.create_response(request, {"detail": exc.message, "errors": {exc.code: [exc.message]}}, status=exc.status)
+
+
+@api.exception_handler(IllegalRemedyTransition)
+def illegal_remedy_transition(request: HttpRequest, exc: IllegalRemedyTransition) -> HttpResponse:
+    detail = _("A remedy cannot go from %(current)s to %(target)s; nothing was changed.") % {
+        "current": exc.current,
+        "target": exc.target,
+    }
+    return api.create_response(request, {"detail": detail}, status=409)
 
 
 @api.exception_handler(ReplyBlocked)

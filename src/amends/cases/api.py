@@ -48,6 +48,7 @@ def _case(public_id: UUID) -> Case:
     # An API key speaks for the whole company, so it may read every case; an unknown id is a plain 404.
     case = (
         Case.objects.select_related("customer", "team", "assignee", "brand", "triage")
+        .prefetch_related("remedies")
         .filter(public_id=public_id)
         .first()
     )
@@ -84,7 +85,7 @@ def create_case(  # type: ignore[no-untyped-def]
             raise ValidationError(
                 {INTAKE_FIELDS.get(field, field): errors for field, errors in exc.error_dict.items()}
             ) from None
-        return 201, CaseOut.of(opened.case).model_dump(mode="json")
+        return 201, CaseOut.of(opened.case, remedies=opened.remedies).model_dump(mode="json")
 
     return run_idempotent(request, key, work)
 
@@ -128,7 +129,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 @router.get("/cases", response={200: CasePage, **READ_ERRORS}, summary="List cases, newest first")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):  # type: ignore[no-untyped-def]
-    cases = Case.objects.select_related("customer", "team", "assignee", "triage")
+    cases = Case.objects.select_related("customer", "team", "assignee", "triage").prefetch_related("remedies")
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.language:

@@ -29,6 +29,9 @@ from amends.core.validators import order_value_refusal, text_refusal
 from amends.customers.models import Customer
 from amends.customers.services import customer_get_or_create
 from amends.playbooks.routing import Plan, intake_plan
+from amends.remedies.facts import case_facts, complaint_days_from_counts
+from amends.remedies.selectors import ActivePolicy, policy_active
+from amends.remedies.services import Pricing, option_lines, remedies_evaluate, remedies_price
 from amends.triage.services import case_cluster, case_triage_store, category_by_slug, triage_text
 
 from .lifecycle import Priority, Status
@@ -39,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from amends.portal.models import StatusLink
+    from amends.remedies.models import Remedy
     from amends.triage.engine import Triage
     from amends.triage.models import Category
 
@@ -80,6 +84,8 @@ class Opened:
     case: Case
     status_url: str
     status_link: "StatusLink"
+    # The options the remedy policy priced for the case (offered already when the policy said so).
+    remedies: list["Remedy"] = field(default_factory=list)
 
 
 def validate_story(value: str) -> str:
@@ -311,12 +317,22 @@ def case_open(
     from .notifications import acknowledgement_enqueue
 
     cleaned = validate_intake(request)
+    backdated = now is not None  # the demo and imports open cases in the past
     now = now or timezone.now()
+    active = policy_active()
+    windows = active.windows if active is not None else ()
+    # The customer's earlier complaints, counted in the one query that finds them: over the last 30 days for
+    # triage, and over each window the remedy policy counts in.
+    counts = {
+        f"within_{days}": Count("cases", filter=Q(cases__created_at__gte=now - timedelta(days=days)))
+        for days in windows
+    }
     known = (
         Customer.objects.filter(email=cleaned["email"])
-        .annotate(recent=Count("cases", filter=Q(cases__created_at__gte=now - timedelta(days=30))))
+        .annotate(recent=Count("cases", filter=Q(cases__created_at__gte=now - timedelta(days=30))), **counts)
         .first()
     )
+    history = complaint_days_from_counts({days: getattr(known, f"within_{days}") for days in windows}) if known else ()
     found = _triage(cleaned, known=known, ui_language=languages.normalize(request.ui_language or "") or "")
     if priority is None:
         priority = SEVERITY_PRIORITY[int(found.severity.value)] if found else Priority.NORMAL
@@ -363,6 +379,11 @@ def case_open(
             updated_at=now,
         )
         _refresh_due(case)
+        pricing = _price(case, found=found, history=history, active=active)
+        priced_at = now if backdated else timezone.now()
+        if pricing is not None and pricing.auto_offer:
+            # Low-risk: the options go out with the acknowledgement. The 60-second rule, measured.
+            case.first_offer_at = priced_at
         case.save(force_insert=True)
         message = message_create(
             case=case,
@@ -374,41 +395,62 @@ def case_open(
         )
         for upload, content_type in cleaned["attachments"]:
             attachment_store(case=case, message=message, upload=upload, content_type=content_type, at=now)
-        CaseEvent.objects.bulk_create(
-            [
-                CaseEvent(
-                    case=case,
-                    kind=CaseEvent.Kind.OPENED,
-                    actor_kind=_actor_kind(cleaned["channel"]),
-                    actor_label=actor_label or customer.email,
-                    public=True,
-                    data={"channel": case.channel},
-                    created_at=now,
-                ),
-                CaseEvent(
-                    case=case,
-                    kind=CaseEvent.Kind.ACKNOWLEDGED,
-                    actor_kind=ActorKind.SYSTEM,
-                    actor_label="amends",
-                    public=True,
-                    data={"from": Status.NEW, "to": Status.ACKNOWLEDGED},
-                    created_at=now,
-                ),
-                *_routed(case=case, category=category, plan=plan, at=now),
-            ]
-        )
+        events = [
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.OPENED,
+                actor_kind=_actor_kind(cleaned["channel"]),
+                actor_label=actor_label or customer.email,
+                public=True,
+                data={"channel": case.channel},
+                created_at=now,
+            ),
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.ACKNOWLEDGED,
+                actor_kind=ActorKind.SYSTEM,
+                actor_label="amends",
+                public=True,
+                data={"from": Status.NEW, "to": Status.ACKNOWLEDGED},
+                created_at=now,
+            ),
+            *_routed(case=case, category=category, plan=plan, at=now),
+        ]
         status_link, status_url = status_link_create(case=case)
         if found is not None:
             record = case_triage_store(case=case, result=found)
             case.triage = record  # type: ignore[attr-defined]
-        acknowledgement_enqueue(case=case, status_url=status_url, replying_to=email_message_id)
+        remedies = []
+        if pricing is not None:
+            remedies = remedies_price(case=case, pricing=pricing, at=priced_at, events=events)
+        CaseEvent.objects.bulk_create(events)
+        acknowledgement_enqueue(
+            case=case,
+            status_url=status_url,
+            replying_to=email_message_id,
+            options=[(line.text, line.url) for line in option_lines(remedies, case.language)],
+        )
         _emit("case.opened", case)
     if found is not None:
         try:
             case_cluster(case=case, record=record)
         except Exception:
             logger.exception("clustering failed; the case stands without a cluster")
-    return Opened(case=case, status_url=status_url, status_link=status_link)
+    return Opened(case=case, status_url=status_url, status_link=status_link, remedies=remedies)
+
+
+def _price(
+    case: Case, *, found: "Triage | None", history: tuple[int, ...], active: ActivePolicy | None
+) -> Pricing | None:
+    """The remedy policy's reading of the new case, before it is stored (pure computation). A failure must never
+    lose a complaint: the case is then stored without options, and the log says why."""
+    if active is None:
+        return None
+    try:
+        return remedies_evaluate(facts=case_facts(case=case, triage=found, customer_history=history), active=active)
+    except Exception:
+        logger.exception("remedy pricing failed; the case is stored without options")
+        return None
 
 
 def _routed(*, case: Case, category: "Category | None", plan: Plan, at: datetime) -> list[CaseEvent]:

@@ -1,5 +1,6 @@
 """E-mails to the customer, composed in the case's language and sent under the brand identity."""
 
+from collections.abc import Sequence
 from email.utils import formataddr
 
 from django.template.loader import render_to_string
@@ -34,18 +35,32 @@ def _thread_headers(case: Case, replying_to: str | None = None) -> dict[str, str
     return headers
 
 
-def acknowledgement_enqueue(*, case: Case, status_url: str, replying_to: str | None = None) -> OutboxMessage:
-    """The mail that tells a new case's customer we have it; `replying_to` is their Message-ID if they e-mailed."""
-    composed = acknowledgement_compose(case=case, status_url=status_url)
+def acknowledgement_enqueue(
+    *,
+    case: Case,
+    status_url: str,
+    replying_to: str | None = None,
+    options: Sequence[tuple[str, str]] = (),
+) -> OutboxMessage:
+    """The mail that tells a new case's customer we have it; `replying_to` is their Message-ID if they e-mailed.
+    `options` are the remedies offered at once (their words, and the link that chooses each): the company's
+    template places them at {remedy_options}, or they follow its text."""
+    lines = [f"{text}\n  {url}" for text, url in options]
+    composed = acknowledgement_compose(case=case, status_url=status_url, remedy_options=lines)
     if composed:
         subject, body = composed
         if case.reference not in subject:  # the customer's answer threads back by it
             subject = f"[{case.reference}] {subject}"
+        if options and options[0][1] not in body:
+            with translation.override(case.language):
+                block = render_to_string("cases/email/_remedy_options.txt", {"options": options}).strip("\n")
+            body = f"{body.rstrip()}\n\n{block}\n"
     else:
         with translation.override(case.language):
             subject = f"[{case.reference}] " + _("We have received your message")
             body = render_to_string(
-                "cases/email/acknowledgement.txt", {"case": case, "customer": case.customer, "status_url": status_url}
+                "cases/email/acknowledgement.txt",
+                {"case": case, "customer": case.customer, "status_url": status_url, "options": options},
             )
     return outbox_email_enqueue(
         recipient=case.customer.email,

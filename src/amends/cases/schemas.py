@@ -18,6 +18,8 @@ from amends.api.fields import (
     ShortText,
     Story,
 )
+from amends.remedies.models import Remedy
+from amends.remedies.schemas import RemedyOut
 from amends.replies.schemas import FindingOut
 
 from .models import Case, Channel, Message
@@ -120,10 +122,17 @@ class CaseOut(Schema):
     created_at: datetime
     updated_at: datetime
     triage: TriageOut | None
+    remedies: list[RemedyOut] = Field(description="The remedy options priced for the case, with why, in their order")
+    first_offer_seconds: float | None = Field(
+        description="Seconds from the complaint to the first remedy offer (the 60-second rule); null: none yet"
+    )
 
     @staticmethod
-    def of(case: Case) -> "CaseOut":
+    def of(case: Case, remedies: "list[Remedy] | None" = None) -> "CaseOut":
         customer = case.customer
+        if remedies is None:
+            remedies = sorted(case.remedies.all(), key=lambda r: (r.position, r.pk))
+        offered = case.first_offer_at
         return CaseOut(
             id=case.public_id,
             reference=case.reference,
@@ -144,6 +153,8 @@ class CaseOut(Schema):
             resolution_due_at=case.resolution_due_at,
             breached=case.breached,
             triage=_triage_of(case),
+            remedies=[RemedyOut.of(r, case.language) for r in remedies],
+            first_offer_seconds=round((offered - case.created_at).total_seconds(), 3) if offered else None,
             created_at=case.created_at,
             updated_at=case.updated_at,
         )

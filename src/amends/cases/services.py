@@ -27,6 +27,10 @@ PUBLIC_EVENTS = {
     CaseEvent.Kind.REOPENED,
     CaseEvent.Kind.RESOLUTION_ACCEPTED,
     CaseEvent.Kind.RESOLUTION_REJECTED,
+    CaseEvent.Kind.REMEDIES_OFFERED,
+    CaseEvent.Kind.REMEDY_CHOSEN,
+    CaseEvent.Kind.REMEDY_GRANTED,
+    CaseEvent.Kind.REMEDY_FULFILLED,
 }
 
 

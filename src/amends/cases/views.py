@@ -20,6 +20,7 @@ from amends.outbox.selectors import outbox_counts, outbox_failed_list
 from amends.outbox.services import outbox_retry
 from amends.playbooks.selectors import case_checklist
 from amends.portal.services import status_links_revoke
+from amends.remedies.selectors import remedy_panel
 from amends.replies.models import ReplyTemplate
 from amends.triage.models import Category, ComplaintCluster
 
@@ -99,6 +100,7 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: obj
         "coaching": forms.get("coaching"),
         "template_purposes": ReplyTemplate.Purpose.choices,
         "checklist": case_checklist(actor=actor(request), case=case),
+        "remedy_panel": remedy_panel(actor=actor(request), case=case),
     }
     return render(request, "cases/case.html", context, status=status)
 

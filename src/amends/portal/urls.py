@@ -8,4 +8,5 @@ urlpatterns = [
     path("<uuid:public_id>/", views.status, name="status"),
     path("<uuid:public_id>/message/", views.write, name="write"),
     path("<uuid:public_id>/verdict/", views.verdict, name="verdict"),
+    path("<uuid:public_id>/remedies/other/", views.other_remedy, name="other_remedy"),
 ]

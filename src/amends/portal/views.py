@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -14,6 +15,9 @@ from amends.cases.models import Channel
 from amends.cases.selectors import timeline
 from amends.cases.services import case_add_customer_message, case_customer_verdict
 from amends.core.ratelimit import rate_limit
+from amends.remedies.forms import OtherRemedyForm
+from amends.remedies.selectors import customer_options
+from amends.remedies.services import remedy_ask_other
 
 from .forms import MessageForm, VerdictForm
 from .selectors import portal_case, portal_grant
@@ -45,17 +49,46 @@ def redeem(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-def status(request: HttpRequest, public_id: uuid.UUID, form: MessageForm | None = None) -> HttpResponse:
+def status(
+    request: HttpRequest,
+    public_id: uuid.UUID,
+    form: MessageForm | None = None,
+    other_form: OtherRemedyForm | None = None,
+) -> HttpResponse:
     case = portal_case(request, public_id=public_id)
     if case is None:
         return _gone(request)
+    options = customer_options(case=case, language=get_language() or case.language)
     context = {
         "case": case,
         "entries": timeline(case=case, public_only=True),
         "form": form or MessageForm(),
         "awaiting_verdict": case.status == Status.RESOLVED,
+        "options": options,
+        "choosing": any(option.token for option in options),
+        "other_form": other_form or OtherRemedyForm(),
     }
-    return render(request, "portal/status.html", context, status=400 if form is not None else 200)
+    failed = form is not None or other_form is not None
+    return render(request, "portal/status.html", context, status=400 if failed else 200)
+
+
+@require_POST
+@rate_limit("customer-message", limit=20)
+def other_remedy(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The customer asks for something other than the options, in their own words."""
+    case = portal_case(request, public_id=public_id)
+    if case is None:
+        return _gone(request)
+    form = OtherRemedyForm(request.POST)
+    if form.is_valid():
+        try:
+            remedy_ask_other(case=case, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            form.add_error("text", exc)
+        else:
+            messages.success(request, _("Thank you. We have your wish, and a colleague will answer you soon."))
+            return redirect("portal:status", public_id=public_id)
+    return status(request, public_id, other_form=form)
 
 
 @require_POST

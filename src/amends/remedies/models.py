@@ -115,12 +115,20 @@ class Remedy(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     offered_at = models.DateTimeField(null=True, blank=True)
+    # Who put the option before the customer: the policy at intake (system), an agent, or an integration. The
+    # customer's choice is granted under that one's authority (the policy's own for an automatic offer).
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    offered_by_kind = models.CharField(max_length=16, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     chosen_at = models.DateTimeField(null=True, blank=True)
     granted_at = models.DateTimeField(null=True, blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # agent, integration or system: whose per-day authority a grant counts against.
+    granted_by_kind = models.CharField(max_length=16, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     failure_reason = models.CharField(max_length=300, blank=True)
 
@@ -140,6 +148,7 @@ class Remedy(models.Model):
         indexes = [
             models.Index(fields=["state", "expires_at"], name="remedy_state_expiry"),
             models.Index(fields=["case", "state"], name="remedy_case_state"),
+            models.Index(fields=["granted_by", "granted_at"], name="remedy_granted_by_day"),
         ]
 
     def __str__(self) -> str:

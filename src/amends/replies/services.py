@@ -78,7 +78,9 @@ def template_values(*, case: Case, remedy_options: list[str] | None = None, stat
 _ACK_KEY, _ACK_SECONDS = "replies:acknowledgements", 60
 
 
-def acknowledgement_compose(*, case: Case, status_url: str) -> tuple[str, str] | None:
+def acknowledgement_compose(
+    *, case: Case, status_url: str, remedy_options: list[str] | None = None
+) -> tuple[str, str] | None:
     """The acknowledgement as the company wrote it (Console → Templates): the case's category's own, else the
     general one, in the case's language, else in English; None when there is none and the built-in text goes."""
     templates = cache.get(_ACK_KEY)
@@ -93,7 +95,7 @@ def acknowledgement_compose(*, case: Case, status_url: str) -> tuple[str, str] |
     if best is None:
         return None
     _language, _category, subject, body = best
-    values = template_values(case=case, status_link=status_url)
+    values = template_values(case=case, status_link=status_url, remedy_options=remedy_options)
     return render(subject, values), render(body, values)
 
 

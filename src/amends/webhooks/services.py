@@ -25,6 +25,7 @@ EVENTS = (
     "case.resolved",
     "case.reopened",
     "case.closed",
+    "remedy.granted",
 )
 _CACHE_SECONDS = 5.0
 _cached: tuple[float, list[WebhookEndpoint]] | None = None

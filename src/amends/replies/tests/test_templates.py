@@ -90,4 +90,7 @@ def test_the_acknowledgement_mail_is_the_template_the_company_wrote(manager):
     mail = OutboxMessage.objects.get(case_id=opened.case.pk, dedupe_key=f"ack:{opened.case.pk}")
     # The reference stays in the subject, so the customer's answer threads back to the case.
     assert mail.subject == f"[{opened.case.reference}] Мы на связи"
-    assert mail.body == f"Ольга, ваше обращение {opened.case.reference} у нас. Следите здесь: {opened.status_url}"
+    written = f"Ольга, ваше обращение {opened.case.reference} у нас. Следите здесь: {opened.status_url}"
+    # The remedy options offered at once (a wrong size is low-risk) follow the company's text, one link each.
+    assert mail.body.startswith(written + "\n\n")
+    assert mail.body.count("/r/") == len(opened.remedies) >= 2

@@ -1,0 +1,145 @@
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from django.conf import settings
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from amends.api.fields import Currency, ShortText
+
+from .models import Remedy
+from .money import Money
+from .presenting import remedy_text
+
+
+def _exact(amount: Decimal | None, currency: str) -> Decimal | None:
+    """At the currency's minor unit, as stored or as just computed alike: 30.00 EUR, 1500 JPY."""
+    return Money.of(amount, currency).amount if amount is not None and currency else amount
+
+
+class WhyStepOut(Schema):
+    code: str = Field(description="full_order, percent_of_order, fixed, percent, at_least, at_most, cap_… , result")
+    text: str = Field(description="The step in plain English")
+    applied: bool = Field(description="Whether the step changed the value (a cap that did not bite did not)")
+
+
+class WhyOut(Schema):
+    policy_version: int | None
+    rule: str | None = Field(description="The rule that fired; null for the default set or an agent's own option")
+    rule_index: int | None = None
+    fallback: bool = Field(description="No rule matched: the policy's default options")
+    reasons: list[str] = Field(description="The rule's conditions that held")
+    source: str = Field(description="rule, default (added to offer at least two) or agent")
+    explanation: str = ""
+    steps: list[WhyStepOut]
+
+
+class RemedyOut(Schema):
+    id: UUID
+    kind: str = Field(description="refund, discount_code, store_credit, replacement, service_period, appointment, …")
+    state: str = Field(description="proposed, offered, chosen, approval_requested, approved, rejected, granted, …")
+    value: Decimal | None = Field(description="The amount the customer gets (or what it costs), in `currency`")
+    currency: str
+    percent: Decimal | None = Field(description="A discount code's percentage")
+    home_value: Decimal | None = Field(description="The value in the company's home currency: limits count this")
+    home_currency: str
+    expires_at: datetime | None = Field(description="Until when the customer may choose an offered option")
+    offered_at: datetime | None
+    chosen_at: datetime | None
+    granted_at: datetime | None
+    settled_at: datetime | None
+    failure_reason: str
+    text: str = Field(description="What the customer gets, in plain words, in the case's language")
+    why: WhyOut
+
+    @staticmethod
+    def of(remedy: Remedy, language: str) -> "RemedyOut":
+        """Built from stored, already valid values without validating them again (`model_construct`): every case
+        the API returns carries its remedies, the one the intake just created included."""
+        why = remedy.why or {}
+        return RemedyOut.model_construct(
+            id=remedy.public_id,
+            kind=remedy.kind,
+            state=remedy.state,
+            value=_exact(remedy.amount, remedy.currency),
+            currency=remedy.currency,
+            percent=remedy.percent.normalize() if remedy.percent is not None else None,
+            home_value=_exact(remedy.home_amount, settings.CURRENCY),
+            home_currency=settings.CURRENCY,
+            expires_at=remedy.expires_at,
+            offered_at=remedy.offered_at,
+            chosen_at=remedy.chosen_at,
+            granted_at=remedy.granted_at,
+            settled_at=remedy.settled_at,
+            failure_reason=remedy.failure_reason,
+            text=remedy_text(remedy, language),
+            why=WhyOut.model_construct(
+                policy_version=why.get("policy_version"),
+                rule=why.get("rule"),
+                rule_index=why.get("rule_index"),
+                fallback=bool(why.get("fallback")),
+                reasons=list(why.get("reasons") or []),
+                source=str(why.get("source", "")),
+                explanation=str(why.get("explanation", "")),
+                steps=[
+                    WhyStepOut.model_construct(
+                        code=str(s.get("code", "")), text=str(s.get("text", "")), applied=bool(s.get("applied"))
+                    )
+                    for s in why.get("steps", [])
+                ],
+            ),
+        )
+
+
+class _In(Schema):
+    # An unknown field is refused by name rather than dropped (the rule of every request body; see cases.schemas).
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProposeIn(_In):
+    kind: ShortText = Field(description="The kind of remedy")
+    value: ShortText | None = Field(
+        default=None,
+        description="For a kind that carries money: the amount as text (49.90, 49,90), in the case's "
+        "currency; held to the policy's caps",
+    )
+    currency: Currency | None = Field(
+        default=None, description="ISO 4217; the case's currency (the order's) by default"
+    )
+
+
+class OfferIn(_In):
+    remedies: list[UUID] | None = Field(default=None, description="The proposed options to offer; all by default")
+
+
+class ReasonIn(_In):
+    reason: ShortText | None = Field(default=None)
+
+
+class ChooseIn(_In):
+    token: ShortText = Field(description="The token of the customer's choice link (the last part of /r/TOKEN/)")
+
+
+class FulfilmentIn(_In):
+    status: Literal["fulfilled", "failed"]
+    reason: ShortText | None = Field(default=None, description="Required when the fulfilment failed")
+
+
+class GrantOut(Schema):
+    remedy: RemedyOut
+    granted: bool = Field(description="False: above the granter's authority or budget, waiting for a manager")
+    approval_requested: bool
+    refused_by: str | None = Field(description="per_case, per_day or budget: the limit the grant would break")
+    budget_warning: str | None = Field(description="The team has spent 80 % or more of its monthly budget")
+    code: str | None = Field(description="For a discount code or store credit: the code issued")
+
+
+class FulfilmentOut(Schema):
+    remedy: RemedyOut
+    changed: bool = Field(description="False when this report was already made (the call is idempotent)")
+
+
+class OfferedOut(Schema):
+    remedies: list[RemedyOut] = Field(description="The options now offered to the customer")

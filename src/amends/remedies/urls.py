@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "remedies"
+urlpatterns = [
+    # The customer's choice link, mailed one per option: GET asks, POST chooses.
+    path("r/<str:token>/", views.choose_view, name="choose"),
+    path("console/approvals/", views.approvals_view, name="approvals"),
+    path("console/approvals/<uuid:remedy_id>/<str:decision>/", views.decide_view, name="decide"),
+    path("console/cases/<uuid:public_id>/remedies/offer/", views.offer_view, name="offer_all"),
+    path("console/cases/<uuid:public_id>/remedies/<uuid:remedy_id>/offer/", views.offer_view, name="offer"),
+    path("console/cases/<uuid:public_id>/remedies/<uuid:remedy_id>/grant/", views.grant_view, name="grant"),
+    path("console/cases/<uuid:public_id>/remedies/<uuid:remedy_id>/withdraw/", views.withdraw_view, name="withdraw"),
+]
