@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field
 
 from amends.api.fields import Currency, ShortText
 
+from .catalogue import Kind
 from .models import Remedy
 from .money import Money
 from .presenting import remedy_text
@@ -99,7 +100,9 @@ class _In(Schema):
 
 
 class ProposeIn(_In):
-    kind: ShortText = Field(description="The kind of remedy")
+    # The kinds are fixed in code (catalogue.Kind), so the document lists them: a client is not left to learn
+    # them from a 422 (the fuzzing test found a kind the document allowed and the API refused).
+    kind: Kind = Field(description="The kind of remedy")
     value: ShortText | None = Field(
         default=None,
         description="For a kind that carries money: the amount as text (49.90, 49,90), in the case's "

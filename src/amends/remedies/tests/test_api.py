@@ -9,6 +9,7 @@ from django.test import Client
 
 from amends.cases.models import CaseEvent
 from amends.conftest import open_case
+from amends.remedies.catalogue import Kind
 from amends.remedies.links import choice_token
 from amends.remedies.models import ApprovalRequest, Remedy
 
@@ -184,3 +185,14 @@ def test_a_value_proposed_over_the_api_is_stored_proposed(proposing_policy, api)
 def test_remedy_endpoints_need_a_key(offering_policy):
     response = post(Client(), "/api/v1/remedies/choose", {"token": "x"})
     assert response.status_code == 401
+
+
+def test_the_kinds_of_remedy_are_in_the_document_and_another_is_refused_by_name(proposing_policy, api, client):
+    # Found by the fuzzing test: the document allowed any text as a kind and the API refused all but nine.
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert set(schema["Kind"]["enum"]) == {kind.value for kind in Kind}
+    case_id = post(api, "/api/v1/cases", CASE).json()["id"]
+    before = Remedy.objects.count()
+    refused = post(api, f"/api/v1/cases/{case_id}/remedies", {"kind": "voucher", "value": "5"})
+    assert refused.status_code == 422 and list(refused.json()["errors"]) == ["kind"]
+    assert Remedy.objects.count() == before
