@@ -4,6 +4,7 @@ import json
 import re
 from decimal import Decimal
 
+import jsonschema_rs
 import pytest
 from django.test import Client
 
@@ -196,3 +197,15 @@ def test_the_kinds_of_remedy_are_in_the_document_and_another_is_refused_by_name(
     refused = post(api, f"/api/v1/cases/{case_id}/remedies", {"kind": "voucher", "value": "5"})
     assert refused.status_code == 422 and list(refused.json()["errors"]) == ["kind"]
     assert Remedy.objects.count() == before
+
+
+def test_the_document_says_a_failed_fulfilment_needs_its_reason(client):
+    # Found by the fuzzing test: {"status": "failed", "reason": null} was allowed by the document, refused by the API.
+    document = client.get("/api/v1/openapi.json").json()
+    schema = {**document["components"]["schemas"]["FulfilmentIn"], "components": document["components"]}
+    validator = jsonschema_rs.validator_for(schema)
+    assert not validator.is_valid({"status": "failed", "reason": None})
+    assert not validator.is_valid({"status": "failed", "reason": " \u3000\t"})
+    assert not validator.is_valid({"status": "failed"})
+    assert validator.is_valid({"status": "failed", "reason": " Courier lost it "})
+    assert validator.is_valid({"status": "fulfilled"})
