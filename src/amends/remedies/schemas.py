@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field
 
 from amends.api.fields import Currency, ShortText
 
+from .catalogue import Kind
 from .models import Remedy
 from .money import Money
 from .presenting import remedy_text
@@ -99,7 +100,9 @@ class _In(Schema):
 
 
 class ProposeIn(_In):
-    kind: ShortText = Field(description="The kind of remedy")
+    # The kinds are fixed in code (catalogue.Kind), so the document lists them: a client is not left to learn
+    # them from a 422 (the fuzzing test found a kind the document allowed and the API refused).
+    kind: Kind = Field(description="The kind of remedy")
     value: ShortText | None = Field(
         default=None,
         description="For a kind that carries money: the amount as text (49.90, 49,90), in the case's "
@@ -122,7 +125,23 @@ class ChooseIn(_In):
     token: ShortText = Field(description="The token of the customer's choice link (the last part of /r/TOKEN/)")
 
 
+# Something left when white space is taken away (what remedy_settle keeps of a reason: " ".join(reason.split())),
+# as a pattern: one character that str.split() does not split on.
+SAID = (
+    "[^\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+)
+
+
 class FulfilmentIn(_In):
+    # A failed fulfilment needs its reason (what remedy_settle requires); the document says so, as OrderIn says a
+    # value needs its currency (the fuzzing test found a failed report without a reason allowed, then refused).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"status": {"const": "failed"}}, "required": ["status"]},
+            "then": {"properties": {"reason": {"type": "string", "pattern": SAID}}, "required": ["reason"]},
+        }
+    )
+
     status: Literal["fulfilled", "failed"]
     reason: ShortText | None = Field(default=None, description="Required when the fulfilment failed")
 
