@@ -7,6 +7,7 @@ Cyrillic meets the Latin rules; every finding points at the part of the original
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -15,6 +16,9 @@ from pathlib import Path
 from amends.core.money import AmountError, read_number
 from amends.core.text import fold
 from amends.triage.text import transliterate
+
+from .coach_offers import OfferedRemedy, Promise, beyond_offer, promises, worth
+from .coach_own import mask
 
 RULES = Path(__file__).with_name("rules")
 # Serbian rules serve Croatian and Bosnian drafts; Slovak ones Czech drafts.
@@ -111,6 +115,19 @@ def _find(normalized: str, pattern: re.Pattern[str] | None) -> tuple[int, int] |
     return (match.start(), match.end()) if match else None
 
 
+def _affirmed(normalized: str, rules: dict[str, re.Pattern[str]]) -> tuple[int, int] | None:
+    """The first remedy the draft gives rather than denies: "we cannot exchange the item" offers nothing."""
+    pattern, negation = rules.get("remedy"), rules.get("negation")
+    if pattern is None:
+        return None
+    for match in pattern.finditer(normalized):
+        sentence_start = max(normalized.rfind(mark, 0, match.start()) for mark in ".!?;,\n")
+        window = max(sentence_start + 1, match.start() - 40)
+        if negation is None or not negation.search(normalized, window, match.start()):
+            return match.start(), match.end()
+    return None
+
+
 def _amount(raw: str) -> Decimal | None:
     """50, 49.99, 49,99, 1.000, 1 000,50: read as every other input path reads amounts (core.money)."""
     try:
@@ -165,6 +182,36 @@ def _span(text: str, where: list[int], found: tuple[int, int]) -> Span:
     return Span(start, end, text[start:end])
 
 
+def _authority(
+    normalized: str,
+    promised: list[Promise],
+    limit: Decimal,
+    order_value: Decimal | None,
+    add: Callable[..., None],
+) -> None:
+    """The first promise above the author's authority: an amount in the text, or what a promise is worth without
+    one ("a full refund" is the order's value)."""
+    candidates: list[tuple[Decimal, tuple[int, int], str]] = []
+    for match in _MONEY.finditer(normalized):
+        value = _amount(match.group(1) or match.group(2))
+        if value is not None:
+            candidates.append((value, (match.start(), match.end()), f"{value}"))
+    for promise in promised:
+        value = worth(promise, order_value)
+        if value is not None and promise.amount is None:
+            candidates.append((value, (promise.start, promise.end), f"{promise.words} (worth {value})"))
+    for value, found, words in sorted(candidates, key=lambda c: c[1][0]):
+        if value > limit:
+            add(
+                "authority",
+                BLOCKING,
+                f"The reply promises {words}, above your authority of {limit}.",
+                "Offer within your limit, or ask a manager to approve first.",
+                found,
+            )
+            return
+
+
 def coach(
     text: str,
     *,
@@ -172,7 +219,13 @@ def coach(
     customer_name: str = "",
     public_thread: bool = False,
     max_remedy_value: Decimal | None = None,
+    offered: Sequence[OfferedRemedy] | None = None,
+    order_value: Decimal | None = None,
+    own: Sequence[str] = (),
 ) -> Coaching:
+    """Coach a draft. `offered`: the remedy options on the case (None when unknown: promises are then not held
+    against them); `order_value`: what a full refund is worth; `own`: the company's own texts in the draft (the
+    brand's signature), which are not coached."""
     text = (text or "")[:MAX_TEXT]
     rules = rulebook(language)
     if rules is None:
@@ -198,7 +251,24 @@ def coach(
             blocking=True,
             findings=[Finding("empty", BLOCKING, "The reply is empty.", "Write to the customer before sending.")],
         )
-    normalized, where = _normalize_with_map(text)
+    own_words = mask(text, own)
+    if not own_words.strip():
+        return Coaching(
+            language=language,
+            coached=True,
+            score=0,
+            blocking=True,
+            findings=[
+                Finding(
+                    "empty",
+                    BLOCKING,
+                    "The reply holds only the signature or quoted text.",
+                    "Write to the customer above the signature.",
+                )
+            ],
+        )
+    # Masking keeps every character's place, so spans found in the agent's own words point into the draft.
+    normalized, where = _normalize_with_map(own_words)
     findings: list[Finding] = []
 
     def hit(rule: str) -> tuple[int, int] | None:
@@ -229,7 +299,7 @@ def coach(
             "The apology does not admit the error.",
             'Name the mistake as ours, e.g. "this was our mistake".',
         )
-    remedy, step = hit("remedy"), hit("next_step")
+    remedy, step = _affirmed(normalized, rules), hit("next_step")
     if not remedy and not step:
         add(
             "next_step",
@@ -292,17 +362,14 @@ def coach(
                 shouting,
             )
         )
+    promised = promises(normalized, rules, _MONEY, _amount)
     if max_remedy_value is not None:
-        for match in _MONEY.finditer(normalized):
-            value = _amount(match.group(1) or match.group(2))
-            if value is not None and value > max_remedy_value:
-                add(
-                    "authority",
-                    BLOCKING,
-                    f"The reply promises {value}, above your authority of {max_remedy_value}.",
-                    "Offer within your limit, or ask a manager to approve first.",
-                    (match.start(), match.end()),
-                )
+        _authority(normalized, promised, max_remedy_value, order_value, add)
+    if offered:
+        for promise in promised:
+            beyond = beyond_offer(promise, offered, order_value)
+            if beyond:
+                add("offer", BLOCKING, beyond[0], beyond[1], (promise.start, promise.end))
                 break
     if public_thread:
         onlookers = hit("onlookers")
