@@ -13,11 +13,10 @@ from amends.accounts.selectors import authority_limit
 from amends.cases.models import Case, Channel
 from amends.core import languages
 from amends.core.text import single_line
-from amends.triage.language import detect
-
 from amends.remedies.lifecycle import State
 from amends.remedies.models import Remedy
 from amends.remedies.presenting import remedy_text
+from amends.triage.language import detect
 
 from .coach import Coaching, coach
 from .coach_offers import OfferedRemedy
