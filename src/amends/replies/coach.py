@@ -17,6 +17,7 @@ from amends.core.money import AmountError, read_number
 from amends.core.text import fold
 from amends.triage.text import transliterate
 
+from .coach_model import THRESHOLDS, probabilities, sentences
 from .coach_offers import OfferedRemedy, Promise, beyond_offer, promises, worth
 from .coach_own import mask
 
@@ -182,6 +183,32 @@ def _span(text: str, where: list[int], found: tuple[int, int]) -> Span:
     return Span(start, end, text[start:end])
 
 
+def learned_sentences(own_words: str) -> dict[str, Span]:
+    """For each label of the learned detector, the sentence of the draft most likely to carry it, if above its
+    threshold. `own_words` is the draft with the company's own text blanked (its offsets are the draft's)."""
+    spans = sentences(own_words)
+    found: dict[str, tuple[float, Span]] = {}
+    for (start, end), scores in zip(spans, probabilities([own_words[s:e] for s, e in spans]), strict=True):
+        for label, probability in scores.items():
+            # A sentence that reads more as owning the error than as blaming or arguing owns it ("по нашим
+            # данным, мы списали дважды, и это наша ошибка").
+            if label != "ownership" and probability <= scores.get("ownership", 0.0):
+                continue
+            if probability >= THRESHOLDS[label] and probability > found.get(label, (0.0, None))[0]:
+                found[label] = (probability, Span(start, end, own_words[start:end]))
+    return {label: span for label, (_p, span) in found.items()}
+
+
+def sentence_rules(sentence: str, *, language: str) -> set[str]:
+    """What the coach reads in one sentence: the blocking rules it breaks and "ownership" if it owns the error,
+    by phrase or by the learned detector (the benchmark's per-sentence measure)."""
+    rules = rulebook(language) or {}
+    own_words = mask(sentence)
+    normalized, _where = _normalize_with_map(own_words)
+    found = {r for r in ("blame", "arguing", "proof", "anger", "ownership") if _find(normalized, rules.get(r))}
+    return found | set(learned_sentences(own_words))
+
+
 def _authority(
     normalized: str,
     promised: list[Promise],
@@ -274,14 +301,22 @@ def coach(
     def hit(rule: str) -> tuple[int, int] | None:
         return _find(normalized, rules.get(rule))
 
-    def add(rule: str, severity: str, message: str, suggestion: str, found: tuple[int, int] | None = None) -> None:
-        findings.append(Finding(rule, severity, message, suggestion, _span(text, where, found) if found else None))
+    def add(
+        rule: str,
+        severity: str,
+        message: str,
+        suggestion: str,
+        found: tuple[int, int] | None = None,
+        span: Span | None = None,
+    ) -> None:
+        findings.append(Finding(rule, severity, message, suggestion, _span(text, where, found) if found else span))
 
     apology = hit("apology")
     conditional = hit("conditional_apology")
     never = {rule: hit(rule) for rule in ("blame", "arguing", "proof", "anger")}
+    learned = learned_sentences(own_words)
     # Blame and arguing already say why the apology rings hollow; an ownership finding beside them is noise.
-    disowned = never["blame"] or never["arguing"]
+    disowned = any(never[r] or learned.get(r) for r in ("blame", "arguing"))
     if conditional:
         add(
             "ownership",
@@ -292,7 +327,7 @@ def coach(
         )
     elif not apology:
         add("apology", WARNING, "The reply does not apologise.", "Start by saying we are sorry for what happened.")
-    elif not hit("ownership") and not disowned:
+    elif not hit("ownership") and not learned.get("ownership") and not disowned:
         add(
             "ownership",
             WARNING,
@@ -346,6 +381,9 @@ def coach(
         found = never[rule]
         if found:
             add(rule, BLOCKING, message, suggestion, found)
+        elif learned.get(rule):
+            # No phrase says it, but the sentence reads like one: the finding points at the whole sentence.
+            add(rule, BLOCKING, message, suggestion, span=learned[rule])
     jargon = hit("jargon")
     if jargon:
         add("jargon", WARNING, "Policy or jargon stands in for help.", "Say in plain words what we will do.", jargon)
