@@ -82,13 +82,18 @@ def _normalize_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
+def rules_language(language: str) -> str:
+    """The rule file a language is coached with: sr-Latn → sr, hr → sr, cs → sk."""
+    base = language.split("-")[0].lower()
+    return NEIGHBOURS.get(base, base)
+
+
 @cache
 def rulebook(language: str) -> dict[str, re.Pattern[str]] | None:
     """One compiled pattern per rule: its phrases, folded and transliterated like the drafts, as alternatives.
     A phrase must start at a word boundary; a stem (no trailing space) may run on into its ending. The leftmost
     match wins, and at one position the phrase listed first."""
-    base = language.split("-")[0].lower()
-    path = RULES / f"{NEIGHBOURS.get(base, base)}.json"
+    path = RULES / f"{rules_language(language)}.json"
     if not path.exists():
         return None
     raw = json.loads(path.read_text(encoding="utf-8"))

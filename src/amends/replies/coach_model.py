@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from amends.core.text import fold
 from amends.triage.text import transliterate
@@ -39,6 +39,23 @@ LABELS = ("blame", "arguing", "proof", "anger", "ownership")
 THRESHOLDS = {"blame": 0.35, "arguing": 0.3, "proof": 0.35, "anger": 0.4, "ownership": 0.4}
 _SENTENCES = re.compile(r"[^.!?;\n]+[.!?;]*")
 _MIN_LETTERS = 8
+
+
+def fast_probabilities(texts: list[str], detector: Compiled) -> list[dict[str, float]]:
+    import numpy as np
+    from scipy.sparse import hstack
+
+    prepared = [features(t) for t in texts]
+    matrix = hstack([vectorizer.transform(prepared) for vectorizer in detector.vectorizers]).tocsr()
+    scores = matrix @ detector.weights + detector.intercepts
+    folds = 1.0 / (1.0 + np.exp(detector.slopes * scores + detector.offsets))
+    result: list[dict[str, float]] = [{} for _ in texts]
+    for label in dict.fromkeys(detector.columns):
+        mask = np.array([c == label for c in detector.columns])
+        means = folds[:, mask].mean(axis=1)
+        for i, value in enumerate(means):
+            result[i][label] = float(value)
+    return result
 
 
 def features(sentence: str) -> str:
@@ -95,9 +112,50 @@ def build(rows: list[Row]) -> Detector:
     return Detector(vectors, classifiers)
 
 
+@dataclass(frozen=True)
+class Compiled:
+    """The trained detector as plain arithmetic, for speed: scikit-learn's per-call input checks cost ~10x the
+    maths on a dozen sentences. Exactly the same probabilities: each label's calibrated classifier is the mean,
+    over its cross-validation folds, of expit(-(a * (x·w + c) + b)); here every fold of every label is one
+    column of `weights`, so a draft's sentences take one sparse product."""
+
+    vectorizers: list[Any]
+    weights: Any  # features × (labels × folds)
+    intercepts: Any
+    slopes: Any  # the sigmoid calibration's a, per column
+    offsets: Any  # and its b
+    columns: list[str]  # the label of each column
+
+
+def compile_detector(detector: Detector) -> Compiled:
+    import numpy as np
+
+    weights, intercepts, slopes, offsets, columns = [], [], [], [], []
+    for label, classifier in detector.classifiers.items():
+        for fold in classifier.calibrated_classifiers_:
+            weights.append(fold.estimator.coef_.ravel())
+            intercepts.append(float(fold.estimator.intercept_[0]))
+            slopes.append(float(fold.calibrators[0].a_))
+            offsets.append(float(fold.calibrators[0].b_))
+            columns.append(label)
+    return Compiled(
+        vectorizers=[vectorizer for _name, vectorizer in detector.vectors.transformer_list],
+        weights=np.column_stack(weights),
+        intercepts=np.array(intercepts),
+        slopes=np.array(slopes),
+        offsets=np.array(offsets),
+        columns=columns,
+    )
+
+
 @cache
 def model() -> Detector:
     return build(training_rows())
+
+
+@cache
+def compiled() -> Compiled:
+    return compile_detector(model())
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -114,7 +172,8 @@ def probabilities(texts: list[str], detector: Detector | None = None) -> list[di
     """For each sentence, the probability of each label."""
     if not texts:
         return []
-    detector = detector or model()
+    if detector is None:
+        return fast_probabilities(texts, compiled())
     matrix = detector.vectors.transform([features(t) for t in texts])
     columns = {label: c.predict_proba(matrix)[:, 1] for label, c in detector.classifiers.items()}
     return [{label: float(columns[label][i]) for label in columns} for i in range(len(texts))]

@@ -18,18 +18,21 @@ from amends.remedies.models import Remedy
 from amends.remedies.presenting import remedy_text
 from amends.triage.language import detect
 
-from .coach import Coaching, coach
+from .coach import Coaching, coach, rules_language
 from .coach_offers import OfferedRemedy
+from .coach_own import mask
 from .models import ReplyTemplate
 from .templating import TemplateError, render, validate
 
 
 def reply_language(*, text: str, stated: str = "", case: Case | None = None) -> str:
-    """The language to coach in: as stated, else the reply's own words, else the case's language."""
-    if stated:
+    """The language to coach in: the reply's own words when they clearly say it (a Russian reply sent with "en" by
+    mistake is coached with the Russian rules, not the English ones), else as stated, else the case's language.
+    The company's own text (signature, quoted customer) does not count: a quote is in the customer's language."""
+    fallback = stated or (case.language if case else settings.LANGUAGE_CODE)
+    guess = detect(mask(text), served=tuple(settings.TRIAGE_LANGUAGES), stated=fallback, company_language=fallback)
+    if stated and (guess.uncertain or rules_language(guess.code) == rules_language(stated)):
         return stated
-    fallback = case.language if case else settings.LANGUAGE_CODE
-    guess = detect(text, served=tuple(settings.TRIAGE_LANGUAGES), stated=fallback, company_language=fallback)
     return guess.code if not guess.uncertain else (languages.normalize(fallback) or fallback)
 
 
