@@ -132,11 +132,11 @@ def compile_detector(detector: Detector) -> Compiled:
 
     weights, intercepts, slopes, offsets, columns = [], [], [], [], []
     for label, classifier in detector.classifiers.items():
-        for fold in classifier.calibrated_classifiers_:
-            weights.append(fold.estimator.coef_.ravel())
-            intercepts.append(float(fold.estimator.intercept_[0]))
-            slopes.append(float(fold.calibrators[0].a_))
-            offsets.append(float(fold.calibrators[0].b_))
+        for part in classifier.calibrated_classifiers_:
+            weights.append(part.estimator.coef_.ravel())
+            intercepts.append(float(part.estimator.intercept_[0]))
+            slopes.append(float(part.calibrators[0].a_))
+            offsets.append(float(part.calibrators[0].b_))
             columns.append(label)
     return Compiled(
         vectorizers=[vectorizer for _name, vectorizer in detector.vectors.transformer_list],
