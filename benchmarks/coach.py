@@ -162,7 +162,8 @@ def latency(rows: list[Row]) -> None:
     timings.sort()
     p99 = timings[int(len(timings) * 0.99)]
     print(
-        f"coaching a 1,000-character reply on one core (phrase rules + learned detector): p50 {statistics.median(timings):.2f} ms, p99 {p99:.2f} ms"
+        "coaching a 1,000-character reply on one core (phrase rules + learned detector): "
+        f"p50 {statistics.median(timings):.2f} ms, p99 {p99:.2f} ms"
     )
 
 
