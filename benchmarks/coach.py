@@ -154,13 +154,20 @@ def latency(rows: list[Row]) -> None:
     coach(rows[0].text, language=rows[0].language)
     text = rows[0].text
     draft = ((text + " ") * (1000 // len(text) + 1))[:1000]
-    timings = []
+    timings, cpu = [], []
     for _ in range(500):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         coach(draft, language=rows[0].language, customer_name="Anna", public_thread=True)
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     timings.sort()
+    cpu.sort()
     p99 = timings[int(len(timings) * 0.99)]
+    # On a shared machine the wall clock includes waiting for the core; CPU time is the work itself.
+    print(
+        f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; CPU time of the process: "
+        f"p50 {statistics.median(cpu):.2f} ms, p99 {cpu[int(len(cpu) * 0.99)]:.2f} ms"
+    )
     print(
         "coaching a 1,000-character reply on one core (phrase rules + learned detector): "
         f"p50 {statistics.median(timings):.2f} ms, p99 {p99:.2f} ms"
