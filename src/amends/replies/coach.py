@@ -412,7 +412,9 @@ def coach(
         for promise in promised:
             beyond = beyond_offer(promise, offered, order_value)
             if beyond:
-                add("offer", BLOCKING, beyond[0], beyond[1], (promise.start, promise.end))
+                # A warning, not a block: the agent may mean to add the option; money beyond their authority is
+                # what blocks (the authority rule), and a promise the case did not offer is flagged before it goes.
+                add("offer", WARNING, beyond[0], beyond[1], (promise.start, promise.end))
                 break
     if public_thread:
         onlookers = hit("onlookers")

@@ -37,8 +37,8 @@ AS_OFFERED = {
 }
 
 
-def _rules(result, severity="blocking"):
-    return {f.rule for f in result.findings if f.severity == severity}
+def _rules(result, severity=None):
+    return {f.rule for f in result.findings if severity is None or f.severity == severity}
 
 
 @pytest.mark.parametrize("language", FULL_REFUND)
@@ -46,13 +46,13 @@ def test_a_full_refund_where_a_discount_was_offered_is_flagged(language):
     result = coach(FULL_REFUND[language], language=language, customer_name="Olga", offered=TWENTY_OFF)
     offer = [f for f in result.findings if f.rule == "offer"]
     assert offer and "full refund" in offer[0].message and "not offered" in offer[0].message
-    assert offer[0].span is not None and result.blocking
+    assert offer[0].span is not None and offer[0].severity == "warning"
 
 
 @pytest.mark.parametrize("language", AS_OFFERED)
 def test_promising_exactly_an_offered_option_is_fine(language):
     result = coach(AS_OFFERED[language], language=language, customer_name="Olga", offered=TWENTY_OFF)
-    assert not _rules(result), result.findings
+    assert not {"offer", "authority"} & _rules(result) and not result.blocking, result.findings
 
 
 @pytest.mark.parametrize("language", AS_OFFERED)
