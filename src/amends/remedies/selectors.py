@@ -297,6 +297,7 @@ class RemedyRow:
     can_offer: bool
     can_grant: bool
     can_withdraw: bool
+    can_settle: bool
     approval: ApprovalRequest | None
     code: str
 
@@ -348,6 +349,7 @@ def remedy_panel(*, actor: User, case: Case) -> RemedyPanel:
                 or (remedy.state in (State.PROPOSED, State.OFFERED) and not taken),
                 can_withdraw=remedy.state
                 in (State.PROPOSED, State.OFFERED, State.CHOSEN, State.APPROVAL_REQUESTED, State.APPROVED),
+                can_settle=remedy.state == State.GRANTED,
                 approval=approvals[-1] if approvals else None,
                 code=codes.group(code.code) if code else "",
             )

@@ -12,4 +12,5 @@ urlpatterns = [
     path("console/cases/<uuid:public_id>/remedies/<uuid:remedy_id>/offer/", views.offer_view, name="offer"),
     path("console/cases/<uuid:public_id>/remedies/<uuid:remedy_id>/grant/", views.grant_view, name="grant"),
     path("console/cases/<uuid:public_id>/remedies/<uuid:remedy_id>/withdraw/", views.withdraw_view, name="withdraw"),
+    path("console/cases/<uuid:public_id>/remedies/<uuid:remedy_id>/settle/", views.settle_view, name="settle"),
 ]

@@ -33,6 +33,7 @@ from .services import (
     remedy_grant,
     remedy_offer,
     remedy_reject,
+    remedy_settle,
     remedy_withdraw,
 )
 
@@ -167,6 +168,29 @@ def withdraw_view(request: HttpRequest, public_id: uuid.UUID, remedy_id: uuid.UU
         messages.error(request, _("Not withdrawn: %(reason)s") % {"reason": _message(error)})
     else:
         messages.success(request, _("The option is withdrawn."))
+    return redirect("cases:case", public_id=public_id)
+
+
+@require_POST
+@staff_required
+def settle_view(request: HttpRequest, public_id: uuid.UUID, remedy_id: uuid.UUID) -> HttpResponse:
+    """Manual fulfilment: the agent says a granted remedy was delivered, or why it could not be."""
+    remedy = _remedy_of_case(request, public_id, remedy_id)
+    user = actor(request)
+    status = request.POST.get("status", "")
+    try:
+        _remedy, changed = remedy_settle(
+            remedy=remedy, status=status, reason=request.POST.get("reason", ""), actor=user, actor_label=user.display_name
+        )
+    except (RemedyError, IllegalTransition) as error:
+        messages.error(request, _("Not recorded: %(reason)s") % {"reason": _message(error)})
+    else:
+        if not changed:
+            messages.info(request, _("That was already recorded."))
+        elif status == "fulfilled":
+            messages.success(request, _("Marked as fulfilled."))
+        else:
+            messages.warning(request, _("Marked as failed. The reason is on the case."))
     return redirect("cases:case", public_id=public_id)
 
 
