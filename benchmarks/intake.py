@@ -10,6 +10,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -96,7 +97,7 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=1)
@@ -246,25 +247,33 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free one (others may be benchmarking too)")
     parser.add_argument("--before", default=BEFORE, help="the commit to compare with (default %(default)s)")
     parser.add_argument("--no-before", action="store_true", help="measure this tree only")
+    parser.add_argument("--after", help="measure this commit instead of the working tree (e.g. a branch)")
     args = parser.parse_args()
+    if not args.port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
     print(f"POST /api/v1/cases, gunicorn 2 workers x 4 threads, {args.concurrency} clients, {args.seconds:g} s")
     before_tree = None if args.no_before else export(args.before)
+    after_tree = export(args.after) if args.after else ROOT
+    after_label = args.after or "this"
     try:
         for database in ["sqlite", "postgresql"]:
             if args.only not in (None, database):
                 continue
             if before_tree is not None:
                 before = run(database, args.seconds, args.concurrency, args.port, before_tree, args.before)
-                after = run(database, args.seconds, args.concurrency, args.port, ROOT, "this")
+                after = run(database, args.seconds, args.concurrency, args.port, after_tree, after_label)
                 compare(database, before, after)
             else:
-                run(database, args.seconds, args.concurrency, args.port, ROOT, "this")
+                run(database, args.seconds, args.concurrency, args.port, after_tree, after_label)
     finally:
-        if before_tree is not None:
-            shutil.rmtree(before_tree, ignore_errors=True)
+        for tree in (before_tree, after_tree):
+            if tree is not None and tree != ROOT:
+                shutil.rmtree(tree, ignore_errors=True)
 
 
 if __name__ == "__main__":

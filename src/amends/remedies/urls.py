@@ -1,12 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import slots_views, views
 
 app_name = "remedies"
 urlpatterns = [
     # The customer's choice link, mailed one per option: GET asks, POST chooses.
     path("r/<str:token>/", views.choose_view, name="choose"),
     path("console/approvals/", views.approvals_view, name="approvals"),
+    path("console/calendar/", slots_views.calendar_view, name="calendar"),
+    path("console/calendar/add/", slots_views.slot_add_view, name="slot_add"),
+    path("console/calendar/series/", slots_views.series_add_view, name="series_add"),
+    path("console/calendar/<uuid:slot_id>/remove/", slots_views.slot_remove_view, name="slot_remove"),
     path("console/approvals/<uuid:remedy_id>/<str:decision>/", views.decide_view, name="decide"),
     path("console/cases/<uuid:public_id>/remedies/offer/", views.offer_view, name="offer_all"),
     path("console/cases/<uuid:public_id>/remedies/<uuid:remedy_id>/offer/", views.offer_view, name="offer"),

@@ -17,6 +17,7 @@ from amends.cases.selectors import case_get
 from amends.cases.views import actor, staff_required
 from amends.core.ratelimit import rate_limit
 
+from .catalogue import Kind
 from .forms import DecisionForm
 from .lifecycle import IllegalTransition
 from .models import Remedy
@@ -36,6 +37,7 @@ from .services import (
     remedy_settle,
     remedy_withdraw,
 )
+from .slots_service import slot_choices
 
 
 def _customer_page(
@@ -68,25 +70,37 @@ def choose_view(request: HttpRequest, token: str) -> HttpResponse:
     chooses it."""
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponse(status=405)
+    error = None
     try:
         remedy = remedy_by_token(token=token)
         if request.method == "POST":
-            result = remedy_choose(token=token)
+            result = remedy_choose(token=token, slot=request.POST.get("slot") or None)
             return _customer_page(
                 request, "remedies/chosen.html", _chosen_context(result), language=remedy.case.language
             )
         if remedy.state != "offered" or remedy.expires_at is None or remedy.expires_at <= timezone.now():
             raise refuse_choice(remedy, timezone.now())
     except ChoiceRefused as refused:
-        return _refused(request, refused)
+        if refused.code not in ("slot_taken", "pick_time"):
+            return _refused(request, refused)
+        # The time the customer wanted is gone (or none was picked): the same page again, with the times left.
+        error = refused
     language = remedy.case.language
     with translation.override(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or language):
         text = remedy_text(remedy)
     return _customer_page(
         request,
         "remedies/choose.html",
-        {"remedy": remedy, "case": remedy.case, "text": text, "token": token},
+        {
+            "remedy": remedy,
+            "case": remedy.case,
+            "text": text,
+            "token": token,
+            "slots": slot_choices(remedy=remedy) if remedy.kind == Kind.APPOINTMENT else [],
+            "error": error,
+        },
         language=language,
+        status=error.status if error else 200,
     )
 
 
@@ -180,7 +194,11 @@ def settle_view(request: HttpRequest, public_id: uuid.UUID, remedy_id: uuid.UUID
     status = request.POST.get("status", "")
     try:
         _remedy, changed = remedy_settle(
-            remedy=remedy, status=status, reason=request.POST.get("reason", ""), actor=user, actor_label=user.display_name
+            remedy=remedy,
+            status=status,
+            reason=request.POST.get("reason", ""),
+            actor=user,
+            actor_label=user.display_name,
         )
     except (RemedyError, IllegalTransition) as error:
         messages.error(request, _("Not recorded: %(reason)s") % {"reason": _message(error)})
