@@ -75,7 +75,14 @@ def prepare(database: str, data_dir: Path, tree: Path) -> dict:
     return env
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def start_server(env: dict, port: int) -> subprocess.Popen:
+    log = Path(env["AMENDS_DATA_DIR"]) / "gunicorn.log"
     server = subprocess.Popen(
         [
             GUNICORN,
@@ -95,7 +102,7 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("wb"),
     )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -105,7 +112,7 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
         except httpx.HTTPError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit("the server did not start")
+    raise SystemExit(f"the server did not start:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 async def drive(url: str, key: str, seconds: float, concurrency: int) -> tuple[list[float], int]:
@@ -175,6 +182,7 @@ def run(database: str, seconds: float, concurrency: int, port: int, tree: Path, 
     try:
         env = prepare(database, data_dir, tree)
         key = manage(env, "createapikey", "benchmark").strip().splitlines()[-1]
+        port = port or free_port()
         server = start_server(env, port)
         try:
             url = f"http://127.0.0.1:{port}/api/v1/cases"
@@ -252,10 +260,6 @@ def main() -> None:
     parser.add_argument("--no-before", action="store_true", help="measure this tree only")
     parser.add_argument("--after", help="measure this commit instead of the working tree (e.g. a branch)")
     args = parser.parse_args()
-    if not args.port:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            args.port = probe.getsockname()[1]
     print(f"POST /api/v1/cases, gunicorn 2 workers x 4 threads, {args.concurrency} clients, {args.seconds:g} s")
     before_tree = None if args.no_before else export(args.before)
     after_tree = export(args.after) if args.after else ROOT
