@@ -342,3 +342,29 @@ def test_an_agent_cannot_touch_another_teams_calendar(agent, team):
     with pytest.raises(SlotError):
         slot_add(actor=agent, team=other, starts_at=day_at(3, 10), ends_at=day_at(3, 11))
     assert AppointmentSlot.objects.filter(team=other).count() == 1
+
+
+# -- the API -----------------------------------------------------------------------------------------------
+
+
+def test_the_api_shows_the_times_and_chooses_one(appointment_policy, team, api):
+    from .test_api import post
+
+    slots = make_slots(team, day_at(2, 10), day_at(2, 11))
+    case = open_case().case
+    remedy = appointment_of(case)
+    listed = api.get(f"/api/v1/cases/{case.public_id}/remedies").json()
+    appointment = next(r for r in listed if r["kind"] == "appointment")
+    assert [s["id"] for s in appointment["slots"]] == [str(s.public_id) for s in slots]
+    assert appointment["booked_slot"] is None
+    token = choice_token(remedy)
+    missing = post(api, "/api/v1/remedies/choose", {"token": token})
+    assert missing.status_code == 422 and missing.json()["detail"]
+    chosen = post(api, "/api/v1/remedies/choose", {"token": token, "slot": str(slots[1].public_id)})
+    assert chosen.status_code == 200, chosen.content
+    assert chosen.json()["remedy"]["booked_slot"]["id"] == str(slots[1].public_id)
+    other = open_case(email="other@example.com").case
+    taken = post(
+        api, "/api/v1/remedies/choose", {"token": choice_token(appointment_of(other)), "slot": str(slots[1].public_id)}
+    )
+    assert taken.status_code == 409 and AppointmentSlot.objects.get(pk=slots[1].pk).booked == 1
