@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DecisionForm(forms.Form):
@@ -31,7 +32,7 @@ class SlotForm(forms.Form):
 
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=pgettext_lazy("until", "To"), widget=forms.TimeInput(attrs={"type": "time"}))
     capacity = forms.IntegerField(label=_("Customers per slot"), min_value=1, max_value=100, initial=1)
 
 
@@ -47,6 +48,8 @@ class SeriesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     day_start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}), initial="10:00")
-    day_end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}), initial="16:00")
+    day_end = forms.TimeField(
+        label=pgettext_lazy("until", "To"), widget=forms.TimeInput(attrs={"type": "time"}), initial="16:00"
+    )
     minutes = forms.IntegerField(label=_("Minutes per slot"), min_value=5, max_value=480, initial=30)
     capacity = forms.IntegerField(label=_("Customers per slot"), min_value=1, max_value=100, initial=1)
