@@ -1,11 +1,13 @@
 """Coaching a reply in the context of its case."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -23,7 +25,7 @@ from .coach import Coaching, coach, rules_language
 from .coach_offers import OfferedRemedy
 from .coach_own import mask
 from .models import ReplyTemplate
-from .templating import TemplateError, render_for, validate
+from .templating import TemplateError, placeholders, render_for, validate
 
 
 def reply_language(*, text: str, stated: str = "", case: Case | None = None) -> str:
@@ -121,6 +123,42 @@ def template_values(*, case: Case, remedy_options: list[str] | None = None, stat
         "order_reference": case.order_reference,
         "brand_name": case.brand.sender_name,
     }
+
+
+def offered_options_block(*, case: Case) -> str:
+    """The remedy options open to the customer on this case, in the case's language, each with the customer's
+    link that chooses it (the same block the offer e-mail carries); empty when none is offered."""
+    # Imported here: remedies' services import the case notifications, which import this module.
+    from amends.remedies.links import choice_url
+    from amends.remedies.models import Remedy
+    from amends.remedies.presenting import remedy_text
+
+    now = timezone.now()
+    offered = Remedy.objects.filter(case=case, state="offered", expires_at__gt=now).order_by("position", "id")
+    lines = [{"text": remedy_text(r, case.language), "url": choice_url(r)} for r in offered]
+    if not lines:
+        return ""
+    with translation.override(case.language):
+        return render_to_string("remedies/email/_options.txt", {"options": lines}).strip("\n")
+
+
+@dataclass(frozen=True)
+class CaseTemplate:
+    """A template filled for a case; `missing_options` when it lists the remedy options and none are offered,
+    which the agent must be told instead of being handed a reply with an empty list."""
+
+    subject: str
+    body: str
+    missing_options: bool
+
+
+def template_for_case(*, template: ReplyTemplate, case: Case) -> CaseTemplate:
+    values = template_values(case=case)
+    needs_options = "remedy_options" in placeholders(template.subject + template.body)
+    if needs_options:
+        values["remedy_options"] = offered_options_block(case=case)
+    subject, body = template_render(template=template, values=values)
+    return CaseTemplate(subject, body, missing_options=needs_options and not values["remedy_options"])
 
 
 # Every intake mails an acknowledgement: read those templates at most once a minute, not once per complaint.
