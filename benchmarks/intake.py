@@ -1,4 +1,8 @@
-"""Drive POST /api/v1/cases against a production server and report throughput and latency (see ./intake)."""
+"""Drive POST /api/v1/cases against a production server and report throughput and latency (see ./intake).
+
+With --before REV (default: 6ec3c02, main just before the remedy engine), the same load runs first against that
+commit's code (exported with `git archive` into a temporary folder) and then against this tree, one after the
+other on the same machine, and the change in cases/s and latency is printed: issue 9 allows at most -15 %."""
 
 import argparse
 import asyncio
@@ -6,17 +10,22 @@ import os
 import random
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-PY = str(ROOT / ".venv" / "bin" / "python")
+# The project's own virtualenv when there is one (scripts/setup makes it), else the interpreter running this.
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+GUNICORN = str(Path(PY).parent / "gunicorn")
+BEFORE = "6ec3c02"
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/amends_bench")
 
 STORIES = [
@@ -30,13 +39,30 @@ STORIES = [
 
 
 def manage(env: dict, *args: str) -> str:
-    out = subprocess.run([PY, str(ROOT / "manage.py"), *args], env=env, check=True, capture_output=True, text=True)
+    tree = Path(env["PYTHONPATH"]).parent
+    out = subprocess.run([PY, str(tree / "manage.py"), *args], env=env, check=True, capture_output=True, text=True)
     return out.stdout
 
 
-def prepare(database: str, data_dir: Path) -> dict:
+def export(rev: str) -> Path:
+    """The code of `rev` in a temporary folder, with its translations compiled as a deployment has them."""
+    tree = Path(tempfile.mkdtemp(prefix=f"amends-bench-{rev}-"))
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    subprocess.run(
+        [PY, str(tree / "manage.py"), "compilemessages", "-v0"],
+        cwd=tree / "src" / "amends",
+        env={**os.environ, "PYTHONPATH": str(tree / "src")},
+        check=True,
+        capture_output=True,
+    )
+    return tree
+
+
+def prepare(database: str, data_dir: Path, tree: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMENDS_")}
-    env.update({"AMENDS_DATA_DIR": str(data_dir), "AMENDS_ALLOWED_HOSTS": "127.0.0.1"})
+    # PYTHONPATH puts this tree's `amends` ahead of whichever one the virtualenv has installed.
+    env.update({"AMENDS_DATA_DIR": str(data_dir), "AMENDS_ALLOWED_HOSTS": "127.0.0.1", "PYTHONPATH": str(tree / "src")})
     if database == "postgresql":
         env["DATABASE_URL"] = PG_URL
         name = PG_URL.rsplit("/", 1)[1]
@@ -49,13 +75,38 @@ def prepare(database: str, data_dir: Path) -> dict:
     return env
 
 
+def server_cpu(master: int) -> float:
+    """CPU seconds the server's workers have used so far (Linux /proc): on a machine others share, CPU per case
+    moves far less with their load than cases per second does."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return float("nan")
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def start_server(env: dict, port: int) -> subprocess.Popen:
+    log = Path(env["AMENDS_DATA_DIR"]) / "gunicorn.log"
     server = subprocess.Popen(
         [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            GUNICORN,
             "amends.wsgi",
             "--chdir",
-            str(ROOT / "src"),
+            env["PYTHONPATH"],
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -69,9 +120,9 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("wb"),
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=1)
@@ -79,7 +130,7 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
         except httpx.HTTPError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit("the server did not start")
+    raise SystemExit(f"the server did not start:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 async def drive(url: str, key: str, seconds: float, concurrency: int) -> tuple[list[float], int]:
@@ -87,7 +138,7 @@ async def drive(url: str, key: str, seconds: float, concurrency: int) -> tuple[l
     errors = 0
     stop_at = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {key}"}, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {key}"}, limits=limits, timeout=120) as client:
 
         async def user(n: int) -> None:
             nonlocal errors
@@ -135,16 +186,28 @@ def drive_wrk(url: str, key: str, seconds: float, concurrency: int) -> tuple[int
     return int(requests), int(errors), micros / 1e6, p50 / 1000, p95 / 1000, p99 / 1000
 
 
-def run(database: str, seconds: float, concurrency: int, port: int) -> None:
+@dataclass
+class Result:
+    label: str
+    rate: float
+    p50: float
+    p95: float
+    p99: float
+    cpu_ms: float
+
+
+def run(database: str, seconds: float, concurrency: int, port: int, tree: Path, label: str) -> Result:
     data_dir = Path(tempfile.mkdtemp(prefix=f"amends-bench-{database}-"))
     try:
-        env = prepare(database, data_dir)
+        env = prepare(database, data_dir, tree)
         key = manage(env, "createapikey", "benchmark").strip().splitlines()[-1]
+        port = port or free_port()
         server = start_server(env, port)
         try:
             url = f"http://127.0.0.1:{port}/api/v1/cases"
             asyncio.run(drive(url, key, 3, concurrency))  # warm-up: connections, caches, the first requests
             count_before = int(manage(env, "shell", "-c", COUNT).strip().split()[-2])
+            cpu_before = server_cpu(server.pid)
             if shutil.which("wrk"):
                 requests, errors, elapsed, p50, p95, p99 = drive_wrk(url, key, seconds, concurrency)
                 client = "wrk"
@@ -158,24 +221,41 @@ def run(database: str, seconds: float, concurrency: int, port: int) -> None:
                 p95 = latencies[int(requests * 0.95) - 1] * 1000
                 p99 = latencies[int(requests * 0.99) - 1] * 1000
                 client = "httpx"
+            cpu = server_cpu(server.pid) - cpu_before
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
         cases, acks = (int(x) for x in manage(env, "shell", "-c", COUNT).strip().split()[-2:])
         made = cases - count_before
         print(
-            f"{database:<10} {made / elapsed:7.1f} cases/s  p50 {p50:5.1f} ms  p95 {p95:5.1f} ms  p99 {p99:5.1f} ms  "
+            f"{database:<10} {label:<8} {made / elapsed:7.1f} cases/s  "
+            f"p50 {p50:5.1f} ms  p95 {p95:5.1f} ms  p99 {p99:5.1f} ms  "
+            f"server CPU {cpu / max(made, 1) * 1000:5.1f} ms/case  "
             f"requests {requests}   errors {errors}   acknowledged {acks}/{cases} cases   (client: {client})"
         )
-        priced, offered, median = manage(env, "shell", "-c", OFFERS).strip().split()[-3:]
-        print(
-            f"{'':<10} remedies: {priced}/{cases} cases priced at intake, {offered} offered with the acknowledgement; "
-            f"median time from complaint to first offer {float(median):.3f} s"
-        )
+        if (tree / "src" / "amends" / "remedies").is_dir():
+            priced, offered, median = manage(env, "shell", "-c", OFFERS).strip().split()[-3:]
+            print(
+                f"{'':<19} remedies: {priced}/{cases} cases priced at intake, {offered} offered with the "
+                f"acknowledgement; median time from complaint to first offer {float(median):.3f} s"
+            )
         if acks != cases or errors:
             sys.exit(f"{database}: {errors} failed requests; {cases - acks} cases without an acknowledgement")
+        return Result(label, made / elapsed, p50, p95, p99, cpu / max(made, 1) * 1000)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def compare(database: str, before: Result, after: Result) -> None:
+    def change(old: float, new: float) -> str:
+        return f"{(new - old) / old * 100:+.1f} %" if old else "n/a"
+
+    verdict = "within" if after.rate >= before.rate * 0.85 else "WORSE than"
+    print(
+        f"{database:<10} change   cases/s {change(before.rate, after.rate)}   p50 {change(before.p50, after.p50)}   "
+        f"p95 {change(before.p95, after.p95)}   p99 {change(before.p99, after.p99)}   "
+        f"server CPU per case {change(before.cpu_ms, after.cpu_ms)}   ({verdict} the -15 % allowed)"
+    )
 
 
 COUNT = (
@@ -198,12 +278,29 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free one (others may be benchmarking too)")
+    parser.add_argument("--before", default=BEFORE, help="the commit to compare with (default %(default)s)")
+    parser.add_argument("--no-before", action="store_true", help="measure this tree only")
+    parser.add_argument("--after", help="measure this commit instead of the working tree (e.g. a branch)")
     args = parser.parse_args()
     print(f"POST /api/v1/cases, gunicorn 2 workers x 4 threads, {args.concurrency} clients, {args.seconds:g} s")
-    for database in ["sqlite", "postgresql"]:
-        if args.only in (None, database):
-            run(database, args.seconds, args.concurrency, args.port)
+    before_tree = None if args.no_before else export(args.before)
+    after_tree = export(args.after) if args.after else ROOT
+    after_label = args.after or "this"
+    try:
+        for database in ["sqlite", "postgresql"]:
+            if args.only not in (None, database):
+                continue
+            if before_tree is not None:
+                before = run(database, args.seconds, args.concurrency, args.port, before_tree, args.before)
+                after = run(database, args.seconds, args.concurrency, args.port, after_tree, after_label)
+                compare(database, before, after)
+            else:
+                run(database, args.seconds, args.concurrency, args.port, after_tree, after_label)
+    finally:
+        for tree in (before_tree, after_tree):
+            if tree is not None and tree != ROOT:
+                shutil.rmtree(tree, ignore_errors=True)
 
 
 if __name__ == "__main__":

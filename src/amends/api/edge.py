@@ -118,6 +118,8 @@ def _listed(expected: str) -> str:
 SCHEMA_MESSAGES = {
     "missing": lambda ctx: _("This field is required."),
     "string_type": lambda ctx: _("Give a text (a JSON string) here."),
+    "bool_type": lambda ctx: _("Give true or false (a JSON boolean) here."),
+    "bool_parsing": lambda ctx: _("Give true or false (a JSON boolean) here."),
     "int_type": lambda ctx: _("Give a whole number here."),
     "int_parsing": lambda ctx: _("Give a whole number here."),
     "int_from_float": lambda ctx: _("Give a whole number here."),

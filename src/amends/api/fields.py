@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, Field, GetJsonSchemaHandler, PlainValidator, WithJsonSchema
+from pydantic import AfterValidator, Field, GetJsonSchemaHandler, PlainValidator, Strict, WithJsonSchema
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
@@ -49,6 +49,10 @@ def _text(value: str) -> str:
 # For text the request parser does not see (a header): refused, by name, if it is not text.
 VALID_TEXT = AfterValidator(_text)
 VISIBLE = DocumentPattern(VISIBLE_TEXT_PATTERN)
+
+# A yes or no: JSON true or false, as the document says, and nothing pydantic would otherwise take for one (0, 1,
+# "yes", "off"): a client that sends "false" as text must hear so, not have it read as a choice it did not make.
+Flag = Annotated[bool, Strict()]
 
 # A text of at most n characters (Unicode code points, as JSON Schema counts them) with no NUL in it.
 ShortText = Annotated[str, Field(max_length=200), NO_NUL]

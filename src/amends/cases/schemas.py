@@ -6,7 +6,18 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from amends.api.fields import Currency, Email, Followers, Language, LongText, OrderValue, Reference, ShortText, Story
+from amends.api.fields import (
+    Currency,
+    Email,
+    Flag,
+    Followers,
+    Language,
+    LongText,
+    OrderValue,
+    Reference,
+    ShortText,
+    Story,
+)
 from amends.remedies.models import Remedy
 from amends.remedies.schemas import RemedyOut
 from amends.replies.schemas import FindingOut
@@ -161,7 +172,7 @@ class MessageIn(InSchema):
         description="customer: the customer wrote (e.g. in your chat); reply: a public answer e-mailed under the "
         "brand identity; note: internal, never shown to the customer",
     )
-    override: bool = Field(
+    override: Flag = Field(
         default=False,
         description="For a reply the coach refuses (422 with its findings): send it anyway, on purpose. The case's "
         "timeline records the override with this key's name, the rules overridden and override_reason",

@@ -47,6 +47,16 @@ def case_get(*, actor: User, public_id: uuid.UUID | str) -> Case:
     return case
 
 
+def case_by_reference(*, actor: User, reference: str) -> Case | None:
+    """The case with this reference (as the customer and agents quote it), if the actor may see it."""
+    return (
+        _visible(actor)
+        .select_related("customer", "brand", "team", "assignee")
+        .filter(reference=reference.strip().upper())
+        .first()
+    )
+
+
 def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
     """Open cases first by urgency: missed targets, then priority, then the nearest deadline."""
     cases = _visible(actor).select_related("customer", "team", "assignee", "triage", "triage__category")

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext
 
 # ---------------------------------------------------------------- plain codes
 
@@ -137,6 +137,7 @@ COACH_RULE = {
     "public_short": gettext_lazy("a short public answer"),
     "empty": gettext_lazy("empty reply"),
     "language": gettext_lazy("language not coached"),
+    "offer": gettext_lazy("a promise the case did not offer"),
 }
 ENTITY = {
     "order": gettext_lazy("order %(value)s"),
@@ -661,10 +662,71 @@ COACH_TEXT = frozenset(
         gettext_noop("Apologise briefly, move the details to a private conversation."),
         gettext_noop("The reply is empty."),
         gettext_noop("Write to the customer before sending."),
+        gettext_noop("The reply holds only the signature or quoted text."),
+        gettext_noop("Write to the customer above the signature."),
+        gettext_noop("The reply promises a full refund; only a partial one was offered."),
     )
 )
+# What a reply promises, as replies.coach_offers.KIND_WORDS names it in a finding.
+PROMISE = {
+    "a full refund": gettext_lazy("a full refund"),
+    "a refund": gettext_lazy("a refund"),
+    "a discount": gettext_lazy("a discount"),
+    "store credit": gettext_lazy("store credit"),
+    "a replacement": gettext_lazy("a replacement"),
+    "a free service period": gettext_lazy("a free service period"),
+    "a gift": gettext_lazy("a gift"),
+    "an upgrade": gettext_lazy("an upgrade"),
+    "an appointment": gettext_lazy("an appointment"),
+}
+
+
+def _promise(words: str) -> str:
+    label = PROMISE.get(words)
+    return str(label) if label is not None else words
+
+
+def _offered(listing: str) -> str:
+    """The options the case offers, as the coach lists them (already in words), or "none"."""
+    return pgettext("remedy", "none") if listing == "none" else listing
+
+
 _COACH_PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"^Address them as (.+)\.$"), lambda m: _("Address them as %(name)s.") % {"name": m[1]}),
+    (
+        re.compile(r"^The reply promises (.+?) \(worth (\S+)\), above your authority of (\S+)\.$"),
+        lambda m: (
+            _("The reply promises %(what)s (worth %(value)s), above your authority of %(limit)s.")
+            % {"what": _promise(m[1]), "value": m[2], "limit": m[3]}
+        ),
+    ),
+    (
+        re.compile(r"^The reply promises (.+), which was not offered on this case\.$"),
+        lambda m: _("The reply promises %(what)s, which was not offered on this case.") % {"what": _promise(m[1])},
+    ),
+    (
+        re.compile(r"^Promise only what was offered \((.*)\), or add the option first\.$"),
+        lambda m: (
+            _("Promise only what was offered (%(offered)s), or add the option first.") % {"offered": _offered(m[1])}
+        ),
+    ),
+    (
+        re.compile(r"^Promise what was offered \((.*)\), or ask a manager first\.$"),
+        lambda m: _("Promise what was offered (%(offered)s), or ask a manager first.") % {"offered": _offered(m[1])},
+    ),
+    (
+        re.compile(r"^The reply promises (\S+) %, more than the (\S+) % offered\.$"),
+        lambda m: (
+            _("The reply promises %(value)s %%, more than the %(offered)s %% offered.")
+            % {"value": m[1], "offered": m[2]}
+        ),
+    ),
+    (
+        re.compile(r"^The reply promises (\S+), more than the (\S+) offered\.$"),
+        lambda m: (
+            _("The reply promises %(value)s, more than the %(offered)s offered.") % {"value": m[1], "offered": m[2]}
+        ),
+    ),
     (
         re.compile(r"^The reply promises (\S+), above your authority of (\S+)\.$"),
         lambda m: (

@@ -241,7 +241,8 @@ def withdraw(request: HttpRequest, remedy_id: UUID, payload: ReasonIn):  # type:
     "never offered 409.",
 )
 def choose(request: HttpRequest, payload: ChooseIn):  # type: ignore[no-untyped-def]
-    return _run(request, lambda: (200, _grant_out(remedy_choose(token=payload.token))))
+    slot = str(payload.slot) if payload.slot else None
+    return _run(request, lambda: (200, _grant_out(remedy_choose(token=payload.token, slot=slot))))
 
 
 @router.post(

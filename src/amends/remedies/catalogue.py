@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.lists import format_list
 from babel.numbers import format_percent
 
@@ -263,9 +263,12 @@ def _slot(moment: datetime, locale: str, tz: tzinfo | None) -> str:
     return str(pattern).replace("{1}", day).replace("{0}", time)
 
 
-def describe(terms: Terms, language: str, *, slots: Sequence[datetime] = (), tz: tzinfo | None = None) -> str:
+def describe(
+    terms: Terms, language: str, *, slots: Sequence[datetime] = (), tz: tzinfo | None = None, booked: bool = False
+) -> str:
     """The sentence that tells the customer in plain words what they get, in their language (English when the
-    catalogue does not speak it). `slots` are the times an appointment offers, shown in `tz`."""
+    catalogue does not speak it). `slots` are the times an appointment offers, shown in `tz`; with `booked`, the
+    one slot is the time the customer picked, said with its time zone."""
     lang = _resolve(language)
     locale = _LOCALES.get(lang, lang)
     amount = terms.value.format(locale) if terms.value else ""
@@ -291,8 +294,13 @@ def describe(terms: Terms, language: str, *, slots: Sequence[datetime] = (), tz:
         period = terms.period or Period(1, "month")
         values["period"] = _plural(lang, f"period_{period.unit}", period.count)
     elif kind is Kind.APPOINTMENT:
-        key = "appointment" if slots else "appointment_open"
-        values["slots"] = format_list([_slot(s, locale, tz) for s in slots], style="or", locale=locale)
+        if booked and slots:
+            key = "appointment_booked"
+            zone = format_datetime(slots[0], "z", tzinfo=tz, locale=locale)
+            values["slots"] = f"{_slot(slots[0], locale, tz)} ({zone})"
+        else:
+            key = "appointment" if slots else "appointment_open"
+            values["slots"] = format_list([_slot(s, locale, tz) for s in slots], style="or", locale=locale)
     elif kind is Kind.GIFT:
         key = "gift"
     elif kind is Kind.UPGRADE:

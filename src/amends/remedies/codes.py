@@ -18,7 +18,7 @@ as 1, and the Cyrillic capitals that look like Latin ones (a Russian or Bulgaria
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 DATA_SYMBOLS = 15
@@ -121,6 +121,22 @@ def normalise(text: str) -> str:
     return (text or "").upper().translate(_LOOK_ALIKES)
 
 
+def _typed_pattern() -> str:
+    """The shape of what may be typed for a code, as a regular expression (ECMA 262 and Python alike): 16
+    symbols, each a character of the alphabet in either case or a look-alike of one, with separators anywhere.
+    Only the check symbol is beyond a pattern; the API's document carries this one."""
+    ignored = {chr(k) for k, v in _LOOK_ALIKES.items() if v is None}
+    read_as = set(ALPHABET) | {chr(k) for k, v in _LOOK_ALIKES.items() if v is not None}
+    typed = read_as | {ch.lower() for ch in read_as}
+    symbols = sorted(ch for ch in typed if len(normalise(ch)) == 1 and normalise(ch) in _INDEX)
+
+    def spelled(chars: Iterable[str]) -> str:
+        return "".join(ch if ch.isascii() and ch.isalnum() else f"\\u{ord(ch):04x}" for ch in chars)
+
+    separator = f"[{spelled(sorted(ignored))}]*"
+    return f"^{separator}(?:[{spelled(symbols)}]{separator}){{{LENGTH}}}$"
+
+
 def validate(text: str) -> str:
     """The stored form of the code typed in `text`, or InvalidCode saying what is wrong with it."""
     code = normalise(text)
@@ -185,6 +201,9 @@ def generate(count: int, *, batch: int = DEFAULT_BATCH) -> Iterator[list[str]]:
             codes = list(unique)
         yield codes
         remaining -= size
+
+
+TYPED_PATTERN = _typed_pattern()
 
 
 def new_code() -> str:

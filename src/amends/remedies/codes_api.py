@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
-from amends.api.fields import NO_NUL, Currency, OrderValue
+from amends.api.fields import NO_NUL, Currency, DocumentPattern, OrderValue
 from amends.api.idempotency import run_idempotent
 from amends.api.models import ApiKey
 from amends.cases.schemas import ErrorOut, InSchema
@@ -33,6 +33,9 @@ STATUS = {
     "currency": 422,
     "minimum_order": 422,
 }
+# A code as typed: the document says which characters make one (the check symbol is beyond a pattern: a code
+# with one symbol mistyped matches it and is refused with 422, as the operations say).
+TypedCode = Annotated[str, DocumentPattern(codes.TYPED_PATTERN)]
 
 
 class CodeOut(Schema):
@@ -88,7 +91,7 @@ def _refused(error: CodeRefused) -> HttpError:
     "characters (O for 0, I or L for 1) are read as the code's own. A string that cannot be a code answers 422, a "
     "code that was never issued 404.",
 )
-def get_code(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]
+def get_code(request: HttpRequest, code: TypedCode):  # type: ignore[no-untyped-def]
     try:
         found = code_find(code=code)
     except CodeRefused as error:
@@ -106,7 +109,7 @@ def get_code(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]
     "code's minimum, or in another currency than an amount code's, 422. Two reports at the same moment redeem "
     "the code once.",
 )
-def redeem_code(request: HttpRequest, code: str, payload: RedemptionIn):  # type: ignore[no-untyped-def]
+def redeem_code(request: HttpRequest, code: TypedCode, payload: RedemptionIn):  # type: ignore[no-untyped-def]
     key: ApiKey = request.auth  # type: ignore[attr-defined]
 
     def work() -> tuple[int, dict]:

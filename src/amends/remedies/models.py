@@ -6,7 +6,7 @@ Writes go through `services.py`; the pure cores (`policy.py`, `money.py`, `codes
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import Kind
@@ -251,3 +251,44 @@ class RemedyCode(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class AppointmentSlot(models.Model):
+    """A time the team can meet a customer: the calendar an appointment remedy offers from. `capacity` is how
+    many customers it takes (1: a single booking); `booked` is counted up by a conditional UPDATE, so two
+    customers choosing the last place at once cannot both get it."""
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="appointment_slots")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveSmallIntegerField(default=1)
+    booked = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "starts_at"], name="one_slot_per_team_start"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="slot_ends_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="slot_capacity_positive"),
+            models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="slot_not_overbooked"),
+        ]
+        indexes = [models.Index(fields=["team", "starts_at"], name="slot_team_start")]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.starts_at:%Y-%m-%d %H:%M} ({self.booked}/{self.capacity})"
+
+
+class SlotBooking(models.Model):
+    """Which remedy holds a place in which slot: one booking per remedy."""
+
+    slot = models.ForeignKey(AppointmentSlot, on_delete=models.PROTECT, related_name="bookings")
+    remedy = models.OneToOneField(Remedy, on_delete=models.CASCADE, related_name="booking")
+    booked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.slot} ← {self.remedy_id}"

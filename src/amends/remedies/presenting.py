@@ -6,12 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .catalogue import Kind, Period, Terms, describe, language_code
 from .models import Remedy
 from .money import Money
+from .slots_service import offered_times
 
 
 def _money(raw: Any) -> Money | None:
@@ -50,7 +52,18 @@ def remedy_text(remedy: Remedy, language: str | None = None) -> str:
     language = language or get_language() or "en"
     texts: dict[str, str] = remedy.__dict__.setdefault("_texts", {})
     if language not in texts:
-        texts[language] = describe(remedy_terms(remedy), language)
+        if remedy.kind == Kind.APPOINTMENT:
+            # The times offered (or the one booked), in the company's time zone: the calendar is kept in it.
+            booked = isinstance((remedy.details or {}).get("booked_slot"), dict)
+            texts[language] = describe(
+                remedy_terms(remedy),
+                language,
+                slots=offered_times(remedy),
+                tz=timezone.get_current_timezone(),
+                booked=booked,
+            )
+        else:
+            texts[language] = describe(remedy_terms(remedy), language)
     return texts[language]
 
 

@@ -1,6 +1,6 @@
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from django.conf import settings
@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field
 
 from amends.api.fields import Currency, ShortText
 
+from .catalogue import Kind
 from .models import Remedy
 from .money import Money
 from .presenting import remedy_text
@@ -36,6 +37,22 @@ class WhyOut(Schema):
     steps: list[WhyStepOut]
 
 
+class SlotOut(Schema):
+    id: UUID
+    starts_at: datetime
+    ends_at: datetime
+
+
+def _slot(entry: Any) -> SlotOut | None:
+    if not isinstance(entry, dict):
+        return None
+    return SlotOut.model_construct(
+        id=UUID(str(entry["id"])),
+        starts_at=datetime.fromisoformat(str(entry["starts_at"])),
+        ends_at=datetime.fromisoformat(str(entry["ends_at"])),
+    )
+
+
 class RemedyOut(Schema):
     id: UUID
     kind: str = Field(description="refund, discount_code, store_credit, replacement, service_period, appointment, …")
@@ -52,6 +69,10 @@ class RemedyOut(Schema):
     settled_at: datetime | None
     failure_reason: str
     text: str = Field(description="What the customer gets, in plain words, in the case's language")
+    slots: list[SlotOut] = Field(
+        description="An appointment's times offered with it (choose one with `slot`); empty for other kinds"
+    )
+    booked_slot: SlotOut | None = Field(description="The appointment's time the customer picked")
     why: WhyOut
 
     @staticmethod
@@ -75,6 +96,8 @@ class RemedyOut(Schema):
             settled_at=remedy.settled_at,
             failure_reason=remedy.failure_reason,
             text=remedy_text(remedy, language),
+            slots=[s for s in map(_slot, (remedy.details or {}).get("slots_offered") or []) if s is not None],
+            booked_slot=_slot((remedy.details or {}).get("booked_slot")),
             why=WhyOut.model_construct(
                 policy_version=why.get("policy_version"),
                 rule=why.get("rule"),
@@ -99,7 +122,9 @@ class _In(Schema):
 
 
 class ProposeIn(_In):
-    kind: ShortText = Field(description="The kind of remedy")
+    # The kinds are fixed in code (catalogue.Kind), so the document lists them: a client is not left to learn
+    # them from a 422 (the fuzzing test found a kind the document allowed and the API refused).
+    kind: Kind = Field(description="The kind of remedy")
     value: ShortText | None = Field(
         default=None,
         description="For a kind that carries money: the amount as text (49.90, 49,90), in the case's "
@@ -120,9 +145,31 @@ class ReasonIn(_In):
 
 class ChooseIn(_In):
     token: ShortText = Field(description="The token of the customer's choice link (the last part of /r/TOKEN/)")
+    slot: UUID | None = Field(
+        default=None,
+        description="For an appointment: the id of the time the customer picked, one of the remedy's `slots` (or "
+        "another free time of the team); 422 without one while the calendar has free times, 409 when it was "
+        "just taken",
+    )
+
+
+# Something left when white space is taken away (what remedy_settle keeps of a reason: " ".join(reason.split())),
+# as a pattern: one character that str.split() does not split on.
+SAID = (
+    "[^\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+)
 
 
 class FulfilmentIn(_In):
+    # A failed fulfilment needs its reason (what remedy_settle requires); the document says so, as OrderIn says a
+    # value needs its currency (the fuzzing test found a failed report without a reason allowed, then refused).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"status": {"const": "failed"}}, "required": ["status"]},
+            "then": {"properties": {"reason": {"type": "string", "pattern": SAID}}, "required": ["reason"]},
+        }
+    )
+
     status: Literal["fulfilled", "failed"]
     reason: ShortText | None = Field(default=None, description="Required when the fulfilment failed")
 

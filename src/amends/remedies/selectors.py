@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from amends.accounts.models import AuthorityLimit, Team, User
 from amends.cases.models import ActorKind, Case
 
+from .catalogue import Kind
 from .lifecycle import State
 from .models import ApprovalRequest, ExchangeRate, PersonalAuthority, Remedy, RemedyPolicy, TeamBudget
 from .money import RateTable
@@ -297,6 +298,7 @@ class RemedyRow:
     can_offer: bool
     can_grant: bool
     can_withdraw: bool
+    can_settle: bool
     approval: ApprovalRequest | None
     code: str
 
@@ -348,6 +350,7 @@ def remedy_panel(*, actor: User, case: Case) -> RemedyPanel:
                 or (remedy.state in (State.PROPOSED, State.OFFERED) and not taken),
                 can_withdraw=remedy.state
                 in (State.PROPOSED, State.OFFERED, State.CHOSEN, State.APPROVAL_REQUESTED, State.APPROVED),
+                can_settle=remedy.state == State.GRANTED,
                 approval=approvals[-1] if approvals else None,
                 code=codes.group(code.code) if code else "",
             )
@@ -378,17 +381,22 @@ class CustomerOption:
     remedy: Remedy
     text: str
     token: str
+    slots: list = field(default_factory=list)  # an appointment's times the customer may pick (SlotChoice)
 
 
 def customer_options(*, case: Case, language: str) -> list[CustomerOption]:
     from .links import choice_token
     from .presenting import remedy_text
+    from .slots_service import slot_choices
 
     return [
         CustomerOption(
             remedy=remedy,
             text=remedy_text(remedy, language),
             token=choice_token(remedy) if remedy.state == State.OFFERED else "",
+            slots=slot_choices(remedy=remedy)
+            if remedy.state == State.OFFERED and remedy.kind == Kind.APPOINTMENT
+            else [],
         )
         for remedy in customer_remedies(case=case)
     ]

@@ -51,6 +51,7 @@ from .selectors import (
     policy_active,
     rate_table,
 )
+from .slots_service import SlotError, slot_book, slot_choices, slot_release, slots_offered_details
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,16 @@ class RemedyInvalid(RemedyError):
 class ChoiceRefused(RemedyError):
     """A choice link or choice that cannot be taken: forged, truncated, expired, not offered, already chosen."""
 
-    STATUS = {"invalid": 404, "expired": 410, "offer_expired": 410, "not_offered": 409, "taken": 409, "chosen": 409}
+    STATUS = {
+        "invalid": 404,
+        "expired": 410,
+        "offer_expired": 410,
+        "not_offered": 409,
+        "taken": 409,
+        "chosen": 409,
+        "slot_taken": 409,
+        "pick_time": 422,
+    }
 
     def __init__(self, code: str, message: str, remedy: Remedy | None = None) -> None:
         super().__init__(code, message)
@@ -238,6 +248,9 @@ def remedies_price(
     for position, option in enumerate(evaluation.options):
         terms = option.terms
         value = terms.value
+        details: dict[str, Any] = {**terms.as_dict(), "fulfilment": str(option.fulfilment)}
+        if offered and terms.kind is Kind.APPOINTMENT:
+            details["slots_offered"] = slots_offered_details(team_id=case.team_id, count=terms.slots, now=now)
         remedies.append(
             Remedy(
                 public_id=uuid.uuid4(),
@@ -250,7 +263,7 @@ def remedies_price(
                 percent=terms.percent,
                 home_amount=option.value_home.value.amount if option.value_home is not None else None,
                 rate_used=option.value_home.as_dict() if option.value_home and option.value_home.rate_used else {},
-                details={**terms.as_dict(), "fulfilment": str(option.fulfilment)},
+                details=details,
                 why=_why(evaluation, option),
                 policy=pricing.active.record,
                 rule=(evaluation.rule or "")[:100],
@@ -496,6 +509,13 @@ def remedy_offer(
         raise RemedyConflict("nothing", _("There are no proposed options to offer."))
     expires = offer_expiry(now)
     for remedy in targets:
+        extra: dict[str, Any] = {}
+        if remedy.kind == Kind.APPOINTMENT:
+            # The calendar's next free times, as they are now: offered with the option, picked on the choice page.
+            count = (remedy.details or {}).get("slots")
+            times = slots_offered_details(team_id=case.team_id, count=count, now=now)
+            extra["details"] = {**(remedy.details or {}), "slots_offered": times}
+            remedy.__dict__.pop("_texts", None)
         _move(
             remedy,
             State.PROPOSED,
@@ -505,6 +525,7 @@ def remedy_offer(
             offered_by=actor,
             offered_by_kind=kind,
             updated_at=now,
+            **extra,
         )
     if Case.objects.filter(pk=case.pk, first_offer_at__isnull=True).update(first_offer_at=now):
         case.first_offer_at = now
@@ -580,16 +601,18 @@ def _decline_others(remedy: Remedy, now: datetime) -> int:
 
 
 @transaction.atomic
-def remedy_choose(*, token: str, at: datetime | None = None) -> GrantResult:
+def remedy_choose(*, token: str, slot: str | None = None, at: datetime | None = None) -> GrantResult:
     """The customer's choice through their signed link: the option is chosen (once: a second tab, or a second
     option, is told plainly that the choice is made), the case's other offered options are declined, and the
     choice is granted under the authority of whoever offered it (the policy's own for an automatic offer), or
     goes to a manager for approval."""
     remedy = remedy_by_token(token=token)
-    return _choose(remedy, at=at or timezone.now())
+    return _choose(remedy, at=at or timezone.now(), slot=slot)
 
 
-def remedy_choose_on_case(*, case: Case, remedy_id: Any, at: datetime | None = None) -> GrantResult:
+def remedy_choose_on_case(
+    *, case: Case, remedy_id: Any, slot: str | None = None, at: datetime | None = None
+) -> GrantResult:
     """The customer's choice on their status page (already signed in to the case by their status link)."""
     remedy = (
         Remedy.objects.select_related("case", "case__customer", "case__brand", "case__team")
@@ -599,10 +622,26 @@ def remedy_choose_on_case(*, case: Case, remedy_id: Any, at: datetime | None = N
     if remedy is None:
         raise ChoiceRefused("not_offered", _("This option is not on offer. Please write to us and we will help."))
     with transaction.atomic():
-        return _choose(remedy, at=at or timezone.now())
+        return _choose(remedy, at=at or timezone.now(), slot=slot)
 
 
-def _choose(remedy: Remedy, *, at: datetime) -> GrantResult:
+def _book_time(remedy: Remedy, slot: str | None, at: datetime) -> None:
+    """An appointment is chosen with one of its times: that place is booked in the same transaction as the choice,
+    so when the time is gone the choice is not made either. A calendar with no free time at all leaves the time for
+    the agent to arrange."""
+    if remedy.kind != Kind.APPOINTMENT:
+        return
+    if not slot:
+        if slot_choices(remedy=remedy, now=at):
+            raise ChoiceRefused("pick_time", _("Please pick one of the times offered."), remedy)
+        return
+    try:
+        slot_book(remedy=remedy, slot_id=slot, at=at)
+    except SlotError as error:
+        raise ChoiceRefused("slot_taken" if error.code == "taken" else "pick_time", error.message, remedy) from None
+
+
+def _choose(remedy: Remedy, *, at: datetime, slot: str | None = None) -> GrantResult:
     case = remedy.case
     _lock_case(case)
     remedy.refresh_from_db(fields=["state", "expires_at", "offered_by", "offered_by_kind"])
@@ -621,13 +660,19 @@ def _choose(remedy: Remedy, *, at: datetime) -> GrantResult:
         remedy.refresh_from_db(fields=["state", "expires_at"])
         raise refuse_choice(remedy, at)
     remedy.state, remedy.chosen_at = State.CHOSEN, at
+    _book_time(remedy, slot, at)
     declined = _decline_others(remedy, at)
     event_record(
         case=case,
         kind=CaseEvent.Kind.REMEDY_CHOSEN,
         actor_kind=ActorKind.CUSTOMER,
         actor_label=case.customer.email,
-        data={"remedy": str(remedy.public_id), "kind": remedy.kind, "declined": declined},
+        data={
+            "remedy": str(remedy.public_id),
+            "kind": remedy.kind,
+            "declined": declined,
+            **({"slot": remedy.details["booked_slot"]} if "booked_slot" in (remedy.details or {}) else {}),
+        },
         at=at,
     )
     grantor = remedy.offered_by
@@ -948,6 +993,8 @@ def _decide(remedy: Remedy, *, actor: User, reason: str, approved: bool, at: dat
     approval.decision, approval.decided_by, approval.decided_at, approval.decision_reason = decision, actor, at, reason
     target = State.APPROVED if approved else State.REJECTED
     _move(remedy, State.APPROVAL_REQUESTED, target, updated_at=at)
+    if not approved:
+        slot_release(remedy=remedy)  # the customer's time goes back to the calendar
     event_record(
         case=remedy.case,
         kind=CaseEvent.Kind.REMEDY_APPROVED if approved else CaseEvent.Kind.REMEDY_REJECTED,
@@ -1008,6 +1055,7 @@ def remedy_withdraw(
     if State(current) not in lifecycle.PENDING:
         raise _illegal(current, State.WITHDRAWN)
     _move(remedy, current, State.WITHDRAWN, updated_at=now)
+    slot_release(remedy=remedy)
     reason = " ".join((reason or "").split())[:300]
     ApprovalRequest.objects.filter(remedy=remedy, decision="").update(
         decision=ApprovalRequest.Decision.REJECTED,

@@ -17,6 +17,7 @@ from amends.cases.selectors import case_get
 from amends.cases.views import actor, staff_required
 from amends.core.ratelimit import rate_limit
 
+from .catalogue import Kind
 from .forms import DecisionForm
 from .lifecycle import IllegalTransition
 from .models import Remedy
@@ -33,8 +34,10 @@ from .services import (
     remedy_grant,
     remedy_offer,
     remedy_reject,
+    remedy_settle,
     remedy_withdraw,
 )
+from .slots_service import slot_choices
 
 
 def _customer_page(
@@ -67,25 +70,37 @@ def choose_view(request: HttpRequest, token: str) -> HttpResponse:
     chooses it."""
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponse(status=405)
+    error = None
     try:
         remedy = remedy_by_token(token=token)
         if request.method == "POST":
-            result = remedy_choose(token=token)
+            result = remedy_choose(token=token, slot=request.POST.get("slot") or None)
             return _customer_page(
                 request, "remedies/chosen.html", _chosen_context(result), language=remedy.case.language
             )
         if remedy.state != "offered" or remedy.expires_at is None or remedy.expires_at <= timezone.now():
             raise refuse_choice(remedy, timezone.now())
     except ChoiceRefused as refused:
-        return _refused(request, refused)
+        if refused.code not in ("slot_taken", "pick_time"):
+            return _refused(request, refused)
+        # The time the customer wanted is gone (or none was picked): the same page again, with the times left.
+        error = refused
     language = remedy.case.language
     with translation.override(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or language):
         text = remedy_text(remedy)
     return _customer_page(
         request,
         "remedies/choose.html",
-        {"remedy": remedy, "case": remedy.case, "text": text, "token": token},
+        {
+            "remedy": remedy,
+            "case": remedy.case,
+            "text": text,
+            "token": token,
+            "slots": slot_choices(remedy=remedy) if remedy.kind == Kind.APPOINTMENT else [],
+            "error": error,
+        },
         language=language,
+        status=error.status if error else 200,
     )
 
 
@@ -167,6 +182,33 @@ def withdraw_view(request: HttpRequest, public_id: uuid.UUID, remedy_id: uuid.UU
         messages.error(request, _("Not withdrawn: %(reason)s") % {"reason": _message(error)})
     else:
         messages.success(request, _("The option is withdrawn."))
+    return redirect("cases:case", public_id=public_id)
+
+
+@require_POST
+@staff_required
+def settle_view(request: HttpRequest, public_id: uuid.UUID, remedy_id: uuid.UUID) -> HttpResponse:
+    """Manual fulfilment: the agent says a granted remedy was delivered, or why it could not be."""
+    remedy = _remedy_of_case(request, public_id, remedy_id)
+    user = actor(request)
+    status = request.POST.get("status", "")
+    try:
+        _remedy, changed = remedy_settle(
+            remedy=remedy,
+            status=status,
+            reason=request.POST.get("reason", ""),
+            actor=user,
+            actor_label=user.display_name,
+        )
+    except (RemedyError, IllegalTransition) as error:
+        messages.error(request, _("Not recorded: %(reason)s") % {"reason": _message(error)})
+    else:
+        if not changed:
+            messages.info(request, _("That was already recorded."))
+        elif status == "fulfilled":
+            messages.success(request, _("Marked as fulfilled."))
+        else:
+            messages.warning(request, _("Marked as failed. The reason is on the case."))
     return redirect("cases:case", public_id=public_id)
 
 

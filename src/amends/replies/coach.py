@@ -7,6 +7,7 @@ Cyrillic meets the Latin rules; every finding points at the part of the original
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -15,6 +16,10 @@ from pathlib import Path
 from amends.core.money import AmountError, read_number
 from amends.core.text import fold
 from amends.triage.text import transliterate
+
+from .coach_model import THRESHOLDS, probabilities, sentences
+from .coach_offers import OfferedRemedy, Promise, beyond_offer, promises, worth
+from .coach_own import mask
 
 RULES = Path(__file__).with_name("rules")
 # Serbian rules serve Croatian and Bosnian drafts; Slovak ones Czech drafts.
@@ -77,13 +82,18 @@ def _normalize_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
+def rules_language(language: str) -> str:
+    """The rule file a language is coached with: sr-Latn → sr, hr → sr, cs → sk."""
+    base = language.split("-")[0].lower()
+    return NEIGHBOURS.get(base, base)
+
+
 @cache
 def rulebook(language: str) -> dict[str, re.Pattern[str]] | None:
     """One compiled pattern per rule: its phrases, folded and transliterated like the drafts, as alternatives.
     A phrase must start at a word boundary; a stem (no trailing space) may run on into its ending. The leftmost
     match wins, and at one position the phrase listed first."""
-    base = language.split("-")[0].lower()
-    path = RULES / f"{NEIGHBOURS.get(base, base)}.json"
+    path = RULES / f"{rules_language(language)}.json"
     if not path.exists():
         return None
     raw = json.loads(path.read_text(encoding="utf-8"))
@@ -109,6 +119,19 @@ def coached_languages() -> list[str]:
 def _find(normalized: str, pattern: re.Pattern[str] | None) -> tuple[int, int] | None:
     match = pattern.search(normalized) if pattern else None
     return (match.start(), match.end()) if match else None
+
+
+def _affirmed(normalized: str, rules: dict[str, re.Pattern[str]]) -> tuple[int, int] | None:
+    """The first remedy the draft gives rather than denies: "we cannot exchange the item" offers nothing."""
+    pattern, negation = rules.get("remedy"), rules.get("negation")
+    if pattern is None:
+        return None
+    for match in pattern.finditer(normalized):
+        sentence_start = max(normalized.rfind(mark, 0, match.start()) for mark in ".!?;,\n")
+        window = max(sentence_start + 1, match.start() - 40)
+        if negation is None or not negation.search(normalized, window, match.start()):
+            return match.start(), match.end()
+    return None
 
 
 def _amount(raw: str) -> Decimal | None:
@@ -165,6 +188,62 @@ def _span(text: str, where: list[int], found: tuple[int, int]) -> Span:
     return Span(start, end, text[start:end])
 
 
+def learned_sentences(own_words: str) -> dict[str, Span]:
+    """For each label of the learned detector, the sentence of the draft most likely to carry it, if above its
+    threshold. `own_words` is the draft with the company's own text blanked (its offsets are the draft's)."""
+    spans = sentences(own_words)
+    found: dict[str, tuple[float, Span]] = {}
+    for (start, end), scores in zip(spans, probabilities([own_words[s:e] for s, e in spans]), strict=True):
+        for label, probability in scores.items():
+            # A sentence that reads more as owning the error than as blaming or arguing owns it ("по нашим
+            # данным, мы списали дважды, и это наша ошибка").
+            if label != "ownership" and probability <= scores.get("ownership", 0.0):
+                continue
+            if probability >= THRESHOLDS[label] and probability > found.get(label, (0.0, None))[0]:
+                found[label] = (probability, Span(start, end, own_words[start:end]))
+    return {label: span for label, (_p, span) in found.items()}
+
+
+def sentence_rules(sentence: str, *, language: str) -> set[str]:
+    """What the coach reads in one sentence: the blocking rules it breaks and "ownership" if it owns the error,
+    by phrase or by the learned detector (the benchmark's per-sentence measure)."""
+    rules = rulebook(language) or {}
+    own_words = mask(sentence)
+    normalized, _where = _normalize_with_map(own_words)
+    found = {r for r in ("blame", "arguing", "proof", "anger", "ownership") if _find(normalized, rules.get(r))}
+    return found | set(learned_sentences(own_words))
+
+
+def _authority(
+    normalized: str,
+    promised: list[Promise],
+    limit: Decimal,
+    order_value: Decimal | None,
+    add: Callable[..., None],
+) -> None:
+    """The first promise above the author's authority: an amount in the text, or what a promise is worth without
+    one ("a full refund" is the order's value)."""
+    candidates: list[tuple[Decimal, tuple[int, int], str]] = []
+    for match in _MONEY.finditer(normalized):
+        value = _amount(match.group(1) or match.group(2))
+        if value is not None:
+            candidates.append((value, (match.start(), match.end()), f"{value}"))
+    for promise in promised:
+        value = worth(promise, order_value)
+        if value is not None and promise.amount is None:
+            candidates.append((value, (promise.start, promise.end), f"{promise.words} (worth {value})"))
+    for value, found, words in sorted(candidates, key=lambda c: c[1][0]):
+        if value > limit:
+            add(
+                "authority",
+                BLOCKING,
+                f"The reply promises {words}, above your authority of {limit}.",
+                "Offer within your limit, or ask a manager to approve first.",
+                found,
+            )
+            return
+
+
 def coach(
     text: str,
     *,
@@ -172,7 +251,13 @@ def coach(
     customer_name: str = "",
     public_thread: bool = False,
     max_remedy_value: Decimal | None = None,
+    offered: Sequence[OfferedRemedy] | None = None,
+    order_value: Decimal | None = None,
+    own: Sequence[str] = (),
 ) -> Coaching:
+    """Coach a draft. `offered`: the remedy options on the case (None when unknown: promises are then not held
+    against them); `order_value`: what a full refund is worth; `own`: the company's own texts in the draft (the
+    brand's signature), which are not coached."""
     text = (text or "")[:MAX_TEXT]
     rules = rulebook(language)
     if rules is None:
@@ -198,20 +283,45 @@ def coach(
             blocking=True,
             findings=[Finding("empty", BLOCKING, "The reply is empty.", "Write to the customer before sending.")],
         )
-    normalized, where = _normalize_with_map(text)
+    own_words = mask(text, own)
+    if not own_words.strip():
+        return Coaching(
+            language=language,
+            coached=True,
+            score=0,
+            blocking=True,
+            findings=[
+                Finding(
+                    "empty",
+                    BLOCKING,
+                    "The reply holds only the signature or quoted text.",
+                    "Write to the customer above the signature.",
+                )
+            ],
+        )
+    # Masking keeps every character's place, so spans found in the agent's own words point into the draft.
+    normalized, where = _normalize_with_map(own_words)
     findings: list[Finding] = []
 
     def hit(rule: str) -> tuple[int, int] | None:
         return _find(normalized, rules.get(rule))
 
-    def add(rule: str, severity: str, message: str, suggestion: str, found: tuple[int, int] | None = None) -> None:
-        findings.append(Finding(rule, severity, message, suggestion, _span(text, where, found) if found else None))
+    def add(
+        rule: str,
+        severity: str,
+        message: str,
+        suggestion: str,
+        found: tuple[int, int] | None = None,
+        span: Span | None = None,
+    ) -> None:
+        findings.append(Finding(rule, severity, message, suggestion, _span(text, where, found) if found else span))
 
     apology = hit("apology")
     conditional = hit("conditional_apology")
     never = {rule: hit(rule) for rule in ("blame", "arguing", "proof", "anger")}
+    learned = learned_sentences(own_words)
     # Blame and arguing already say why the apology rings hollow; an ownership finding beside them is noise.
-    disowned = never["blame"] or never["arguing"]
+    disowned = any(never[r] or learned.get(r) for r in ("blame", "arguing"))
     if conditional:
         add(
             "ownership",
@@ -222,14 +332,14 @@ def coach(
         )
     elif not apology:
         add("apology", WARNING, "The reply does not apologise.", "Start by saying we are sorry for what happened.")
-    elif not hit("ownership") and not disowned:
+    elif not hit("ownership") and not learned.get("ownership") and not disowned:
         add(
             "ownership",
             WARNING,
             "The apology does not admit the error.",
             'Name the mistake as ours, e.g. "this was our mistake".',
         )
-    remedy, step = hit("remedy"), hit("next_step")
+    remedy, step = _affirmed(normalized, rules), hit("next_step")
     if not remedy and not step:
         add(
             "next_step",
@@ -276,6 +386,9 @@ def coach(
         found = never[rule]
         if found:
             add(rule, BLOCKING, message, suggestion, found)
+        elif learned.get(rule):
+            # No phrase says it, but the sentence reads like one: the finding points at the whole sentence.
+            add(rule, BLOCKING, message, suggestion, span=learned[rule])
     jargon = hit("jargon")
     if jargon:
         add("jargon", WARNING, "Policy or jargon stands in for help.", "Say in plain words what we will do.", jargon)
@@ -292,17 +405,16 @@ def coach(
                 shouting,
             )
         )
+    promised = promises(normalized, rules, _MONEY, _amount)
     if max_remedy_value is not None:
-        for match in _MONEY.finditer(normalized):
-            value = _amount(match.group(1) or match.group(2))
-            if value is not None and value > max_remedy_value:
-                add(
-                    "authority",
-                    BLOCKING,
-                    f"The reply promises {value}, above your authority of {max_remedy_value}.",
-                    "Offer within your limit, or ask a manager to approve first.",
-                    (match.start(), match.end()),
-                )
+        _authority(normalized, promised, max_remedy_value, order_value, add)
+    if offered:
+        for promise in promised:
+            beyond = beyond_offer(promise, offered, order_value)
+            if beyond:
+                # A warning, not a block: the agent may mean to add the option; money beyond their authority is
+                # what blocks (the authority rule), and a promise the case did not offer is flagged before it goes.
+                add("offer", WARNING, beyond[0], beyond[1], (promise.start, promise.end))
                 break
     if public_thread:
         onlookers = hit("onlookers")

@@ -1,11 +1,13 @@
 """Coaching a reply in the context of its case."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -14,20 +16,47 @@ from amends.accounts.selectors import authority_limit
 from amends.cases.models import Case, Channel
 from amends.core import languages
 from amends.core.text import single_line
+from amends.remedies.lifecycle import State
+from amends.remedies.models import Remedy
+from amends.remedies.presenting import remedy_text
 from amends.triage.language import detect
 
-from .coach import Coaching, coach
+from .coach import Coaching, coach, rules_language
+from .coach_offers import OfferedRemedy
+from .coach_own import mask
 from .models import ReplyTemplate
-from .templating import TemplateError, render_for, validate
+from .templating import TemplateError, placeholders, render_for, validate
 
 
 def reply_language(*, text: str, stated: str = "", case: Case | None = None) -> str:
-    """The language to coach in: as stated, else the reply's own words, else the case's language."""
-    if stated:
+    """The language to coach in: the reply's own words when they clearly say it (a Russian reply sent with "en" by
+    mistake is coached with the Russian rules, not the English ones), else as stated, else the case's language.
+    The company's own text (signature, quoted customer) does not count: a quote is in the customer's language."""
+    fallback = stated or (case.language if case else settings.LANGUAGE_CODE)
+    guess = detect(mask(text), served=tuple(settings.TRIAGE_LANGUAGES), stated=fallback, company_language=fallback)
+    if stated and (guess.uncertain or rules_language(guess.code) == rules_language(stated)):
         return stated
-    fallback = case.language if case else settings.LANGUAGE_CODE
-    guess = detect(text, served=tuple(settings.TRIAGE_LANGUAGES), stated=fallback, company_language=fallback)
     return guess.code if not guess.uncertain else (languages.normalize(fallback) or fallback)
+
+
+# Options no longer standing: a reply promising one of these promises something the case does not offer.
+_GONE = (State.REJECTED, State.FAILED, State.DECLINED, State.EXPIRED, State.WITHDRAWN)
+
+
+def offered_remedies(*, case: Case) -> list[OfferedRemedy]:
+    """The remedy options standing on the case (proposed to the agent, offered, chosen or granted), as the coach
+    holds a reply's promises against them."""
+    remedies = Remedy.objects.filter(case=case).exclude(state__in=[s.value for s in _GONE])
+    return [
+        OfferedRemedy(
+            kind=remedy.kind,
+            amount=remedy.amount,
+            percent=remedy.percent,
+            full=bool((remedy.details or {}).get("full")),
+            text=remedy_text(remedy, case.language),
+        )
+        for remedy in remedies
+    ]
 
 
 def reply_coach(
@@ -38,15 +67,23 @@ def reply_coach(
     author: User | None = None,
     max_remedy_value: Decimal | None = None,
 ) -> Coaching:
-    """Coach a draft; a promise above the author's authority (or the limit given) is a blocking finding."""
+    """Coach a draft; a promise above the author's authority (or the limit given), or beyond the options offered on
+    the case, is a blocking finding. The brand's name and signature are the company's own and not coached."""
     if max_remedy_value is None and author is not None:
         max_remedy_value = authority_limit(author)
+    own: list[str] = []
+    if case is not None:
+        own = [case.brand.sender_name, *case.brand.signature.splitlines()]
     return coach(
         text,
         language=reply_language(text=text, stated=language, case=case),
         customer_name=greeting_name(case.customer.name) if case else "",
         public_thread=bool(case and case.channel == Channel.PUBLIC_THREAD),
         max_remedy_value=max_remedy_value,
+        # A case with no options yet (the policy has not run) has nothing to hold promises against.
+        offered=(offered_remedies(case=case) or None) if case is not None else None,
+        order_value=case.order_value if case is not None else None,
+        own=own,
     )
 
 
@@ -86,6 +123,42 @@ def template_values(*, case: Case, remedy_options: list[str] | None = None, stat
         "order_reference": case.order_reference,
         "brand_name": case.brand.sender_name,
     }
+
+
+def offered_options_block(*, case: Case) -> str:
+    """The remedy options open to the customer on this case, in the case's language, each with the customer's
+    link that chooses it (the same block the offer e-mail carries); empty when none is offered."""
+    # Imported here: remedies' services import the case notifications, which import this module.
+    from amends.remedies.links import choice_url
+    from amends.remedies.models import Remedy
+    from amends.remedies.presenting import remedy_text
+
+    now = timezone.now()
+    offered = Remedy.objects.filter(case=case, state="offered", expires_at__gt=now).order_by("position", "id")
+    lines = [{"text": remedy_text(r, case.language), "url": choice_url(r)} for r in offered]
+    if not lines:
+        return ""
+    with translation.override(case.language):
+        return render_to_string("remedies/email/_options.txt", {"options": lines}).strip("\n")
+
+
+@dataclass(frozen=True)
+class CaseTemplate:
+    """A template filled for a case; `missing_options` when it lists the remedy options and none are offered,
+    which the agent must be told instead of being handed a reply with an empty list."""
+
+    subject: str
+    body: str
+    missing_options: bool
+
+
+def template_for_case(*, template: ReplyTemplate, case: Case) -> CaseTemplate:
+    values = template_values(case=case)
+    needs_options = "remedy_options" in placeholders(template.subject + template.body)
+    if needs_options:
+        values["remedy_options"] = offered_options_block(case=case)
+    subject, body = template_render(template=template, values=values)
+    return CaseTemplate(subject, body, missing_options=needs_options and not values["remedy_options"])
 
 
 # Every intake mails an acknowledgement: read those templates at most once a minute, not once per complaint.

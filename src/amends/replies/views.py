@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from amends.cases.selectors import case_get
+from amends.cases.selectors import case_by_reference, case_get
 from amends.cases.views import actor, staff_required
 
 from .models import ReplyTemplate
-from .services import reply_coach, template_for, template_render, template_save, template_values
+from .services import reply_coach, template_for, template_for_case, template_save
 from .templating import VARIABLES, TemplateError, validate
 from .templating import render as render_template
 
@@ -34,8 +34,11 @@ def template_insert_view(request: HttpRequest, public_id: uuid.UUID, purpose: st
     """The reply box, filled with the case's template for `purpose` (htmx swaps it in)."""
     case = case_get(actor=actor(request), public_id=public_id)
     template = template_for(purpose=purpose, case=case)
-    body = template_render(template=template, values=template_values(case=case))[1] if template else ""
-    return render(request, "replies/_reply_box.html", {"body": body})
+    filled = template_for_case(template=template, case=case) if template else None
+    if filled is not None and filled.missing_options:
+        # Never a reply with an empty list where the options belong: the agent is told to offer some first.
+        return render(request, "replies/_reply_box.html", {"body": "", "missing_options": True})
+    return render(request, "replies/_reply_box.html", {"body": filled.body if filled else ""})
 
 
 @staff_required
@@ -57,6 +60,10 @@ def template_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if template is None:
         raise Http404("no such template")
     subject, body, errors, preview = template.subject, template.body, {}, None
+    reference = (request.POST.get("case") or request.GET.get("case") or "").strip().upper()[:40]
+    case = case_by_reference(actor=user, reference=reference) if reference else None
+    if reference and case is None:
+        errors = {"case": _("No case has the reference %(reference)s.") % {"reference": reference}}
     if request.method == "POST":
         if not user.is_manager:
             raise PermissionDenied
@@ -73,12 +80,18 @@ def template_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             errors = {"body": str(exc)}
         except ValidationError as exc:
             errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
-    if not errors:
+    missing_options = False
+    if not errors and case is not None:
+        # A real case: its customer, its reference, and the options it really offers, with their links.
+        draft = ReplyTemplate(subject=subject, body=body)
+        filled = template_for_case(template=draft, case=case)
+        preview, missing_options = (filled.subject, filled.body), filled.missing_options
+    elif not errors:
         sample = {
             "customer_name": "Olga",
             "case_reference": "AM-2026-000123",
             "status_link": "https://…/status/…",
-            "remedy_options": "- 10 % off your next order\n- free express delivery",
+            "remedy_options": _("[the options offered on the case, each with the customer's link to choose it]"),
             "order_reference": "SO-1",
             "brand_name": "Customer care",
         }
@@ -94,6 +107,9 @@ def template_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             "preview": preview,
             "variables": VARIABLES,
             "can_edit": user.is_manager,
+            "case": case,
+            "reference": reference,
+            "missing_options": missing_options,
         },
         status=400 if errors else 200,
     )

@@ -24,7 +24,8 @@ def test_roles_start_with_limits_and_administrators_have_none(agent, manager):
 def test_the_coach_holds_each_author_to_their_role(agent, manager):
     case = open_case().case
     assert "authority" in {f.rule for f in reply_coach(text=PROMISE, case=case, author=agent).findings}
-    assert reply_coach(text=PROMISE, case=case, author=manager).findings == []
+    # The manager may give 120 €; that the case's policy offered other options is a separate finding ("offer").
+    assert {f.rule for f in reply_coach(text=PROMISE, case=case, author=manager).findings} <= {"offer"}
 
 
 def test_a_manager_changes_the_limits_all_or_nothing(manager, agent):

@@ -9,7 +9,7 @@ import jsonschema_rs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError, create_model
 
 from amends.api.fields import AMOUNT_SCHEMA, LANGUAGE_PATTERN, Language, OrderValue, parse_moment
 from amends.core import money
@@ -107,3 +107,36 @@ def test_what_clean_up_takes_away_is_every_white_space_and_control_character_it_
         character = chr(code)
         expected = character.isspace() or bool(re.fullmatch(r"[\x00-\x08\x0e-\x1f\x7f]", character))
         assert bool(removed.fullmatch(character)) == expected, hex(code)
+
+
+def _input_schemas() -> list[type]:
+    """Every request body of the API: the schemas that refuse unknown fields, as every request body does."""
+    from ninja import Schema
+
+    import amends.api.api  # noqa: F401  (every router, so every request body, is loaded)
+
+    found, todo = [], [Schema]
+    while todo:
+        for schema in todo.pop().__subclasses__():
+            todo.append(schema)
+            if schema.__module__.startswith("amends.") and schema.model_config.get("extra") == "forbid":
+                found.append(schema)
+    return sorted(set(found), key=lambda schema: schema.__name__)
+
+
+NOT_A_BOOLEAN = [0, 1, "true", "false", "yes", "on", 1.0]
+NOT_AN_INTEGER = ["5", "5.0", True, 5.5]
+
+
+@pytest.mark.parametrize("schema", _input_schemas(), ids=lambda schema: schema.__name__)
+def test_every_request_body_takes_booleans_and_integers_only_as_json_has_them(schema):
+    # Pydantic's lax mode reads 0 or "yes" as a boolean and "5" as an integer; the document says boolean and
+    # integer, so a client must be told, not have a choice made for it (found by the fuzzing test for override).
+    for name, info in schema.model_fields.items():
+        declared = schema.model_json_schema()["properties"][name]
+        kinds = {declared.get("type")} | {part.get("type") for part in declared.get("anyOf", [])}
+        wrong = (NOT_A_BOOLEAN if "boolean" in kinds else []) + (NOT_AN_INTEGER if "integer" in kinds else [])
+        probe = create_model("Probe", value=(info.annotation, info))
+        for value in wrong:
+            with pytest.raises(ValidationError):
+                probe.model_validate({"value": value})

@@ -183,3 +183,15 @@ def test_messages_can_be_added_as_customer_reply_or_note(api):
     assert post(api, path, {"body": "  "}).status_code == 422
     assert post(api, path, {"body": "x", "kind": "shout"}).status_code == 422
     assert post(api, "/api/v1/cases/00000000-0000-4000-8000-000000000000/messages", {"body": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("override", [0, 1, "true", "false", "yes", 1.0])
+def test_an_override_that_is_not_a_json_boolean_is_refused_and_nothing_is_stored(api, override):
+    # Found by the fuzzing test: 0 was read as false and "true" as true, where the document says boolean.
+    case = open_case().case
+    before = Message.objects.filter(case=case).count()
+    body = {"body": "Sorry, sent today.", "kind": "reply", "override": override}
+    response = post(api, f"/api/v1/cases/{case.public_id}/messages", body)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"override": ["Give true or false (a JSON boolean) here."]}
+    assert Message.objects.filter(case=case).count() == before

@@ -249,6 +249,17 @@ def test_coach_findings_are_translated_and_cite_no_seed():
         assert "Ольга" in display.coach_text("Address them as Ольга.")
         promise = display.coach_text("The reply promises 500, above your authority of 100.")
         assert "500" in promise and "100" in promise and "reply" not in promise
+        offered = display.coach_text("The reply promises a full refund, which was not offered on this case.")
+        assert offered != "The reply promises a full refund, which was not offered on this case."
+        assert "refund" not in offered
+        worth = display.coach_text("The reply promises a full refund (worth 120.00), above your authority of 50.")
+        assert "120.00" in worth and "50" in worth and "refund" not in worth
+        more = display.coach_text("The reply promises 20 %, more than the 10 % offered.")
+        assert "20" in more and "10" in more and "offered" not in more
+        listing = display.coach_text("Promise what was offered (Скидка 10 %), or ask a manager first.")
+        assert "Скидка 10 %" in listing and "manager" not in listing
+        assert "none" not in display.coach_text("Promise only what was offered (none), or add the option first.")
+        assert display.coach_text("The reply holds only the signature or quoted text.").startswith("В ответе")
     with override("en"):
         assert "seed" not in display.coach_text("Offer two or three options so the customer regains control.")
 

@@ -4,11 +4,13 @@ import json
 import re
 from decimal import Decimal
 
+import jsonschema_rs
 import pytest
 from django.test import Client
 
 from amends.cases.models import CaseEvent
 from amends.conftest import open_case
+from amends.remedies.catalogue import Kind
 from amends.remedies.links import choice_token
 from amends.remedies.models import ApprovalRequest, Remedy
 
@@ -178,9 +180,34 @@ def test_a_value_proposed_over_the_api_is_stored_proposed(proposing_policy, api)
     assert response.status_code == 201
     assert response.json()["state"] == "proposed" and Decimal(response.json()["value"]) == Decimal("12.5")
     unknown = post(api, f"/api/v1/cases/{case_id}/remedies", {"kind": "yacht"})
-    assert unknown.status_code == 422 and "yacht" in unknown.json()["detail"]
+    # The kinds are in the document: an unknown one is refused by the schema, naming the field and the kinds.
+    assert unknown.status_code == 422 and list(unknown.json()["errors"]) == ["kind"]
+    assert "store_credit" in unknown.json()["detail"]
 
 
 def test_remedy_endpoints_need_a_key(offering_policy):
     response = post(Client(), "/api/v1/remedies/choose", {"token": "x"})
     assert response.status_code == 401
+
+
+def test_the_kinds_of_remedy_are_in_the_document_and_another_is_refused_by_name(proposing_policy, api, client):
+    # Found by the fuzzing test: the document allowed any text as a kind and the API refused all but nine.
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert set(schema["Kind"]["enum"]) == {kind.value for kind in Kind}
+    case_id = post(api, "/api/v1/cases", CASE).json()["id"]
+    before = Remedy.objects.count()
+    refused = post(api, f"/api/v1/cases/{case_id}/remedies", {"kind": "voucher", "value": "5"})
+    assert refused.status_code == 422 and list(refused.json()["errors"]) == ["kind"]
+    assert Remedy.objects.count() == before
+
+
+def test_the_document_says_a_failed_fulfilment_needs_its_reason(client):
+    # Found by the fuzzing test: {"status": "failed", "reason": null} was allowed by the document, refused by the API.
+    document = client.get("/api/v1/openapi.json").json()
+    schema = {**document["components"]["schemas"]["FulfilmentIn"], "components": document["components"]}
+    validator = jsonschema_rs.validator_for(schema)
+    assert not validator.is_valid({"status": "failed", "reason": None})
+    assert not validator.is_valid({"status": "failed", "reason": " \u3000\t"})
+    assert not validator.is_valid({"status": "failed"})
+    assert validator.is_valid({"status": "failed", "reason": " Courier lost it "})
+    assert validator.is_valid({"status": "fulfilled"})

@@ -2,6 +2,8 @@ import math
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from amends.remedies import codes
 from amends.remedies.codes import ALPHABET, LENGTH, InvalidCode, generate, group, new_code, normalise, validate
@@ -111,3 +113,28 @@ def test_bad_counts_are_refused():
         next(generate(-1))
     with pytest.raises(ValueError):
         next(generate(10, batch=0))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.from_regex(codes.TYPED_PATTERN, fullmatch=True))
+def test_what_the_documented_pattern_allows_is_a_code_but_for_its_check_symbol(typed):
+    # The API's document gives this pattern for a code (found by the fuzzing test: it said any string, and the
+    # API refused most with 422): what it allows is read as 16 symbols, and only the check can still fail.
+    try:
+        validate(typed)
+    except InvalidCode as refused:
+        assert refused.reason == "check", typed
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "K7QM-3XPA-9TRD", "K7QM-3XPA-9TRD-W2XYZ", "K7QM-3XPA-9TRD-W2XU", "Ж7QM3XPA9TRDW2XY"]
+)
+def test_the_documented_pattern_refuses_what_is_not_a_code(typed):
+    assert not re.fullmatch(codes.TYPED_PATTERN, typed)
+
+
+def test_the_documented_pattern_takes_a_code_as_a_customer_types_it():
+    code = new_code()
+    for typed in (code, group(code), " " + group(code).lower().replace("-", " – ") + "\t", normalise(code)):
+        assert re.fullmatch(codes.TYPED_PATTERN, typed), typed
+    assert re.fullmatch(codes.TYPED_PATTERN, "АВЕК МНОР СТХ0 il1z")

@@ -153,3 +153,7 @@ def test_the_endpoints_are_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/codes/{code}", "/api/v1/codes/{code}/redemption"} <= set(paths)
     assert set(paths["/api/v1/codes/{code}/redemption"]["post"]["responses"]) >= {"200", "404", "409", "410", "422"}
+    # The document says what a code looks like, so a client generated from it sends nothing else.
+    for path, method in (("/api/v1/codes/{code}", "get"), ("/api/v1/codes/{code}/redemption", "post")):
+        (code,) = [p for p in paths[path][method]["parameters"] if p["name"] == "code"]
+        assert code["schema"]["pattern"] == codes.TYPED_PATTERN

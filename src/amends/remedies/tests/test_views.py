@@ -156,3 +156,58 @@ def test_the_choice_page_speaks_the_customers_language(offering_policy, language
     credit = open_case(language=language).case.remedies.get(kind="store_credit")
     html = Client().get(f"/r/{choice_token(credit)}/").content.decode()
     assert words in html
+
+
+def _granted_credit(agent: User) -> tuple[Client, str, Remedy]:
+    limits(per_case="50")
+    case = open_case(order_value="60", order_currency="EUR").case
+    credit = case.remedies.get(kind="store_credit")
+    remedy_grant(actor=agent, remedy=credit)
+    return staff(agent), f"/console/cases/{case.public_id}/", credit
+
+
+def test_an_agent_marks_a_granted_remedy_fulfilled_by_hand(proposing_policy, agent):
+    client, page, credit = _granted_credit(agent)
+    action = f"{page}remedies/{credit.public_id}/settle/"
+    response = post_form(client, page, action, status="fulfilled")
+    assert response.status_code == 302
+    credit.refresh_from_db()
+    assert credit.state == "fulfilled" and credit.settled_at is not None
+    event = CaseEvent.objects.get(case=credit.case, kind=CaseEvent.Kind.REMEDY_FULFILLED)
+    assert event.actor == agent and event.actor_kind == "agent"
+    after = client.get(page).content.decode()
+    assert "Marked as fulfilled." in after and 'data-testid="settle"' not in after
+
+
+def test_an_agent_marks_a_remedy_failed_only_with_a_reason(proposing_policy, agent):
+    client, page, credit = _granted_credit(agent)
+    action = f"{page}remedies/{credit.public_id}/settle/"
+    post_form(client, page, action, status="failed", reason="   ")
+    credit.refresh_from_db()
+    assert credit.state == "granted"
+    assert "Say why the fulfilment failed." in client.get(page).content.decode()
+    assert not CaseEvent.objects.filter(case=credit.case, kind=CaseEvent.Kind.REMEDY_FAILED).exists()
+
+    post_form(client, page, action, status="failed", reason="The shop has no stock left")
+    credit.refresh_from_db()
+    assert credit.state == "failed" and credit.failure_reason == "The shop has no stock left"
+    event = CaseEvent.objects.get(case=credit.case, kind=CaseEvent.Kind.REMEDY_FAILED)
+    assert event.data["reason"] == "The shop has no stock left" and event.actor == agent
+    assert "The shop has no stock left" in client.get(page).content.decode()
+
+
+def test_settling_refuses_a_bad_status_and_a_remedy_not_granted(proposing_policy, agent):
+    limits(per_case="50")
+    case = open_case(order_value="60", order_currency="EUR").case
+    credit = case.remedies.get(kind="store_credit")
+    client = staff(agent)
+    page = f"/console/cases/{case.public_id}/"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(page).content.decode()).group(1)
+    action = f"{page}remedies/{credit.public_id}/settle/"
+    assert client.post(action, {"csrfmiddlewaretoken": token, "status": "fulfilled"}).status_code == 302
+    assert Remedy.objects.get(pk=credit.pk).state == "proposed"  # not granted: refused, nothing changed
+    assert "Not recorded" in client.get(page).content.decode()
+    remedy_grant(actor=agent, remedy=credit)
+    client.post(action, {"csrfmiddlewaretoken": token, "status": "lost"})
+    assert Remedy.objects.get(pk=credit.pk).state == "granted"
+    assert "The status is fulfilled or failed." in client.get(page).content.decode()
