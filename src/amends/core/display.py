@@ -370,6 +370,19 @@ def _home_money(amount: object, currency: str = "") -> str:
         return str(amount)
 
 
+def _slot_time(starts_at: str) -> str:
+    """The appointment time a customer booked (stored as ISO 8601), in the reader's format and time zone."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    moment = parse_datetime(starts_at)
+    if moment is None:
+        return starts_at
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "SHORT_DATETIME_FORMAT")
+
+
 def _remedy_event(kind: str, label: str, data: Mapping[str, Any]) -> str:
     """A remedy event: the remedy in words, its value, who and why, never the stored ids."""
     parts: list[str] = []
@@ -387,6 +400,9 @@ def _remedy_event(kind: str, label: str, data: Mapping[str, Any]) -> str:
         by = {"policy": _("by the policy"), "agent": _("by an agent"), "integration": _("by an integration")}
         if data.get("by") in by:
             parts.append(str(by[data["by"]]))
+    slot = data.get("slot")
+    if kind == "remedy_chosen" and isinstance(slot, Mapping) and slot.get("starts_at"):
+        parts.append(_slot_time(str(slot["starts_at"])))
     if kind == "remedy_granted" and data.get("value"):
         if data.get("currency"):
             parts.append(_home_money(data["value"], str(data["currency"])))

@@ -156,6 +156,17 @@ def test_remedy_events_name_the_remedy_its_value_and_the_reason(db):
         assert "30.00" in display.event_text(granted) and "€" in display.event_text(granted)
         assert "per-case limit" in display.event_text(asked)
         assert display.event_text(failed).endswith("Reason: payment provider down")
+    booked = CaseEvent(
+        kind="remedy_chosen",
+        data={
+            "remedy": "x",
+            "kind": "appointment",
+            "declined": 1,
+            "slot": {"id": "y", "starts_at": "2026-12-03T09:30:00+00:00", "ends_at": "2026-12-03T10:00:00+00:00"},
+        },
+    )
+    with override("en"), timezone.override("UTC"):
+        assert display.event_text(booked) == "Remedy chosen: Personal appointment, 12/03/2026 9:30 a.m."
     with override("ru"):
         assert "Remedy" not in display.event_text(granted)
         assert "30,00" in display.event_text(granted)
