@@ -22,10 +22,14 @@ def integration_authority_limit() -> Decimal | None:
     return limit.amount if limit else None
 
 
-def authority_limits() -> list[tuple[str, str, Decimal | None]]:
-    """Every role with its label and limit, in the order of the roles."""
-    limits = {limit.role: limit.amount for limit in AuthorityLimit.objects.all()}
-    return [(role, str(label), limits.get(role)) for role, label in User.Role.choices]
+def authority_limits() -> list[tuple[str, str, Decimal | None, Decimal | None]]:
+    """Every role with its label, its limit per case and its limit per day, in the order of the roles."""
+    limits = {limit.role: limit for limit in AuthorityLimit.objects.all()}
+    rows = []
+    for role, label in User.Role.choices:
+        limit = limits.get(role)
+        rows.append((role, str(label), limit.amount if limit else None, limit.per_day if limit else None))
+    return rows
 
 
 def sign_in_failures(*, actor: User) -> QuerySet[SignInFailure]:

@@ -51,31 +51,42 @@ def team_get_or_create(*, name: str) -> Team:
     return team
 
 
-def authority_limits_save(*, amounts: dict[str, str], actor: User) -> None:
-    """Set every role's limit from the manager's form: an amount, or empty for no limit. All or nothing."""
+def _limit(raw: str | None) -> Decimal | None:
+    """A limit as a manager typed it: an amount, or empty for no limit; ValidationError names what is wrong."""
+    text = (raw or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(_("Enter an amount such as 50 or 49.99, or leave it empty for no limit.")) from None
+    if not value.is_finite() or value < 0 or value >= Decimal("1e10") or value != value.quantize(Decimal("0.01")):
+        raise ValidationError(_("Enter an amount from 0 to 9,999,999,999.99 with at most two decimals."))
+    return value
+
+
+def authority_limits_save(*, amounts: dict[str, str], actor: User, per_day: dict[str, str] | None = None) -> None:
+    """Set every role's limit per case (and, when given, per day: all of one person's grants in a day) from the
+    manager's form: an amount, or empty for no limit. All or nothing."""
     if not actor.is_manager:
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
-    parsed: dict[str, Decimal | None] = {}
+    parsed: dict[str, dict[str, Decimal | None]] = {}
     for role in User.Role.values:
-        raw = (amounts.get(role) or "").strip().replace(",", ".")
-        if not raw:
-            parsed[role] = None
-            continue
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            errors[role] = [_("Enter an amount such as 50 or 49.99, or leave it empty for no limit.")]
-            continue
-        if not value.is_finite() or value < 0 or value >= Decimal("1e10") or value != value.quantize(Decimal("0.01")):
-            errors[role] = [_("Enter an amount from 0 to 9,999,999,999.99 with at most two decimals.")]
-            continue
-        parsed[role] = value
+        parsed[role] = {}
+        fields = [("amount", role, amounts)] + (
+            [("per_day", f"{role}__per_day", per_day)] if per_day is not None else []
+        )
+        for field, key, source in fields:
+            try:
+                parsed[role][field] = _limit(source.get(key))
+            except ValidationError as exc:
+                errors[key] = exc.messages
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        for role, amount in parsed.items():
-            AuthorityLimit.objects.update_or_create(role=role, defaults={"amount": amount})
+        for role, values in parsed.items():
+            AuthorityLimit.objects.update_or_create(role=role, defaults=values)
 
 
 @dataclass(frozen=True)

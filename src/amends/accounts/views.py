@@ -34,7 +34,11 @@ def authority_view(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            authority_limits_save(amounts={role: request.POST.get(role, "") for role in User.Role.values}, actor=user)
+            authority_limits_save(
+                amounts={role: request.POST.get(role, "") for role in User.Role.values},
+                per_day={f"{role}__per_day": request.POST.get(f"{role}__per_day", "") for role in User.Role.values},
+                actor=user,
+            )
         except ValidationError as exc:
             errors = exc.message_dict
         else:
@@ -45,9 +49,11 @@ def authority_view(request: HttpRequest) -> HttpResponse:
             "role": role,
             "label": label,
             "amount": request.POST.get(role, "") if errors else amount,
+            "per_day": request.POST.get(f"{role}__per_day", "") if errors else per_day,
             "errors": errors.get(role, []),
+            "per_day_errors": errors.get(f"{role}__per_day", []),
         }
-        for role, label, amount in authority_limits()
+        for role, label, amount, per_day in authority_limits()
     ]
     context = {"rows": rows, "can_edit": user.is_manager}
     return render(request, "accounts/authority.html", context, status=400 if errors else 200)

@@ -51,3 +51,39 @@ def test_the_authority_page(manager, agent_client):
     # An agent sees the limits and cannot change them.
     assert 'name="agent"' not in agent_client.get("/console/authority/").content.decode()
     assert agent_client.post("/console/authority/", {"agent": "9999"}).status_code == 403
+
+
+def test_a_manager_sets_the_daily_limits_and_a_bad_one_keeps_everything(manager, agent):
+    authority_limits_save(
+        amounts={"agent": "50", "manager": "500", "admin": ""},
+        per_day={"agent__per_day": "200", "manager__per_day": "", "admin__per_day": ""},
+        actor=manager,
+    )
+    assert AuthorityLimit.objects.get(role="agent").per_day == Decimal("200")
+    assert AuthorityLimit.objects.get(role="manager").per_day is None
+    with pytest.raises(ValidationError) as refused:
+        authority_limits_save(
+            amounts={"agent": "80", "manager": "500", "admin": ""},
+            per_day={"agent__per_day": "-1", "manager__per_day": "NaN", "admin__per_day": ""},
+            actor=manager,
+        )
+    assert set(refused.value.message_dict) == {"agent__per_day", "manager__per_day"}
+    agent_limit = AuthorityLimit.objects.get(role="agent")
+    assert (agent_limit.amount, agent_limit.per_day) == (Decimal("50"), Decimal("200"))
+    # Without a daily field the service leaves the daily limits as they are.
+    authority_limits_save(amounts={"agent": "60", "manager": "500", "admin": ""}, actor=manager)
+    assert AuthorityLimit.objects.get(role="agent").per_day == Decimal("200")
+
+
+def test_the_authority_page_edits_the_daily_limit(manager, agent_client):
+    client = Client()
+    client.force_login(manager)
+    form = {"agent": "50", "manager": "500", "admin": "", "agent__per_day": "300", "manager__per_day": ""}
+    assert 'name="agent__per_day"' in client.get("/console/authority/").content.decode()
+    assert client.post("/console/authority/", form).status_code == 302
+    assert AuthorityLimit.objects.get(role="agent").per_day == Decimal("300")
+    bad = client.post("/console/authority/", {**form, "agent__per_day": "lots"})
+    assert bad.status_code == 400 and 'value="lots"' in bad.content.decode()
+    assert AuthorityLimit.objects.get(role="agent").per_day == Decimal("300")
+    shown = agent_client.get("/console/authority/").content.decode()
+    assert 'name="agent__per_day"' not in shown and "300" in shown
