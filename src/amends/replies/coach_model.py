@@ -7,20 +7,31 @@ across trades in en, ru, bg, sr in both scripts, sk). Features are character n-g
 transliteration, so Serbian Cyrillic and Latin, and the Slavic languages among themselves, share what they share.
 One calibrated logistic regression per label gives a probability; the coach flags a sentence above THRESHOLDS.
 
-The model is trained once per process on first use (a few hundred sentences: well under a second) rather than
-shipped as a pickle, so the training data in the repository is the whole truth about it.
+The trained detector ships in data/coach_model.npz (vocabularies, idf and weights as plain arrays, no pickle),
+built by `PYTHONPATH=src python -m amends.replies.coach_model`; a test fails when it is older than the training
+sentences, or when it no longer gives the probabilities of a detector trained afresh. Training costs several
+seconds of CPU (1,700 sentences, 35,000 features, five labels with three calibration folds each), which every
+process would otherwise pay on its first coached reply; loading takes milliseconds and needs no scikit-learn
+(coach_vectors.py reads a sentence into the same features with numpy alone).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from amends.core.text import fold
 from amends.triage.text import transliterate
+
+from .coach_vectors import Vectorizer
 
 if TYPE_CHECKING:
     from sklearn.calibration import CalibratedClassifierCV
@@ -32,6 +43,7 @@ TRAINING = (
     Path(__file__).parent / "data" / "coach_sentences.tsv",
     Path(__file__).parent / "data" / "coach_reply_sentences.tsv",
 )
+WEIGHTS = Path(__file__).parent / "data" / "coach_model.npz"
 LABELS = ("blame", "arguing", "proof", "anger", "ownership")
 # The probability above which a sentence counts, per label. Chosen by cross-validation on the training sentences
 # (benchmarks/coach.py --cross-validate), never on the held-out sets: high for the blocking rules, whose false
@@ -42,12 +54,14 @@ _MIN_LETTERS = 8
 
 
 def fast_probabilities(texts: list[str], detector: Compiled) -> list[dict[str, float]]:
-    import numpy as np
-    from scipy.sparse import hstack
-
-    prepared = [features(t) for t in texts]
-    matrix = hstack([vectorizer.transform(prepared) for vectorizer in detector.vectorizers]).tocsr()
-    scores = matrix @ detector.weights + detector.intercepts
+    scores = np.tile(detector.intercepts, (len(texts), 1))
+    for i, text in enumerate(texts):
+        prepared = features(text)
+        start = 0  # the vectorizers' columns follow one another in `weights`, as in the FeatureUnion
+        for vectorizer in detector.vectorizers:
+            columns, values = vectorizer.transform(prepared)
+            scores[i] += values @ detector.weights[start + columns]
+            start += len(vectorizer.terms)
     folds = 1.0 / (1.0 + np.exp(detector.slopes * scores + detector.offsets))
     result: list[dict[str, float]] = [{} for _ in texts]
     for label in dict.fromkeys(detector.columns):
@@ -105,9 +119,10 @@ def build(rows: list[Row]) -> Detector:
     for label in LABELS:
         known = [i for i, (_language, labels, _sentence) in enumerate(rows) if f"?{label}" not in labels]
         target = [label in rows[i][1] for i in known]
-        classifier = CalibratedClassifierCV(
-            LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear"), method="sigmoid", cv=3
-        )
+        # liblinear's primal solver does not shuffle, so the seed changes nothing today; it is fixed so that a
+        # change of solver cannot make the shipped detector depend on the run that built it.
+        regression = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", random_state=0)
+        classifier = CalibratedClassifierCV(regression, method="sigmoid", cv=3)
         classifiers[label] = classifier.fit(matrix[known], target)
     return Detector(vectors, classifiers)
 
@@ -115,21 +130,20 @@ def build(rows: list[Row]) -> Detector:
 @dataclass(frozen=True)
 class Compiled:
     """The trained detector as plain arithmetic, for speed: scikit-learn's per-call input checks cost ~10x the
-    maths on a dozen sentences. Exactly the same probabilities: each label's calibrated classifier is the mean,
-    over its cross-validation folds, of expit(-(a * (x·w + c) + b)); here every fold of every label is one
-    column of `weights`, so a draft's sentences take one sparse product."""
+    maths on a dozen sentences, and importing it ~1.5 s. Exactly the same probabilities: each label's calibrated
+    classifier is the mean, over its cross-validation folds, of expit(-(a * (x·w + c) + b)); here every fold of
+    every label is one column of `weights`, so a sentence's scores take one product."""
 
-    vectorizers: list[Any]
+    vectorizers: list[Vectorizer]
     weights: Any  # features × (labels × folds)
     intercepts: Any
     slopes: Any  # the sigmoid calibration's a, per column
     offsets: Any  # and its b
     columns: list[str]  # the label of each column
+    digest: str = ""  # of the training files it was trained on (data_digest())
 
 
 def compile_detector(detector: Detector) -> Compiled:
-    import numpy as np
-
     weights, intercepts, slopes, offsets, columns = [], [], [], [], []
     for label, classifier in detector.classifiers.items():
         for part in classifier.calibrated_classifiers_:
@@ -139,7 +153,7 @@ def compile_detector(detector: Detector) -> Compiled:
             offsets.append(float(part.calibrators[0].b_))
             columns.append(label)
     return Compiled(
-        vectorizers=[vectorizer for _name, vectorizer in detector.vectors.transformer_list],
+        vectorizers=[Vectorizer.from_sklearn(vectorizer) for _name, vectorizer in detector.vectors.transformer_list],
         weights=np.column_stack(weights),
         intercepts=np.array(intercepts),
         slopes=np.array(slopes),
@@ -148,14 +162,94 @@ def compile_detector(detector: Detector) -> Compiled:
     )
 
 
+def data_digest(paths: tuple[Path, ...] = TRAINING) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def train() -> Compiled:
+    """The detector trained on the training files now in the repository (several seconds)."""
+    return replace(compile_detector(model()), digest=data_digest())
+
+
+# A zip entry's timestamp is the only thing in the file that is not a function of the training data: fixed, so
+# that building twice gives the same bytes and an unchanged model leaves git nothing to commit.
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def save(detector: Compiled, path: Path = WEIGHTS) -> None:
+    """Weights as float32 (a probability moves by ~1e-8; half the file), what the features depend on exactly."""
+    if any("\n" in term for vectorizer in detector.vectorizers for term in vectorizer.terms):
+        raise ValueError("a term contains a newline, which separates the stored terms")
+    meta = {
+        "digest": detector.digest,
+        "columns": detector.columns,
+        "vectorizers": [vectorizer.params for vectorizer in detector.vectorizers],
+    }
+    arrays: dict[str, Any] = {"meta": np.array(json.dumps(meta, sort_keys=True))}
+    for k, vectorizer in enumerate(detector.vectorizers):
+        arrays[f"terms{k}"] = np.frombuffer("\n".join(vectorizer.terms).encode(), dtype=np.uint8)
+        arrays[f"idf{k}"] = vectorizer.idf.astype(np.float64)
+    arrays["weights"] = detector.weights.astype(np.float32)
+    arrays["intercepts"] = detector.intercepts.astype(np.float64)
+    arrays["slopes"] = detector.slopes.astype(np.float64)
+    arrays["offsets"] = detector.offsets.astype(np.float64)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, array in arrays.items():
+            entry = zipfile.ZipInfo(f"{name}.npy", date_time=_EPOCH)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(entry, "w") as stream:
+                np.lib.format.write_array(stream, array, allow_pickle=False)
+
+
+def load(path: Path = WEIGHTS) -> Compiled:
+    with np.load(path, allow_pickle=False) as stored:
+        meta = json.loads(str(stored["meta"]))
+        vectorizers = []
+        for k, params in enumerate(meta["vectorizers"]):
+            terms = stored[f"terms{k}"].tobytes().decode().split("\n")
+            vectorizers.append(
+                Vectorizer(
+                    analyzer=params["analyzer"],
+                    ngram_range=tuple(params["ngram_range"]),
+                    lowercase=params["lowercase"],
+                    sublinear_tf=params["sublinear_tf"],
+                    token_pattern=params["token_pattern"],
+                    terms=terms,
+                    idf=stored[f"idf{k}"],
+                )
+            )
+        detector = Compiled(
+            vectorizers=vectorizers,
+            weights=stored["weights"].astype(np.float64),
+            intercepts=stored["intercepts"],
+            slopes=stored["slopes"],
+            offsets=stored["offsets"],
+            columns=list(meta["columns"]),
+            digest=meta["digest"],
+        )
+    features = sum(len(vectorizer.terms) for vectorizer in vectorizers)
+    width = len(detector.columns)
+    if detector.weights.shape != (features, width) or not (
+        len(detector.intercepts) == len(detector.slopes) == len(detector.offsets) == width
+    ):
+        raise ValueError(f"{path}: weights {detector.weights.shape} do not fit {features} features, {width} columns")
+    return detector
+
+
 @cache
 def model() -> Detector:
+    """The detector trained afresh with scikit-learn (for the rebuild, the benchmark and the tests)."""
     return build(training_rows())
 
 
 @cache
 def compiled() -> Compiled:
-    return compile_detector(model())
+    """The shipped detector: what the coach uses."""
+    return load()
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -177,3 +271,10 @@ def probabilities(texts: list[str], detector: Detector | None = None) -> list[di
     matrix = detector.vectors.transform([features(t) for t in texts])
     columns = {label: c.predict_proba(matrix)[:, 1] for label, c in detector.classifiers.items()}
     return [{label: float(columns[label][i]) for label in columns} for i in range(len(texts))]
+
+
+if __name__ == "__main__":  # PYTHONPATH=src python -m amends.replies.coach_model: rebuild the shipped detector
+    trained = train()
+    save(trained)
+    size = WEIGHTS.stat().st_size
+    print(f"{trained.weights.shape[0]} features, {len(trained.columns)} columns, {size // 1024} KiB in {WEIGHTS}")
