@@ -384,7 +384,7 @@ def case_update(
         raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": repr(status)[:40]}})
     if priority is not None and priority not in Priority:
         raise ValidationError({"priority": _("Unknown priority %(priority)s.") % {"priority": repr(priority)[:40]}})
-    locked = Case.objects.select_for_update().select_related("team", "assignee").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("team", "assignee").get(pk=case.pk)
     for name in _CASE_STATE:  # decide on the case as it is now, not as the caller last saw it
         setattr(case, name, getattr(locked, name))
     if status is not None and status != case.status:
