@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "amends.playbooks",
     "amends.replies",
     "amends.remedies",
+    "amends.incidents",
     "amends.demo",
     "django_rq",
 ]

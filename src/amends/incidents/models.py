@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Incident(models.Model):
+    """One failure that touched many customers at once: declared by a manager or promoted from a flagged cluster."""
+
+    class Severity(models.IntegerChoices):
+        MINOR = 1, _("Minor")
+        MAJOR = 2, _("Major")
+        CRITICAL = 3, _("Critical")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Products or services touched, as the words and order references triage extracts as entities.
+    entities = models.JSONField(default=list, blank=True)
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.MAJOR)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    cluster = models.OneToOneField(
+        "triage.ComplaintCluster", null=True, blank=True, on_delete=models.SET_NULL, related_name="incident"
+    )
+    category = models.ForeignKey("triage.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    brand = models.ForeignKey("brands.BrandIdentity", on_delete=models.PROTECT, related_name="+")
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "-started_at"], name="incident_state_started")]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=["open", "resolved"]), name="incident_state_known"),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="incident_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IncidentCase(models.Model):
+    """A complaint that belongs to an incident; a case belongs to one incident at most."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="links")
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="incident_link")
+    # How it joined: promoted with the cluster, matched on arrival, or linked by a person.
+    how = models.CharField(max_length=16)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.case_id} in {self.incident_id}"
+
+
+class IncidentEvent(models.Model):
+    """The incident's timeline: declared, updated, cases joined, published, resolved."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32)
+    body = models.TextField(blank=True)
+    # Shown on the public incident page only when true (internal notes stay internal).
+    public = models.BooleanField(default=False)
+    data = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["incident", "created_at"], name="incident_event_time")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.incident_id}"
