@@ -49,3 +49,22 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient} ({self.state})"
+
+
+class Suppression(models.Model):
+    """An address no bulk or follow-up mail may go to: it unsubscribed, bounced hard or complained."""
+
+    class Reason(models.TextChoices):
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        HARD_BOUNCE = "hard_bounce", _("Bounced permanently")
+        COMPLAINED = "complained", _("Marked as spam")
+        MANUAL = "manual", _("Added by a manager")
+
+    # Stored lower-cased, as customers' addresses are.
+    address = models.CharField(max_length=320, unique=True)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.reason})"
