@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from amends.core.text import single_line
 
+from .channels import deliverer_for
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -119,12 +120,21 @@ def _email_for(message: OutboxMessage) -> EmailMessage:
 
 
 def outbox_deliver_batch(messages: list[OutboxMessage]) -> int:
-    """Deliver claimed rows: e-mails over one SMTP connection, webhooks over HTTP (webhooks.delivery)."""
-    from amends.webhooks.delivery import webhooks_deliver
-
-    hooks = [m for m in messages if m.kind == OutboxMessage.Kind.WEBHOOK]
+    """Deliver claimed rows: e-mails over one SMTP connection, other kinds by the deliverer their app registered."""
+    sent = 0
+    others: dict[str, list[OutboxMessage]] = {}
+    for message in messages:
+        if message.kind != OutboxMessage.Kind.EMAIL:
+            others.setdefault(message.kind, []).append(message)
+    for kind, rows in others.items():
+        deliver = deliverer_for(kind)
+        if deliver is None:
+            for message in rows:
+                outbox_mark_failed(message, error=f"nothing delivers {kind} messages", permanent=True)
+            continue
+        sent += deliver(rows)
     emails = [m for m in messages if m.kind == OutboxMessage.Kind.EMAIL]
-    return (webhooks_deliver(hooks) if hooks else 0) + (_emails_deliver(emails) if emails else 0)
+    return sent + (_emails_deliver(emails) if emails else 0)
 
 
 def _emails_deliver(emails: list[OutboxMessage]) -> int:

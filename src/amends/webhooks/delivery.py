@@ -7,6 +7,7 @@ import httpx
 from django.conf import settings
 
 from amends.outbox.models import OutboxMessage
+from amends.outbox.services import outbox_mark_failed, outbox_mark_sent
 
 from .models import WebhookEndpoint
 from .safety import Destination, UnresolvedHost, UnsafeDestination, destination
@@ -35,8 +36,6 @@ def _post(client: httpx.Client, where: Destination, body: bytes, headers: dict[s
 
 
 def webhooks_deliver(messages: list[OutboxMessage]) -> int:
-    from amends.outbox.services import outbox_mark_failed, outbox_mark_sent
-
     keys = {m.headers.get("endpoint") for m in messages}
     endpoints = {str(e.public_id): e for e in WebhookEndpoint.objects.filter(public_id__in=[k for k in keys if k])}
     allowed = frozenset(settings.WEBHOOK_ALLOWED_HOSTS)
