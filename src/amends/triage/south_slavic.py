@@ -10,15 +10,21 @@ training are in benchmarks/lid_split.py and benchmarks/language_learn.py); only 
 lexicons/sr_hr.json.
 """
 
+import hashlib
 import json
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 MODEL = Path(__file__).with_name("lexicons") / "sr_hr.json"
+# Word forms only one standard spells so, from the two spelling dictionaries (benchmarks/jat_lexicon.py).
+FORMS = Path(__file__).with_name("lexicons") / "sr_hr_forms.npz"
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 # Verbs after which Serbian writes "da" + present and Croatian the infinitive. The weight of each pattern is learnt.
@@ -142,6 +148,43 @@ def lingua_logit(bosnian_share: float) -> float:
     return math.log(share / (1 - share))
 
 
+def form_hashes(words: Iterable[str]) -> np.ndarray:
+    """Stable 64-bit hashes of word forms: the dictionaries' lists ship as these, sorted, not as text."""
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little") for w in words),
+        dtype=np.uint64,
+    )
+
+
+@cache
+def _form_lists() -> dict[str, np.ndarray]:
+    with np.load(FORMS) as data:
+        return {name: data[name] for name in data.files}
+
+
+DICTIONARY_LISTS = ("ekavian", "ijekavian", "croatian")
+_DICTIONARY_WORDS = {
+    "ekavian": "ekavian word forms",
+    "ijekavian": "ijekavian word forms",
+    "croatian": "words only the Croatian dictionary has",
+}
+
+
+def dictionary_counts(text: str) -> dict[str, int]:
+    """How many words of the text each dictionary list holds (ekavian, ijekavian, croatian)."""
+    words = [w for w in words_of(text) if len(w) > 2]
+    if not words:
+        return dict.fromkeys(DICTIONARY_LISTS, 0)
+    hashes = form_hashes(words)
+    counts = {}
+    for name in DICTIONARY_LISTS:
+        sorted_hashes = _form_lists()[name]
+        at = np.searchsorted(sorted_hashes, hashes)
+        at[at == len(sorted_hashes)] = 0
+        counts[name] = int(np.count_nonzero(sorted_hashes[at] == hashes))
+    return counts
+
+
 def features(text: str) -> set[str]:
     """The binary features of a text: what the weights are learnt for and looked up by."""
     words = words_of(text)
@@ -218,6 +261,11 @@ def judge(text: str, *, bosnian_share: float | None = None) -> Verdict:
     stack = _model().stack
     ngrams, present = ngram_score(text)
     score = stack["bias"] + stack["ngrams"] * ngrams
+    for name, count in dictionary_counts(text).items():
+        if count:
+            weight = stack[name] * math.log1p(count)
+            score += weight
+            present.append((f"x:{_DICTIONARY_WORDS[name]} ({count})", weight))
     if bosnian_share is not None:
         score += stack["lingua"] * lingua_logit(bosnian_share)
         present.append(
