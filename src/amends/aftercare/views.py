@@ -5,13 +5,14 @@ import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -358,12 +359,15 @@ def answer_view(request: HttpRequest, token: str) -> HttpResponse:
             errors = {"__all__": [exc.message]}  # the score stands; the rest may still be given
         except ValidationError as exc:
             return _refused_page(request, surveys.SurveyRefused("range", _messages(exc)["satisfaction"][0], status=422))
-    response = render(
-        request,
-        "aftercare/survey_answer.html",
-        {"survey": survey, "token": token, "errors": errors, "case": survey.case},
-        status=400 if errors and request.method == "POST" else 200,
-    )
+    # The page speaks the survey's language (the e-mail's), unless the customer chose one on our pages.
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or survey.language
+    with translation.override(language):
+        response = render(
+            request,
+            "aftercare/survey_answer.html",
+            {"survey": survey, "token": token, "errors": errors, "case": survey.case},
+            status=400 if errors and request.method == "POST" else 200,
+        )
     response["Referrer-Policy"] = "no-referrer"
     return response
 
