@@ -7,7 +7,6 @@ e-mail back to back (wrk, or a Python client without it): every request records 
 database: every 200 is an answered survey with the clicked score, and nothing was answered twice."""
 
 import argparse
-from collections import Counter
 import os
 import shutil
 import signal
@@ -15,10 +14,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
-
 from intake import PY, ROOT, free_port, prepare, server_cpu, start_server  # type: ignore[import-not-found]
 
 CHECK = (
@@ -35,10 +34,21 @@ def manage(env: dict, *args: str) -> str:
 
 def drive_wrk(base: str, tokens: Path, seconds: float, concurrency: int, threads: int) -> tuple:
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{seconds:g}s", "--timeout", "10s",
-         "-s", str(Path(__file__).with_name("survey.lua")), base],
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{concurrency}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(Path(__file__).with_name("survey.lua")),
+            base,
+        ],
         env={**os.environ, "BENCH_TOKENS": str(tokens), "BENCH_THREADS": str(threads)},
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     line = next(row for row in out.splitlines() if row.startswith("RESULT"))
     requests, errors, micros, p50, p95, p99 = (float(x) for x in line.split()[1:])
@@ -77,8 +87,14 @@ def drive_python(base: str, tokens: Path, seconds: float, concurrency: int) -> t
     elapsed = time.monotonic() - started
     latencies.sort()
     n = len(latencies)
-    return (n, errors, elapsed, statistics.median(latencies) * 1000, latencies[int(n * 0.95) - 1] * 1000,
-            latencies[int(n * 0.99) - 1] * 1000)
+    return (
+        n,
+        errors,
+        elapsed,
+        statistics.median(latencies) * 1000,
+        latencies[int(n * 0.95) - 1] * 1000,
+        latencies[int(n * 0.99) - 1] * 1000,
+    )
 
 
 def run(database: str, args: argparse.Namespace) -> bool:
@@ -121,7 +137,8 @@ def run(database: str, args: argparse.Namespace) -> bool:
             f"errors {errors}  ({client}; {verdict} the 50 ms p95)"
         )
         print(
-            f"{'':<10} database: {measured} answers recorded for {requests} clicks counted (+ up to one in flight per client), {dissatisfied} dissatisfied "
+            f"{'':<10} database: {measured} answers recorded for {requests} clicks counted (+ up to one in flight "
+            f"per client), {dissatisfied} dissatisfied "
             f"ones reopened their case ({reopened} cases in progress)"
         )
         if requests > len(rest):
@@ -141,8 +158,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--python-client", action="store_true", help="use the Python client even if wrk is there")
     args = parser.parse_args()
-    print(f"GET /survey/<link>/ (one click from the e-mail), gunicorn 2 workers x 4 threads, "
-          f"{args.concurrency} clients, {args.seconds:g} s; load average now {os.getloadavg()[0]:.1f}")
+    print(
+        f"GET /survey/<link>/ (one click from the e-mail), gunicorn 2 workers x 4 threads, "
+        f"{args.concurrency} clients, {args.seconds:g} s; load average now {os.getloadavg()[0]:.1f}"
+    )
     ok = True
     for database in ["sqlite", "postgresql"]:
         if args.only in (None, database):

@@ -24,8 +24,10 @@ languages = ["ru", "bg", "sr", "sr-latn", "sk", "en"]
 for start in range(0, count, 2000):
     size = min(2000, count - start)
     customers = Customer.objects.bulk_create(
-        [Customer(public_id=uuid.uuid4(), email=f"survey{start + i}@example.com", name=f"Customer {start + i}")
-         for i in range(size)]
+        [
+            Customer(public_id=uuid.uuid4(), email=f"survey{start + i}@example.com", name=f"Customer {start + i}")
+            for i in range(size)
+        ]
     )
     resolved = now - timedelta(days=3)
     cases = Case.objects.bulk_create(

@@ -93,7 +93,9 @@ def advocates_find(*, actor: User | None, limit: int = LIMIT) -> list[Advocate]:
         if after:
             advocate.orders_after = len(after)
             for order in after:
-                advocate.value_after[order.currency] = advocate.value_after.get(order.currency, Decimal(0)) + order.value
+                advocate.value_after[order.currency] = (
+                    advocate.value_after.get(order.currency, Decimal(0)) + order.value
+                )
             total = ", ".join(f"{value} {currency}" for currency, value in sorted(advocate.value_after.items()))
             advocate.reasons.append(
                 _("%(count)s orders after the complaint (%(total)s)") % {"count": len(after), "total": total}
@@ -113,9 +115,9 @@ def _public_praise(cases: list[Case]) -> set[int]:
     praised: set[int] = set()
     for message in Message.objects.filter(case_id__in=list(public), direction=Message.Direction.IN):
         case = public[message.case_id]
-        if case.resolved_at and message.created_at >= case.resolved_at:
-            if tone.read(message.body, language=case.language).is_positive:
-                praised.add(case.pk)
+        after_fix = case.resolved_at is not None and message.created_at >= case.resolved_at
+        if after_fix and tone.read(message.body, language=case.language).is_positive:
+            praised.add(case.pk)
     return praised
 
 
@@ -304,5 +306,3 @@ def advocate_act(
             at=now,
         )
     return action
-
-

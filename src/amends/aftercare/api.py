@@ -181,7 +181,9 @@ def list_categories(request: HttpRequest):  # type: ignore[no-untyped-def]
     ]
 
 
-@router.get("/cases/{case_id}/root-causes", response={200: list[RootCauseOut], **ERRORS}, summary="A case's root causes")
+@router.get(
+    "/cases/{case_id}/root-causes", response={200: list[RootCauseOut], **ERRORS}, summary="A case's root causes"
+)
 def list_root_causes(request: HttpRequest, case_id: UUID):  # type: ignore[no-untyped-def]
     case = _case(case_id)
     return [_root_out(r) for r in selectors.root_causes_with_actions().filter(case=case)]
@@ -242,8 +244,9 @@ def add_action(request: HttpRequest, root_cause_id: UUID, payload: ActionIn):  #
             action = services.corrective_action_add(root_cause=root, spec=_specs([payload])[0], actor=actor)
         except ValidationError as exc:
             raise _validation(exc) from None
-        return 201, _action_out(CorrectiveAction.objects.select_related("team", "root_cause").get(pk=action.pk),
-                                timezone.localdate())
+        return 201, _action_out(
+            CorrectiveAction.objects.select_related("team", "root_cause").get(pk=action.pk), timezone.localdate()
+        )
 
     return _run(request, work)
 
@@ -258,8 +261,9 @@ def list_actions(request: HttpRequest):  # type: ignore[no-untyped-def]
     rows = CorrectiveAction.objects.exclude(status=CorrectiveAction.Status.VERIFIED).select_related(
         "team", "root_cause"
     )
-    ordered = sorted(rows[:1000], key=lambda a: (not (a.due_date < today and a.status not in services.FIXED),
-                                                 a.due_date, a.pk))
+    ordered = sorted(
+        rows[:1000], key=lambda a: (not (a.due_date < today and a.status not in services.FIXED), a.due_date, a.pk)
+    )
     return [_action_out(a, today) for a in ordered]
 
 
@@ -290,7 +294,9 @@ def advance_action(request: HttpRequest, action_id: UUID, payload: StatusIn):  #
 # ---------------------------------------------------------------- advocates
 
 
-@router.get("/advocates", response={200: list[AdvocateOut], **ERRORS}, summary="Customers whose complaint ended in delight")
+@router.get(
+    "/advocates", response={200: list[AdvocateOut], **ERRORS}, summary="Customers whose complaint ended in delight"
+)
 def list_advocates(request: HttpRequest, limit: int = Query(50, ge=1, le=200)):  # type: ignore[no-untyped-def]
     actor, _label = _who(request)
     if actor is not None and not actor.is_manager:
@@ -359,9 +365,7 @@ def _rows(request: HttpRequest) -> list[Any]:
             try:
                 rows.append(json.loads(line, parse_float=Decimal))
             except ValueError:
-                raise Refused(
-                    400, _("Line %(line)s of the body is not a JSON object.") % {"line": number}
-                ) from None
+                raise Refused(400, _("Line %(line)s of the body is not a JSON object.") % {"line": number}) from None
         if not rows:
             raise refusal({WHOLE: [_("Send at least one order.")]})
         return rows
@@ -379,7 +383,7 @@ def _rows(request: HttpRequest) -> list[Any]:
     "/orders",
     response={200: OrdersOut, 201: OrdersOut, **WRITE_ERRORS},
     summary="Report orders (a batch; JSON or NDJSON)",
-    description="Up to 1,000 orders, as `{\"orders\": [...]}` (application/json) or one order object a line "
+    description='Up to 1,000 orders, as `{"orders": [...]}` (application/json) or one order object a line '
     "(application/x-ndjson). Idempotent by `external_id`: an order reported again with the same facts is "
     "`unchanged`. All or nothing: a row naming an unknown customer, or an order reported before with other facts, "
     "is a 422 naming the row (`orders.3.customer`) and nothing of the batch is stored. 201 when something was "
@@ -424,5 +428,3 @@ def report_orders(request: HttpRequest):  # type: ignore[no-untyped-def]
         return (201 if outcome.created else 200), {"created": outcome.created, "unchanged": outcome.unchanged}
 
     return _run(request, work)
-
-

@@ -16,9 +16,7 @@ class InSchema(Schema):
 
 class ActionIn(InSchema):
     what: Annotated[str, Field(min_length=1, max_length=300), NO_NUL]
-    team: Annotated[str, Field(min_length=1, max_length=100), NO_NUL] = Field(
-        description="The owning team, by name"
-    )
+    team: Annotated[str, Field(min_length=1, max_length=100), NO_NUL] = Field(description="The owning team, by name")
     due_date: date = Field(description="YYYY-MM-DD; today or later")
 
 
@@ -121,5 +119,3 @@ class OrdersIn(InSchema):
 class OrdersOut(Schema):
     created: list[str]
     unchanged: list[str]
-
-

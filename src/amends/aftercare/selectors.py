@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case as When_, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from amends.accounts.models import Team, User
 from amends.cases.lifecycle import OPEN

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from amends.accounts.models import Team, User
-from amends.cases.lifecycle import OPEN, Status
+from amends.cases.lifecycle import OPEN
 from amends.cases.models import ActorKind, Case, CaseEvent
 from amends.cases.services import event_record
 from amends.incidents.models import Incident
@@ -72,9 +72,8 @@ def action_check(spec: ActionSpec, *, today: date, prefix: str = "") -> tuple[st
         errors[f"{prefix}due_date"] = [_("Give the date the action is due.")]
     elif spec.due_date < today:
         errors[f"{prefix}due_date"] = [_("The due date is in the past; choose today or a later day.")]
-    if errors:
+    if errors or team is None or spec.due_date is None:
         raise ValidationError(errors)
-    assert team is not None and spec.due_date is not None
     return what, team, spec.due_date
 
 
@@ -92,7 +91,8 @@ def _subject_facts(
         return category_id, sorted(set(entities))[:MAX_ENTITIES]
     if cluster is not None:
         return cluster.category_id, sorted(e for e in cluster.entities if e.startswith(matching.PROBLEM_KINDS))
-    assert incident is not None
+    if incident is None:
+        return None, []
     entities = [str(e) for e in incident.entities or []]
     entities += matching.problem_entities(f"{incident.title}\n{incident.summary}")
     return incident.category_id, sorted(set(entities))[:MAX_ENTITIES]
@@ -224,9 +224,7 @@ def corrective_action_advance(
     """Forward only: open → in progress → done → verified (a step may be skipped, never undone). Verifying is a
     manager's: someone other than the doer confirms the fix holds."""
     if to not in ORDER:
-        raise ActionRefused(
-            _("Unknown status; use one of: %(choices)s.") % {"choices": ", ".join(ORDER)}, status=422
-        )
+        raise ActionRefused(_("Unknown status; use one of: %(choices)s.") % {"choices": ", ".join(ORDER)}, status=422)
     if to == CorrectiveAction.Status.VERIFIED and not (actor is not None and actor.is_manager):
         raise ActionRefused(_("Only a manager can verify a corrective action."), status=403)
     now = now or timezone.now()
@@ -352,5 +350,3 @@ def root_cause_category_save(
 
 def actions_overdue_filter(today: date) -> Q:
     return Q(due_date__lt=today) & ~Q(status__in=FIXED)
-
-

@@ -147,9 +147,7 @@ def _text_for(purpose: str, language: str) -> SurveyText | None:
 
 
 def score_lines(survey: Survey) -> list[tuple[int, str]]:
-    return [
-        (score, links.survey_url(survey_id=survey.public_id, nonce=survey.nonce, score=score)) for score in SCORES
-    ]
+    return [(score, links.survey_url(survey_id=survey.public_id, nonce=survey.nonce, score=score)) for score in SCORES]
 
 
 def survey_compose(*, survey: Survey, reminder: bool = False) -> tuple[str, str]:
@@ -177,8 +175,14 @@ def survey_compose(*, survey: Survey, reminder: bool = False) -> tuple[str, str]
             subject = _("A reminder: how did we do? Your case %(reference)s") % {"reference": case.reference}
         body = render_to_string(
             "aftercare/email/survey.txt",
-            {"case": case, "customer": case.customer, "lines": lines, "words": words, "status_url": status_url,
-             "reminder": reminder},
+            {
+                "case": case,
+                "customer": case.customer,
+                "lines": lines,
+                "words": words,
+                "status_url": status_url,
+                "reminder": reminder,
+            },
         )
         return subject, body
 
@@ -218,9 +222,9 @@ def surveys_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
     config = aftercare_settings()
     sent = 0
     due = list(
-        Survey.objects.filter(state=Survey.State.SCHEDULED, due_at__lte=now).order_by("due_at").values_list(
-            "pk", flat=True
-        )[:limit]
+        Survey.objects.filter(state=Survey.State.SCHEDULED, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
     )
     for pk in due:
         with transaction.atomic():
@@ -298,7 +302,10 @@ def surveys_remind_due(*, now: datetime | None = None, limit: int = 500) -> int:
                 dedupe_key=f"survey-reminder:{survey.pk}",
             )
             event_record(
-                case=case, kind=CaseEvent.Kind.SURVEY_REMINDED, actor_kind=ActorKind.SYSTEM, actor_label="amends",
+                case=case,
+                kind=CaseEvent.Kind.SURVEY_REMINDED,
+                actor_kind=ActorKind.SYSTEM,
+                actor_label="amends",
                 at=now,
             )
             reminded += 1
@@ -355,7 +362,7 @@ def survey_by_token(token: str) -> tuple[Survey, int]:
         .order_by()
         .first()
     )
-    if survey is None or not secrets.compare_digest(survey.nonce or "-", read.nonce) and survey.state != "cancelled":
+    if survey is None or (not secrets.compare_digest(survey.nonce or "-", read.nonce) and survey.state != "cancelled"):
         # A survey cancelled by a reopening tells its customer so; any other mismatch is a forgery.
         raise _refuse_link("invalid")
     if survey.state == Survey.State.CANCELLED:
@@ -447,7 +454,9 @@ def _details_check(*, remedy_worth: str, recommend: object, comment: str, langua
     if errors:
         raise ValidationError(errors)
     mood = tone.read(text, language=language) if text else None
-    return Details(remedy_worth=remedy_worth or "", recommend=score, comment=text, negative=bool(mood and mood.is_negative))
+    return Details(
+        remedy_worth=remedy_worth or "", recommend=score, comment=text, negative=bool(mood and mood.is_negative)
+    )
 
 
 def _apply_details(survey: Survey, details: Details, now: datetime) -> bool:

@@ -322,8 +322,9 @@ def _uuid(raw: str) -> uuid.UUID | None:
 
 
 def _refused_page(request: HttpRequest, exc: surveys.SurveyRefused) -> HttpResponse:
-    response = render(request, "aftercare/survey_refused.html", {"message": exc.message, "code": exc.code},
-                      status=exc.status)
+    response = render(
+        request, "aftercare/survey_refused.html", {"message": exc.message, "code": exc.code}, status=exc.status
+    )
     response["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -109,9 +109,7 @@ def orders_record(*, rows: list[OrderRow], now: datetime | None = None) -> Order
             email__in={r.customer_email.strip().lower() for r in rows if r.customer_email}
         ).values_list("email", "pk")
     }
-    existing = {
-        o.external_id: o for o in Order.objects.filter(external_id__in=[r.external_id for r in rows])
-    }
+    existing = {o.external_id: o for o in Order.objects.filter(external_id__in=[r.external_id for r in rows])}
     fresh: list[tuple[int, OrderRow, int]] = []
     for index, row in enumerate(rows):
         if index in outcome.errors:
@@ -170,7 +168,12 @@ def orders_record(*, rows: list[OrderRow], now: datetime | None = None) -> Order
         raced = [r.external_id for _i, r, _c in fresh if Order.objects.filter(external_id=r.external_id).exists()]
         for index, row, _c in fresh:
             if row.external_id in raced:
-                outcome.errors[index] = {"external_id": [_("The order %(order)s was stored meanwhile by another request; send the batch again.") % {"order": row.external_id}]}
+                outcome.errors[index] = {
+                    "external_id": [
+                        _("The order %(order)s was stored meanwhile by another request; send the batch again.")
+                        % {"order": row.external_id}
+                    ]
+                }
         if not outcome.errors:
             raise
         outcome.unchanged = []

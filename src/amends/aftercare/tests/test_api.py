@@ -9,8 +9,6 @@ from amends.aftercare.surveys import surveys_send_due
 from amends.conftest import open_case
 from amends.customers.models import Customer, Order
 
-from .conftest import resolve
-
 
 def _post(api, url: str, body: object, content_type: str = "application/json"):  # type: ignore[no-untyped-def]
     data = body if isinstance(body, (str, bytes)) else json.dumps(body)
@@ -52,8 +50,11 @@ def test_root_cause_with_actions_and_bad_actions(api, resolved, team):
 def test_actions_move_forward_and_an_api_key_cannot_verify(api, resolved, team):
     url = f"/api/v1/cases/{resolved.public_id}/root-causes"
     today = str(timezone.localdate())
-    body = _post(api, url, {"category": "process", "text": "Slow", "actions": [
-        {"what": "Line 2", "team": team.name, "due_date": today}]}).json()
+    body = _post(
+        api,
+        url,
+        {"category": "process", "text": "Slow", "actions": [{"what": "Line 2", "team": team.name, "due_date": today}]},
+    ).json()
     action = body["actions"][0]["id"]
     status_url = f"/api/v1/corrective-actions/{action}/status"
     assert _post(api, status_url, {"status": "done"}).json()["status"] == "done"
@@ -81,10 +82,19 @@ def test_survey_over_the_api_once_and_in_range(api, resolved):
 def test_advocates_list_names_the_reasons(api, resolved):
     survey = Survey.objects.get(case=resolved)
     surveys_send_due(now=survey.due_at)
-    _post(api, f"/api/v1/cases/{resolved.public_id}/survey/answer",
-          {"satisfaction": 5, "recommend": 10, "comment": "Спасибо, отлично!"})
-    Order.objects.create(customer=resolved.customer, external_id="SO-9", placed_at=timezone.now(), value=40,
-                         currency="EUR", created_at=timezone.now())
+    _post(
+        api,
+        f"/api/v1/cases/{resolved.public_id}/survey/answer",
+        {"satisfaction": 5, "recommend": 10, "comment": "Спасибо, отлично!"},
+    )
+    Order.objects.create(
+        customer=resolved.customer,
+        external_id="SO-9",
+        placed_at=timezone.now(),
+        value=40,
+        currency="EUR",
+        created_at=timezone.now(),
+    )
     found = api.get("/api/v1/advocates").json()
     assert found[0]["customer"] == str(resolved.customer.public_id)
     assert len(found[0]["reasons"]) == 3  # scores, kind words, an order after
@@ -96,8 +106,13 @@ def shop_customer(db) -> Customer:  # type: ignore[no-untyped-def]
 
 
 def test_orders_batch_is_idempotent_and_all_or_nothing(api, shop_customer):
-    row = {"external_id": "SO-1", "customer_external_id": "C-1", "placed_at": "2026-11-01T10:00:00Z",
-           "value": "49.90", "currency": "EUR"}
+    row = {
+        "external_id": "SO-1",
+        "customer_external_id": "C-1",
+        "placed_at": "2026-11-01T10:00:00Z",
+        "value": "49.90",
+        "currency": "EUR",
+    }
     first = _post(api, "/api/v1/orders", {"orders": [row]})
     assert first.status_code == 201 and first.json()["created"] == ["SO-1"]
     again = _post(api, "/api/v1/orders", {"orders": [row]})
@@ -115,19 +130,42 @@ def test_orders_batch_is_idempotent_and_all_or_nothing(api, shop_customer):
 
 
 def test_orders_as_ndjson_and_bad_bodies(api, shop_customer):
-    lines = "\n".join(json.dumps({"external_id": f"N-{i}", "customer_email": "BUYER@example.com",
-                                  "placed_at": "2026-11-02T10:00:00+01:00", "value": 10, "currency": "EUR"})
-                      for i in range(3))
+    lines = "\n".join(
+        json.dumps(
+            {
+                "external_id": f"N-{i}",
+                "customer_email": "BUYER@example.com",
+                "placed_at": "2026-11-02T10:00:00+01:00",
+                "value": 10,
+                "currency": "EUR",
+            }
+        )
+        for i in range(3)
+    )
     response = _post(api, "/api/v1/orders", lines, content_type="application/x-ndjson")
     assert response.status_code == 201 and len(response.json()["created"]) == 3
     assert _post(api, "/api/v1/orders", "not json\n", content_type="application/x-ndjson").status_code == 400
     assert _post(api, "/api/v1/orders", "a,b", content_type="text/csv").status_code == 415
     assert _post(api, "/api/v1/orders", {"orders": []}).status_code == 422
-    bad_value = {"external_id": "X", "customer_email": "buyer@example.com", "placed_at": "yesterday",
-                 "value": "-1", "currency": "EUR"}
+    bad_value = {
+        "external_id": "X",
+        "customer_email": "buyer@example.com",
+        "placed_at": "yesterday",
+        "value": "-1",
+        "currency": "EUR",
+    }
     errors = _post(api, "/api/v1/orders", {"orders": [bad_value]}).json()["errors"]
     assert "orders.0.placed_at" in errors and "orders.0.value" in errors
-    too_big = {"orders": [{"external_id": "Y" * 10, "customer_email": "buyer@example.com",
-                           "placed_at": "2026-11-02T10:00:00Z", "value": 1, "currency": "EUR",
-                           "pad": "x" * (4 * 1024 * 1024)}]}
+    too_big = {
+        "orders": [
+            {
+                "external_id": "Y" * 10,
+                "customer_email": "buyer@example.com",
+                "placed_at": "2026-11-02T10:00:00Z",
+                "value": 1,
+                "currency": "EUR",
+                "pad": "x" * (4 * 1024 * 1024),
+            }
+        ]
+    }
     assert _post(api, "/api/v1/orders", too_big).status_code == 413

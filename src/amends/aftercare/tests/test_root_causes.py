@@ -45,15 +45,23 @@ def test_it_rejects_a_root_cause_on_an_open_incident(db, agent):
 
     now = timezone.now()
     incident = Incident.objects.create(
-        public_id=__import__("uuid").uuid4(), slug="outage", title="Site down", summary="Down 3 hours",
-        started_at=now, brand=brand_default(), created_at=now, updated_at=now,
+        public_id=__import__("uuid").uuid4(),
+        slug="outage",
+        title="Site down",
+        summary="Down 3 hours",
+        started_at=now,
+        brand=brand_default(),
+        created_at=now,
+        updated_at=now,
     )
     with pytest.raises(ValidationError) as caught:
         root_cause_record(category="it-outage", text="Disk full.", actor=agent, incident=incident)
     assert "incident" in caught.value.message_dict
     Incident.objects.filter(pk=incident.pk).update(state="resolved")
     incident.refresh_from_db()
-    assert root_cause_record(category="it-outage", text="Disk full.", actor=agent, incident=incident).incident == incident
+    assert (
+        root_cause_record(category="it-outage", text="Disk full.", actor=agent, incident=incident).incident == incident
+    )
 
 
 def test_a_bad_action_stores_nothing_past_date_and_unknown_team(resolved, agent, team):

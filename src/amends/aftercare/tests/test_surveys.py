@@ -120,7 +120,9 @@ def test_a_dissatisfied_score_reopens_raises_priority_and_tells_the_assignee(res
     assert resolved.status == Status.IN_PROGRESS and resolved.priority == Priority.HIGH
     kinds = list(CaseEvent.objects.filter(case=resolved).values_list("kind", flat=True))
     assert {"survey_answered", "reopened", "priority_changed"} <= set(kinds)
-    assert OutboxMessage.objects.filter(recipient="ana@example.com", dedupe_key__startswith="survey-dissatisfied").exists()
+    assert OutboxMessage.objects.filter(
+        recipient="ana@example.com", dedupe_key__startswith="survey-dissatisfied"
+    ).exists()
 
 
 def test_a_detractor_with_negative_words_reopens_but_a_kind_one_does_not(db):

@@ -28,8 +28,13 @@ def test_the_case_page_records_a_root_cause_in_place(agent_client, resolved, tea
     due = (timezone.localdate() + timedelta(days=3)).isoformat()
     response = agent_client.post(
         f"/console/cases/{resolved.public_id}/root-cause/",
-        {"category": "supplier", "text": "The supplier shipped the wrong batch.", "action_what": "Audit supplier",
-         "action_team": team.pk, "action_due": due},
+        {
+            "category": "supplier",
+            "text": "The supplier shipped the wrong batch.",
+            "action_what": "Audit supplier",
+            "action_team": team.pk,
+            "action_due": due,
+        },
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200 and "wrong batch" in response.content.decode()
@@ -40,8 +45,13 @@ def test_the_panel_tells_why_nothing_was_stored(agent_client, resolved, team):
     past = (timezone.localdate() - timedelta(days=1)).isoformat()
     response = agent_client.post(
         f"/console/cases/{resolved.public_id}/root-cause/",
-        {"category": "supplier", "text": "Wrong batch", "action_what": "Audit", "action_team": team.pk,
-         "action_due": past},
+        {
+            "category": "supplier",
+            "text": "Wrong batch",
+            "action_what": "Audit",
+            "action_team": team.pk,
+            "action_due": past,
+        },
         headers={"HX-Request": "true"},
     )
     assert "in the past" in response.content.decode()
@@ -58,10 +68,16 @@ def test_managers_list_overdue_actions_first_and_verify(manager, resolved, team)
 
     client = Client()
     client.force_login(manager)
-    root = root_cause_record(category="process", text="Slow", actor=manager, case=resolved, actions=[
-        ActionSpec(what="Later one", team_id=team.pk, due_date=timezone.localdate() + timedelta(days=9)),
-        ActionSpec(what="Soon one", team_id=team.pk, due_date=timezone.localdate()),
-    ])
+    root = root_cause_record(
+        category="process",
+        text="Slow",
+        actor=manager,
+        case=resolved,
+        actions=[
+            ActionSpec(what="Later one", team_id=team.pk, due_date=timezone.localdate() + timedelta(days=9)),
+            ActionSpec(what="Soon one", team_id=team.pk, due_date=timezone.localdate()),
+        ],
+    )
     CorrectiveAction.objects.filter(what="Later one").update(due_date=timezone.localdate() - timedelta(days=2))
     page = client.get("/console/actions/").content.decode()
     assert page.index("Later one") < page.index("Soon one") and "overdue" in page
