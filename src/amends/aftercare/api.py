@@ -403,7 +403,7 @@ def report_orders(request: HttpRequest):  # type: ignore[no-untyped-def]
         try:
             row = OrderRowIn.model_validate(item)
         except PydanticError as exc:
-            for field, messages in schema_errors(list(exc.errors())).items():
+            for field, messages in schema_errors([dict(e) for e in exc.errors()]).items():
                 errors[f"orders.{index}.{field}" if field != WHOLE else f"orders.{index}"] = messages
             continue
         rows.append(

@@ -291,7 +291,8 @@ def advocate_act_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
             currency=request.POST.get("currency", "").strip().upper(),
             valid_days=_int(request.POST.get("valid_days", "")) or 90,
         )
-    case = Case.objects.filter(public_id=_uuid(request.POST.get("case", "")), customer=customer).first()
+    case_id = _uuid(request.POST.get("case", ""))
+    case = Case.objects.filter(public_id=case_id, customer=customer).first() if case_id else None
     try:
         advocate_services.advocate_act(
             actor=user,
