@@ -20,7 +20,13 @@ def resolve(case: Case, *, at=None) -> Case:  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def _taxonomy(request) -> None:  # type: ignore[no-untyped-def]
     """The root-cause taxonomy a data migration seeds: a transactional test elsewhere in the run flushes it."""
-    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+    names = request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in names or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker:
+        request.getfixturevalue("db")
+    else:
         return
     from amends.aftercare.models import RootCauseCategory
 
