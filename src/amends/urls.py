@@ -21,6 +21,7 @@ urlpatterns = [
     path("console/", include("amends.remedies.codes_urls")),
     path("status/", include("amends.portal.urls")),
     path("", include("amends.remedies.urls")),
+    path("", include("amends.aftercare.urls")),
     path("", include("amends.intake.urls")),
 ]
 
