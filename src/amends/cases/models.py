@@ -182,6 +182,8 @@ class CaseEvent(models.Model):
         REMEDIES_EXPIRED = "remedies_expired", _("Remedy options expired")
         REMEDY_FULFILLED = "remedy_fulfilled", _("Remedy fulfilled")
         REMEDY_FAILED = "remedy_failed", _("Remedy fulfilment failed")
+        INCIDENT_LINKED = "incident_linked", _("Linked to an incident")
+        INCIDENT_UNLINKED = "incident_unlinked", _("Unlinked from an incident")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

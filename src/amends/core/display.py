@@ -586,6 +586,11 @@ _SIGNALS: list[tuple[re.Pattern[str], Any]] = [
         re.compile(r"^(\d+) followers$"),
         lambda m: ngettext("%(n)s follower", "%(n)s followers", int(m[1])) % {"n": m[1]},
     ),
+    (re.compile(r"^press: (.+)$"), lambda m: _("the press or the media: %(words)s") % {"words": m[1]}),
+    (
+        re.compile(r"^affected: (\d+) customers in one cluster$"),
+        lambda m: ngettext("%(n)s customer affected", "%(n)s customers affected", int(m[1])) % {"n": m[1]},
+    ),
     (
         re.compile(r"^affected: (\d+)$"),
         lambda m: ngettext("%(n)s customer affected", "%(n)s customers affected", int(m[1])) % {"n": m[1]},
