@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 
 from amends.core import languages
 from amends.remedies.models import KIND_CHOICES
-from amends.replies.coach import BLOCKING, WEIGHTS, Coaching, Finding, Span
-from amends.replies.services import reply_coach
+from amends.replies.coach import BLOCKING, WEIGHTS, Coaching, Finding, Span, coach
 
 from .blame import blamed
 from .ladder import Level
@@ -63,7 +62,7 @@ def _remedy_line(incident: Incident) -> str:
     remedy = remedy_words(incident)
     if not remedy:
         return _("We will write to everyone affected today.")
-    return _("Everyone affected gets %(remedy)s: we will write to you today.") % {"remedy": remedy}
+    return _("Everyone affected gets this from us: %(remedy)s. We will write to you today.") % {"remedy": remedy}
 
 
 def draft(incident: Incident, level: Level, language: str) -> tuple[str, str]:
@@ -81,14 +80,14 @@ def draft(incident: Incident, level: Level, language: str) -> tuple[str, str]:
             title = _("We apologise: %(title)s") % values
             body = _(
                 "We apologise to everyone affected. %(summary)s\n\nThis was our failure and nobody else's, and we "
-                "are sorry. %(progress)s\n\n%(remedy)s\n\nThank you for your patience and for telling us. Every "
-                "update is at %(link)s\n\n%(brand)s"
+                "are sorry. %(progress)s\n\n%(remedy)s\n\nThank you for your patience and for telling us. We will "
+                "keep you informed here: %(link)s\n\n%(brand)s"
             ) % values
         elif level == Level.BLOG_POST:
             title = _("What happened: %(title)s") % values
             body = _(
                 "We are sorry. %(summary)s\n\nThis was our mistake. %(progress)s\n\nWhat you get: %(remedy)s\n\n"
-                "Thank you for your patience. Every update is at %(link)s\n\n%(brand)s"
+                "Thank you for your patience. We will keep you informed here: %(link)s\n\n%(brand)s"
             ) % values
         elif level == Level.COMPANY_PAGE_POST:
             title = _("We are sorry: %(title)s") % values
@@ -119,8 +118,8 @@ class Draft:
 def statement_coach(*, incident: Incident, body: str, language: str) -> Coaching:
     """The reply coach's reading of a statement, plus the incident's own rule: no blaming someone else."""
     own = [incident.brand.sender_name, *incident.brand.signature.splitlines(), public_url(incident)]
-    coaching = reply_coach(text=body, language=language, max_remedy_value=None)
-    coaching = Coaching(coaching.language, coaching.coached, coaching.score, coaching.blocking, coaching.findings)
+    # The brand's name and signature and the page's own address are the company's words, not coached.
+    coaching = coach(body, language=language, own=own)
     masked = body
     for text in own:
         if text.strip():
