@@ -20,7 +20,10 @@ class DeclareForm(forms.Form):
         label=_("Products, services or codes touched"),
         required=False,
         max_length=10_000,
-        help_text=_("Comma-separated, e.g. checkout, error:503, web:shop.example. Complaints naming one join the incident."),
+        help_text=_(
+            "Comma-separated: names (checkout), error codes (503), addresses (shop.example) or order numbers. "
+            "Complaints naming one of them join the incident."
+        ),
     )
     severity = forms.TypedChoiceField(
         label=_("Severity"), choices=Incident.Severity.choices, coerce=int, initial=Incident.Severity.MAJOR
@@ -34,10 +37,10 @@ class DeclareForm(forms.Form):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         fields: dict = self.fields
-        fields["category"].choices = [("", _("None"))] + [
+        fields["category"].choices = [("", "—")] + [
             (c.slug, c.name) for c in Category.objects.filter(is_active=True)
         ]
-        fields["remedy_kind"].choices = [("", _("None"))] + list(KIND_CHOICES)
+        fields["remedy_kind"].choices = [("", "—")] + list(KIND_CHOICES)
 
     def entity_list(self) -> list[str]:
         return [part.strip() for part in self.cleaned_data.get("entities", "").split(",") if part.strip()]

@@ -8,6 +8,7 @@ the same words, and a refused request stores nothing.
 """
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -119,10 +120,30 @@ def _entities(raw: object, errors: dict[str, str]) -> list[str]:
                 "name": f"name:{normalize(rest)}",
             }[kind.lower()]
         else:
-            entity = f"name:{normalize(value)}"
+            entity = _plain_entity(value)
+        if entity.endswith(":"):
+            continue  # nothing left of it once folded (punctuation only)
         if entity not in found:
             found.append(entity)
     return found
+
+
+_ERROR_CODE = re.compile(r"\d{3,4}")
+_ORDER_NUMBER = re.compile(r"(?:[A-Za-z]{1,4}[-#]?)?\d{5,}")
+_ADDRESS = re.compile(r"(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:/\S*)?", re.IGNORECASE)
+
+
+def _plain_entity(value: str) -> str:
+    """What a manager typed without a prefix, read as triage reads complaints (amends.triage.clusters): 503 is an
+    error code, shop.example an address, SO-12345 an order, anything else a name."""
+    if _ERROR_CODE.fullmatch(value):
+        return f"error:{value}"
+    if _ORDER_NUMBER.fullmatch(value):
+        return f"order:{value.upper()}"
+    address = _ADDRESS.fullmatch(value)
+    if address:
+        return f"web:{address.group(1).lower()}"
+    return f"name:{normalize(value)}"
 
 
 def _severity(raw: object, errors: dict[str, str]) -> int:

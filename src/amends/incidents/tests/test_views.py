@@ -63,7 +63,7 @@ def test_the_declare_form_shows_each_problem_and_stores_nothing(manager):
     ok = client.post(
         "/console/incidents/declare/",
         {"title": "Down", "summary": "It broke.", "started_at": "2026-11-30T10:00", "severity": "2",
-         "entities": "checkout, error:503", "remedy_kind": "discount_code", "remedy_value": "20"},
+         "entities": "checkout, 503", "remedy_kind": "discount_code", "remedy_value": "20"},
     )
     assert ok.status_code == 302 and Incident.objects.get().entities == ["name:checkout", "error:503"]
 
