@@ -24,6 +24,7 @@ GENUINE_CURSOR = base64.urlsafe_b64encode(b"2000-01-01T00:00:00+00:00|1").decode
 KNOWN = {
     "case_id": [i for i in os.environ.get("AMENDS_FUZZ_CASES", "").split(",") if i],
     "remedy_id": [i for i in os.environ.get("AMENDS_FUZZ_REMEDIES", "").split(",") if i],
+    "incident_id": [i for i in os.environ.get("AMENDS_FUZZ_INCIDENTS", "").split(",") if i],
 }
 
 
