@@ -451,9 +451,7 @@ def case_open(
             logger.exception("clustering failed; the case stands without a cluster")
         for receiver, outcome in case_triaged.send_robust(sender=CaseTriage, case=case, record=record):
             if isinstance(outcome, Exception):
-                logger.error(
-                    "after triage, %s failed", getattr(receiver, "__qualname__", receiver), exc_info=outcome
-                )
+                logger.error("after triage, %s failed", getattr(receiver, "__qualname__", receiver), exc_info=outcome)
     return Opened(case=case, status_url=status_url, status_link=status_link, remedies=remedies)
 
 

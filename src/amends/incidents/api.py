@@ -16,16 +16,27 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from amends.accounts.models import User
+from amends.api.auth import ApiKeyAuth
 from amends.api.fields import NO_NUL, DocumentPattern
 from amends.api.idempotency import run_idempotent
 from amends.api.models import ApiKey
 from amends.cases.models import Case
 from amends.cases.schemas import ErrorOut
 from amends.remedies.api import StaffSession
-from amends.api.auth import ApiKeyAuth
 
 from .models import Incident
-from .schemas import IncidentIn, IncidentOut, IncidentPage, LinkIn, LinkOut, PublishIn, PublishOut, ResolveIn, UpdateIn, UpdateOut
+from .schemas import (
+    IncidentIn,
+    IncidentOut,
+    IncidentPage,
+    LinkIn,
+    LinkOut,
+    PublishIn,
+    PublishOut,
+    ResolveIn,
+    UpdateIn,
+    UpdateOut,
+)
 from .services import incident_declare, incident_link_case, incident_publish, incident_resolve, incident_update
 
 router = Router(tags=["incidents"], auth=[ApiKeyAuth(), StaffSession()])
@@ -50,9 +61,7 @@ def _run(request: HttpRequest, work: Any) -> Any:
 
 
 def _incident(incident_id: UUID) -> Incident:
-    incident = (
-        Incident.objects.select_related("category", "cluster", "brand").filter(public_id=incident_id).first()
-    )
+    incident = Incident.objects.select_related("category", "cluster", "brand").filter(public_id=incident_id).first()
     if incident is None:
         raise HttpError(404, _("No incident has this id."))
     return incident

@@ -78,23 +78,32 @@ def draft(incident: Incident, level: Level, language: str) -> tuple[str, str]:
         }
         if level == Level.PUBLIC_APOLOGY:
             title = _("We apologise: %(title)s") % values
-            body = _(
-                "We apologise to everyone affected. %(summary)s\n\nThis was our failure and nobody else's, and we "
-                "are sorry. %(progress)s\n\n%(remedy)s\n\nThank you for your patience and for telling us. We will "
-                "keep you informed here: %(link)s\n\n%(brand)s"
-            ) % values
+            body = (
+                _(
+                    "We apologise to everyone affected. %(summary)s\n\nThis was our failure and nobody else's, and we "
+                    "are sorry. %(progress)s\n\n%(remedy)s\n\nThank you for your patience and for telling us. We will "
+                    "keep you informed here: %(link)s\n\n%(brand)s"
+                )
+                % values
+            )
         elif level == Level.BLOG_POST:
             title = _("What happened: %(title)s") % values
-            body = _(
-                "We are sorry. %(summary)s\n\nThis was our mistake. %(progress)s\n\nWhat you get: %(remedy)s\n\n"
-                "Thank you for your patience. We will keep you informed here: %(link)s\n\n%(brand)s"
-            ) % values
+            body = (
+                _(
+                    "We are sorry. %(summary)s\n\nThis was our mistake. %(progress)s\n\nWhat you get: %(remedy)s\n\n"
+                    "Thank you for your patience. We will keep you informed here: %(link)s\n\n%(brand)s"
+                )
+                % values
+            )
         elif level == Level.COMPANY_PAGE_POST:
             title = _("We are sorry: %(title)s") % values
-            body = _(
-                "We are sorry. %(summary)s This was our mistake. %(progress)s %(remedy)s Thank you for your "
-                "patience: %(link)s\n\n%(brand)s"
-            ) % values
+            body = (
+                _(
+                    "We are sorry. %(summary)s This was our mistake. %(progress)s %(remedy)s Thank you for your "
+                    "patience: %(link)s\n\n%(brand)s"
+                )
+                % values
+            )
         else:
             title = _("Answer each customer in private")
             body = _(

@@ -15,7 +15,9 @@ class DeclareForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=10_000, help_text=_("What broke, in a few words."))
     summary = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}), max_length=100_000)
     started_at = forms.DateTimeField(label=_("Started"), widget=MOMENT)
-    ended_at = forms.DateTimeField(label=_("Ended"), widget=MOMENT, required=False, help_text=_("Empty while it lasts."))
+    ended_at = forms.DateTimeField(
+        label=_("Ended"), widget=MOMENT, required=False, help_text=_("Empty while it lasts.")
+    )
     entities = forms.CharField(
         label=_("Products, services or codes touched"),
         required=False,
@@ -31,16 +33,17 @@ class DeclareForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
     remedy_kind = forms.ChoiceField(label=_("Remedy for everyone affected"), required=False)
     remedy_value = forms.CharField(
-        label=_("Remedy value"), required=False, max_length=30, help_text=_("A percentage for a discount code, else an amount.")
+        label=_("Remedy value"),
+        required=False,
+        max_length=30,
+        help_text=_("A percentage for a discount code, else an amount."),
     )
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         fields: dict = self.fields
-        fields["category"].choices = [("", "—")] + [
-            (c.slug, c.name) for c in Category.objects.filter(is_active=True)
-        ]
-        fields["remedy_kind"].choices = [("", "—")] + list(KIND_CHOICES)
+        fields["category"].choices = [("", "—")] + [(c.slug, c.name) for c in Category.objects.filter(is_active=True)]
+        fields["remedy_kind"].choices = [("", "—"), *KIND_CHOICES]
 
     def entity_list(self) -> list[str]:
         return [part.strip() for part in self.cleaned_data.get("entities", "").split(",") if part.strip()]

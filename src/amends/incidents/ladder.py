@@ -110,9 +110,7 @@ def recommend(reach: Reach) -> Recommendation:
     ]
     if reach.press >= PRESS_BLOG:
         loud = reach.customers >= PRESS_APOLOGY_CUSTOMERS
-        reasons.append(
-            Reason("press", reach.press, PRESS_BLOG, Level.PUBLIC_APOLOGY if loud else Level.BLOG_POST)
-        )
+        reasons.append(Reason("press", reach.press, PRESS_BLOG, Level.PUBLIC_APOLOGY if loud else Level.BLOG_POST))
     if not reasons:
         return Recommendation(Level.PRIVATE_REPLY, [Reason("quiet", reach.customers, 0, Level.PRIVATE_REPLY)])
     reasons.sort(key=lambda r: -r.level)

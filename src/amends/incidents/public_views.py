@@ -16,7 +16,9 @@ from .selectors import incident_public, incident_timeline, incidents_published
 
 def _statement(incident: Incident) -> IncidentStatement | None:
     """The published statement in the visitor's language, else the company's default language, else any."""
-    statements = {s.language: s for s in IncidentStatement.objects.filter(incident=incident, level=incident.public_level)}
+    statements = {
+        s.language: s for s in IncidentStatement.objects.filter(incident=incident, level=incident.public_level)
+    }
     wanted = (get_language() or "").lower()
     from django.conf import settings
 

@@ -30,9 +30,7 @@ def reason_words(reason: Reason) -> str:
     elif reason.signal == "followers":
         said = _("an author with %(n)s followers (%(threshold)s or more)") % {"n": n, "threshold": threshold}
     elif reason.signal == "press":
-        said = ngettext(
-            "%(n)s complaint mentions the press", "%(n)s complaints mention the press", n
-        ) % {"n": n}
+        said = ngettext("%(n)s complaint mentions the press", "%(n)s complaints mention the press", n) % {"n": n}
     elif reason.signal == "legal":
         said = ngettext(
             "%(n)s complaint mentions a lawyer or a regulator (%(threshold)s or more)",

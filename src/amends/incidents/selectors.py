@@ -28,14 +28,16 @@ def incidents_list(*, actor: User) -> QuerySet[Incident]:
 
 
 def incident_get(*, actor: User | None, public_id: object) -> Incident | None:
-    return Incident.objects.select_related("category", "brand", "cluster", "declared_by").filter(public_id=public_id).first()
+    return (
+        Incident.objects.select_related("category", "brand", "cluster", "declared_by")
+        .filter(public_id=public_id)
+        .first()
+    )
 
 
 def incident_cases(*, incident: Incident, limit: int = 200) -> list[Case]:
     return list(
-        Case.objects.filter(incident_link__incident=incident)
-        .select_related("customer")
-        .order_by("-created_at")[:limit]
+        Case.objects.filter(incident_link__incident=incident).select_related("customer").order_by("-created_at")[:limit]
     )
 
 
@@ -64,9 +66,7 @@ def incident_reach(*, incident: Incident, extra_customers: int = 0, now: datetim
     """What the ladder reads: the complainants (plus `extra_customers`, e.g. those a campaign names), the public
     complaints, the loudest author's followers and the press and legal mentions triage found, and the duration."""
     rows = list(
-        Case.objects.filter(incident_link__incident=incident).values_list(
-            "customer_id", "channel", "triage__result"
-        )
+        Case.objects.filter(incident_link__incident=incident).values_list("customer_id", "channel", "triage__result")
     )
     customers = len({customer for customer, _channel, _result in rows})
     public = sum(1 for _customer, channel, _result in rows if channel == Channel.PUBLIC_THREAD)

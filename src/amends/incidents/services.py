@@ -389,7 +389,10 @@ def _link_many(incident: Incident, case_ids: list[int], *, how: str, actor: User
         [IncidentCase(incident=incident, case_id=pk, how=how, created_at=now) for pk in case_ids]
     )
     CaseEvent.objects.bulk_create(
-        [_case_event(pk, incident, kind=CaseEvent.Kind.INCIDENT_LINKED, how=how, actor=actor, label=label) for pk in case_ids]
+        [
+            _case_event(pk, incident, kind=CaseEvent.Kind.INCIDENT_LINKED, how=how, actor=actor, label=label)
+            for pk in case_ids
+        ]
     )
     return len(case_ids)
 
@@ -464,7 +467,8 @@ def incident_link_case(
             return Linked(existing, created=False)
         raise IncidentRefused(
             "other_incident",
-            _("This case belongs to the incident %(title)s; unlink it there first.") % {"title": existing.incident.title},
+            _("This case belongs to the incident %(title)s; unlink it there first.")
+            % {"title": existing.incident.title},
         )
     try:
         with transaction.atomic():

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from amends.cases.models import Case
 from amends.cases.views import actor, staff_required
-from amends.core.display import language_label, ladder_label
+from amends.core.display import ladder_label, language_label
 
 from .drafts import company_languages, public_url, remedy_words, statement_coach
 from .forms import DeclareForm, LinkForm, ResolveForm, StatementForm, UpdateForm
@@ -44,7 +44,7 @@ def _incident(request: HttpRequest, public_id: uuid.UUID) -> Incident:
 
 def _refused(request: HttpRequest, exc: Exception) -> None:
     if isinstance(exc, ValidationError):
-        for field, problems in exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]:
+        for _field, problems in exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]:
             messages.error(request, "; ".join(problems))
     elif isinstance(exc, IncidentRefused):
         messages.error(request, exc.message)
@@ -172,7 +172,10 @@ def update_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if form.is_valid():
         try:
             incident_update(
-                incident=incident, actor=actor(request), body=form.cleaned_data["body"], public=form.cleaned_data["public"]
+                incident=incident,
+                actor=actor(request),
+                body=form.cleaned_data["body"],
+                public=form.cleaned_data["public"],
             )
         except IncidentRefused as exc:
             return _forbidden_or(request, exc)

@@ -100,7 +100,10 @@ def triage(
         ladder=Part(
             found.ladder,
             found.public_risk,
-            [f"affected: {affected}", *([f"press: {', '.join(found.found['press'][:3])}"] if found.found.get("press") else [])],
+            [
+                f"affected: {affected}",
+                *([f"press: {', '.join(found.found['press'][:3])}"] if found.found.get("press") else []),
+            ],
         ),
         needs_review=needs_review,
     )

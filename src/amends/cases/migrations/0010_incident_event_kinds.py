@@ -4,15 +4,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0009_saved_view'),
+        ("cases", "0009_saved_view"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('opened', 'Case opened'), ('acknowledged', 'Acknowledgement sent'), ('status_changed', 'Status changed'), ('reopened', 'Case reopened'), ('customer_message', 'Customer wrote'), ('reply_sent', 'Reply sent'), ('note_added', 'Internal note'), ('assigned', 'Assigned'), ('priority_changed', 'Priority changed'), ('target_breached', 'Target breached'), ('resolution_rejected', 'Customer rejected the resolution'), ('resolution_accepted', 'Customer accepted the resolution'), ('status_link_revoked', 'Status links revoked'), ('coach_override', 'Coach finding overridden'), ('triage_corrected', 'Category corrected'), ('routed', 'Routed by the playbook'), ('playbook_applied', 'Playbook applied'), ('checklist_step_done', 'Checklist step done'), ('checklist_step_undone', 'Checklist step undone'), ('remedies_priced', 'Remedy options priced'), ('remedies_offered', 'Remedy options offered'), ('remedy_chosen', 'Remedy chosen'), ('remedy_other_asked', 'Customer asked for another remedy'), ('remedy_approval_requested', 'Remedy approval requested'), ('remedy_approved', 'Remedy approved'), ('remedy_rejected', 'Remedy rejected'), ('remedy_granted', 'Remedy granted'), ('remedy_withdrawn', 'Remedy withdrawn'), ('remedies_expired', 'Remedy options expired'), ('remedy_fulfilled', 'Remedy fulfilled'), ('remedy_failed', 'Remedy fulfilment failed'), ('incident_linked', 'Linked to an incident'), ('incident_unlinked', 'Unlinked from an incident')], max_length=32),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("opened", "Case opened"),
+                    ("acknowledged", "Acknowledgement sent"),
+                    ("status_changed", "Status changed"),
+                    ("reopened", "Case reopened"),
+                    ("customer_message", "Customer wrote"),
+                    ("reply_sent", "Reply sent"),
+                    ("note_added", "Internal note"),
+                    ("assigned", "Assigned"),
+                    ("priority_changed", "Priority changed"),
+                    ("target_breached", "Target breached"),
+                    ("resolution_rejected", "Customer rejected the resolution"),
+                    ("resolution_accepted", "Customer accepted the resolution"),
+                    ("status_link_revoked", "Status links revoked"),
+                    ("coach_override", "Coach finding overridden"),
+                    ("triage_corrected", "Category corrected"),
+                    ("routed", "Routed by the playbook"),
+                    ("playbook_applied", "Playbook applied"),
+                    ("checklist_step_done", "Checklist step done"),
+                    ("checklist_step_undone", "Checklist step undone"),
+                    ("remedies_priced", "Remedy options priced"),
+                    ("remedies_offered", "Remedy options offered"),
+                    ("remedy_chosen", "Remedy chosen"),
+                    ("remedy_other_asked", "Customer asked for another remedy"),
+                    ("remedy_approval_requested", "Remedy approval requested"),
+                    ("remedy_approved", "Remedy approved"),
+                    ("remedy_rejected", "Remedy rejected"),
+                    ("remedy_granted", "Remedy granted"),
+                    ("remedy_withdrawn", "Remedy withdrawn"),
+                    ("remedies_expired", "Remedy options expired"),
+                    ("remedy_fulfilled", "Remedy fulfilled"),
+                    ("remedy_failed", "Remedy fulfilment failed"),
+                    ("incident_linked", "Linked to an incident"),
+                    ("incident_unlinked", "Unlinked from an incident"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

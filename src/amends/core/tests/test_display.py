@@ -45,7 +45,11 @@ EVENT_DATA: dict[str, dict] = {
     "checklist_step_undone": {"step": "5d1b0c55-1a43-4a3d-93f4-3b9a1c8e7f10", "text": "Call the courier"},
     # incidents.services
     "incident_linked": {"incident": "0b4c7f9e-2f55-4c43-9d1c-6a2e0c1f4b13", "title": "Checkout down", "how": "matched"},
-    "incident_unlinked": {"incident": "0b4c7f9e-2f55-4c43-9d1c-6a2e0c1f4b13", "title": "Checkout down", "how": "manual"},
+    "incident_unlinked": {
+        "incident": "0b4c7f9e-2f55-4c43-9d1c-6a2e0c1f4b13",
+        "title": "Checkout down",
+        "how": "manual",
+    },
     # remedies.services
     "remedies_priced": {
         "policy_version": 2,
@@ -321,7 +325,11 @@ def test_console_and_customer_pages_show_no_internal_values(every_event, languag
     pages = ["/console/", "/console/clusters/", "/console/taxonomy/", "/console/playbooks/", "/console/outbox/"]
     pages += [f"/console/cases/{case.public_id}/" for case in Case.objects.order_by("-id")[:25]]
     incident = _published_incident(manager, every_event)
-    pages += [f"/console/cases/{every_event.public_id}/", "/console/incidents/", f"/console/incidents/{incident.public_id}/"]
+    pages += [
+        f"/console/cases/{every_event.public_id}/",
+        "/console/incidents/",
+        f"/console/incidents/{incident.public_id}/",
+    ]
     pages += [f"/console/incidents/{incident.public_id}/?level={level}" for level in display.LADDER]
     pages += [f"/incidents/{incident.slug}", "/incidents/"]
     for page in pages:

@@ -6,62 +6,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('brands', '0001_initial'),
-        ('incidents', '0001_initial'),
-        ('triage', '0004_casetriage_customer_id_and_more'),
+        ("brands", "0001_initial"),
+        ("incidents", "0001_initial"),
+        ("triage", "0004_casetriage_customer_id_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IncidentStatement',
+            name="IncidentStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(max_length=24)),
-                ('language', models.CharField(max_length=16)),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('updated_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("level", models.CharField(max_length=24)),
+                ("language", models.CharField(max_length=16)),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                ("updated_at", models.DateTimeField()),
             ],
         ),
         migrations.AddField(
-            model_name='incident',
-            name='public_level',
+            model_name="incident",
+            name="public_level",
             field=models.CharField(blank=True, max_length=24),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='published_at',
+            model_name="incident",
+            name="published_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='remedy_kind',
-            field=models.CharField(blank=True, choices=[('refund', 'Refund'), ('discount_code', 'Discount code'), ('store_credit', 'Store credit'), ('replacement', 'Free replacement or exchange'), ('service_period', 'Free service period'), ('appointment', 'Personal appointment'), ('gift', 'Gift'), ('upgrade', 'Upgrade'), ('apology', 'Apology only')], max_length=24),
+            model_name="incident",
+            name="remedy_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("refund", "Refund"),
+                    ("discount_code", "Discount code"),
+                    ("store_credit", "Store credit"),
+                    ("replacement", "Free replacement or exchange"),
+                    ("service_period", "Free service period"),
+                    ("appointment", "Personal appointment"),
+                    ("gift", "Gift"),
+                    ("upgrade", "Upgrade"),
+                    ("apology", "Apology only"),
+                ],
+                max_length=24,
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='remedy_value',
+            model_name="incident",
+            name="remedy_value",
             field=models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['started_at', 'ended_at'], name='incident_window'),
+            model_name="incident",
+            index=models.Index(fields=["started_at", "ended_at"], name="incident_window"),
         ),
         migrations.AddField(
-            model_name='incidentstatement',
-            name='edited_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="incidentstatement",
+            name="edited_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='incidentstatement',
-            name='incident',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statements', to='incidents.incident'),
+            model_name="incidentstatement",
+            name="incident",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="statements", to="incidents.incident"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incidentstatement',
-            constraint=models.UniqueConstraint(fields=('incident', 'level', 'language'), name='incident_statement_once'),
+            model_name="incidentstatement",
+            constraint=models.UniqueConstraint(
+                fields=("incident", "level", "language"), name="incident_statement_once"
+            ),
         ),
     ]

@@ -76,8 +76,9 @@ def test_same_titles_get_different_addresses(manager):
 
 def test_a_flagged_cluster_becomes_an_incident_and_its_complaints_join_it(manager):
     cluster = flagged_cluster()
-    incident = incident_promote_cluster(actor=manager, cluster_id=cluster.public_id, remedy_kind="discount_code",
-                                        remedy_value="20")
+    incident = incident_promote_cluster(
+        actor=manager, cluster_id=cluster.public_id, remedy_kind="discount_code", remedy_value="20"
+    )
     assert incident.cluster == cluster and incident.started_at == cluster.first_seen
     assert IncidentCase.objects.filter(incident=incident, how="cluster").count() == 5
     assert CaseEvent.objects.filter(kind="incident_linked").count() == 5
@@ -130,7 +131,9 @@ def test_a_complaint_joining_the_promoted_cluster_is_linked(manager):
     cluster = flagged_cluster()
     incident = incident_promote_cluster(actor=manager, cluster_id=cluster.public_id)
     Incident.objects.filter(pk=incident.pk).update(entities=[])  # only the cluster can match now
-    case = open_case(email="six@example.com", language="en", description="The website is down, error 500 at checkout.").case
+    case = open_case(
+        email="six@example.com", language="en", description="The website is down, error 500 at checkout."
+    ).case
     assert IncidentCase.objects.get(case=case).incident == incident
 
 
@@ -169,9 +172,18 @@ def test_a_case_belongs_to_one_incident_and_linking_again_changes_nothing(manage
 def test_the_reach_counts_customers_public_complaints_followers_and_press(manager):
     incident = declared(manager, entities=[], started_at=timezone.now() - timedelta(hours=4))
     cases = [
-        open_case(email="a@example.com", language="en", description="Your site is broken, I will tell the newspaper journalist.").case,
-        open_case(email="b@example.com", language="en", channel="public_thread", followers=25_000,
-                  description="@shop your checkout is broken again").case,
+        open_case(
+            email="a@example.com",
+            language="en",
+            description="Your site is broken, I will tell the newspaper journalist.",
+        ).case,
+        open_case(
+            email="b@example.com",
+            language="en",
+            channel="public_thread",
+            followers=25_000,
+            description="@shop your checkout is broken again",
+        ).case,
         open_case(email="a@example.com", language="en", description="Still broken, my lawyer will hear about it.").case,
     ]
     for case in cases:

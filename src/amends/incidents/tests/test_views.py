@@ -62,8 +62,15 @@ def test_the_declare_form_shows_each_problem_and_stores_nothing(manager):
     assert not Incident.objects.exists()
     ok = client.post(
         "/console/incidents/declare/",
-        {"title": "Down", "summary": "It broke.", "started_at": "2026-11-30T10:00", "severity": "2",
-         "entities": "checkout, 503", "remedy_kind": "discount_code", "remedy_value": "20"},
+        {
+            "title": "Down",
+            "summary": "It broke.",
+            "started_at": "2026-11-30T10:00",
+            "severity": "2",
+            "entities": "checkout, 503",
+            "remedy_kind": "discount_code",
+            "remedy_value": "20",
+        },
     )
     assert ok.status_code == 302 and Incident.objects.get().entities == ["name:checkout", "error:503"]
 
@@ -92,7 +99,9 @@ def test_statements_are_edited_coached_and_a_supplier_blamed_is_flagged(manager)
     assert "puts the failure on someone else" in page
     refused = client.post(f"/console/incidents/{incident.public_id}/publish/", {"level": "blog_post"}, follow=True)
     assert "must be fixed" in refused.content.decode() and Incident.objects.get().published_at is None
-    empty = client.post(f"/console/incidents/{incident.public_id}/statement/blog_post/en/", {"en-title": "", "en-body": ""})
+    empty = client.post(
+        f"/console/incidents/{incident.public_id}/statement/blog_post/en/", {"en-title": "", "en-body": ""}
+    )
     assert empty.status_code == 400
     bad_level = client.post(
         f"/console/incidents/{incident.public_id}/statement/private_reply/en/", {"en-title": "x", "en-body": "y"}
