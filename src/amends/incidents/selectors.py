@@ -2,6 +2,7 @@
 ones only), and the ladder's reading of an incident's reach."""
 
 import re
+import uuid
 from datetime import datetime
 
 from django.db.models import Count, QuerySet
@@ -27,7 +28,7 @@ def incidents_list(*, actor: User) -> QuerySet[Incident]:
     )
 
 
-def incident_get(*, actor: User | None, public_id: object) -> Incident | None:
+def incident_get(*, actor: User | None, public_id: uuid.UUID | str) -> Incident | None:
     return (
         Incident.objects.select_related("category", "brand", "cluster", "declared_by")
         .filter(public_id=public_id)

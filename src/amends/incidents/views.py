@@ -2,6 +2,7 @@
 link, edit the ladder's statements and publish. Thin: read the form, one service, render or redirect."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 from amends.cases.models import Case
 from amends.cases.views import actor, staff_required
 from amends.core.display import ladder_label, language_label
+from amends.replies.coach import Coaching
 
 from .drafts import company_languages, public_url, remedy_words, statement_coach
 from .forms import DeclareForm, LinkForm, ResolveForm, StatementForm, UpdateForm
@@ -119,11 +121,24 @@ def detail_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return _detail(request, incident)
 
 
-def _detail(request: HttpRequest, incident: Incident, status: int = 200, **forms: Any) -> HttpResponse:
+@dataclass
+class StatementView:
+    language: str
+    label: str
+    title: str
+    body: str
+    edited: bool
+    coaching: Coaching
+    form: StatementForm
+
+
+def _detail(
+    request: HttpRequest, incident: Incident, status: int = 200, chosen: str | None = None, **forms: Any
+) -> HttpResponse:
     user = actor(request)
     reach = incident_reach(incident=incident)
     advice = recommend(reach)
-    chosen = request.GET.get("level", "")
+    chosen = request.GET.get("level", "") if chosen is None else chosen
     level = level_of(chosen) if chosen in CODES else advice.level
     if incident.published_at and not chosen:
         level = level_of(incident.public_level)
@@ -131,16 +146,16 @@ def _detail(request: HttpRequest, incident: Incident, status: int = 200, **forms
     if level != Level.PRIVATE_REPLY:
         for language, (title, body, edited) in statements_for(incident, level).items():
             statements.append(
-                {
-                    "language": language,
-                    "label": language_label(language),
-                    "title": title,
-                    "body": body,
-                    "edited": edited,
-                    "coaching": statement_coach(incident=incident, body=body, language=language),
-                    "form": forms.get(f"statement_{language}")
+                StatementView(
+                    language=language,
+                    label=language_label(language),
+                    title=title,
+                    body=body,
+                    edited=edited,
+                    coaching=statement_coach(incident=incident, body=body, language=language),
+                    form=forms.get(f"statement_{language}")
                     or StatementForm(initial={"title": title, "body": body}, prefix=language),
-                }
+                )
             )
     context = {
         "incident": incident,
@@ -153,7 +168,7 @@ def _detail(request: HttpRequest, incident: Incident, status: int = 200, **forms
         "level": level,
         "levels": [(lvl.code, ladder_label(lvl.code)) for lvl in Level],
         "statements": statements,
-        "blocked": any(s["coaching"].blocking for s in statements),
+        "blocked": any(s.coaching.blocking for s in statements),
         "public_url": public_url(incident),
         "can_edit": user.is_manager,
         "update_form": forms.get("update_form") or UpdateForm(),
@@ -268,9 +283,7 @@ def statement_view(request: HttpRequest, public_id: uuid.UUID, level: str, langu
         else:
             messages.success(request, _("Statement saved."))
             return redirect(f"{request.path.rsplit('/statement/', 1)[0]}/?level={level}")
-    request.GET = request.GET.copy()  # type: ignore[assignment]
-    request.GET["level"] = level if level in CODES else ""
-    return _detail(request, incident, status=400, **{f"statement_{language}": form})
+    return _detail(request, incident, status=400, chosen=level, **{f"statement_{language}": form})
 
 
 @require_POST
