@@ -14,6 +14,8 @@ from amends.aftercare.api import router as aftercare_router
 from amends.cases.api import router as cases_router
 from amends.cases.lifecycle import IllegalTransition
 from amends.cases.services import ReplyBlocked
+from amends.incidents.api import router as incidents_router
+from amends.incidents.services import IncidentRefused
 from amends.playbooks.api import router as playbooks_router
 from amends.remedies.api import router as remedies_router
 from amends.remedies.codes_api import router as codes_router
@@ -34,7 +36,8 @@ api = NinjaAPI(
     "not UTF-8, are refused, never stored. A field the API does not know is refused by name.\n\n"
     "Every refusal is an `ErrorOut` in the caller's language (`Accept-Language`): `detail` for a person, and "
     "`errors` naming each field at fault. 400: the request cannot be read (not JSON, not UTF-8, a cursor this "
-    "API did not give out); 401: no valid API key; 404: no such case; 409: the case cannot do that now, or an "
+    "API did not give out); 401: no valid API key; 403: a role may not do that; 404: no such case or incident; "
+    "409: the case or incident cannot do that now, or an "
     "Idempotency-Key reused with another request; 413: the body is over 3 MB; 415: not JSON; 422: a field "
     "breaks a rule of this document.",
     auth=ApiKeyAuth(),
@@ -67,6 +70,13 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/", remedies_router)
 api.add_router("/", aftercare_router)
+api.add_router("/", incidents_router)
+
+
+@api.exception_handler(IncidentRefused)
+def incident_refused(request: HttpRequest, exc: IncidentRefused) -> HttpResponse:
+    # A role (403), an unknown cluster (404) or the incident's state (409): nothing was changed.
+    return api.create_response(request, {"detail": exc.message, "errors": {exc.code: [exc.message]}}, status=exc.status)
 
 
 @api.exception_handler(ValidationError)

@@ -188,6 +188,8 @@ class CaseEvent(models.Model):
         SURVEY_REMINDED = "survey_reminded", _("Satisfaction survey reminder sent")
         SURVEY_ANSWERED = "survey_answered", _("Customer answered the survey")
         ADVOCATE_ACTION = "advocate_action", _("Advocate thanked, rewarded or invited")
+        INCIDENT_LINKED = "incident_linked", _("Linked to an incident")
+        INCIDENT_UNLINKED = "incident_unlinked", _("Unlinked from an incident")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

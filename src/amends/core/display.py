@@ -139,6 +139,15 @@ COACH_RULE = {
     "language": gettext_lazy("language not coached"),
     "offer": gettext_lazy("a promise the case did not offer"),
 }
+INCIDENT_EVENT = {
+    "declared": gettext_lazy("Incident declared"),
+    "promoted": gettext_lazy("Promoted from a cluster of complaints"),
+    "update": gettext_lazy("Update"),
+    "resolved": gettext_lazy("Resolved"),
+    "case_linked": gettext_lazy("Case linked"),
+    "case_unlinked": gettext_lazy("Case unlinked"),
+    "published": gettext_lazy("Published"),
+}
 ENTITY = {
     "order": gettext_lazy("order %(value)s"),
     "error": gettext_lazy("error %(value)s"),
@@ -266,6 +275,10 @@ def outbox_state_label(code: object) -> str:
     return _lookup(dict(OutboxMessage.State.choices), code)
 
 
+def incident_event_label(code: object) -> str:
+    return _lookup(INCIDENT_EVENT, code)
+
+
 def coach_rule_label(rule: object) -> str:
     return _lookup(COACH_RULE, rule)
 
@@ -346,6 +359,8 @@ def event_text(event: Any) -> str:
         return _remedy_event(kind, label, data)
     if kind in AFTERCARE_EVENTS:
         return _aftercare_event(kind, label, data)
+    if kind in ("incident_linked", "incident_unlinked") and data.get("title"):
+        return _("%(what)s: %(incident)s") % {"what": label, "incident": data["title"]}
     return label
 
 
@@ -687,6 +702,11 @@ _SIGNALS: list[tuple[re.Pattern[str], Any]] = [
     (
         re.compile(r"^(\d+) followers$"),
         lambda m: ngettext("%(n)s follower", "%(n)s followers", int(m[1])) % {"n": m[1]},
+    ),
+    (re.compile(r"^press: (.+)$"), lambda m: _("the press or the media: %(words)s") % {"words": m[1]}),
+    (
+        re.compile(r"^affected: (\d+) customers in one cluster$"),
+        lambda m: ngettext("%(n)s customer affected", "%(n)s customers affected", int(m[1])) % {"n": m[1]},
     ),
     (
         re.compile(r"^affected: (\d+)$"),

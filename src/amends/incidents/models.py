@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from amends.remedies.models import KIND_CHOICES
+
 
 class Incident(models.Model):
     """One failure that touched many customers at once: declared by a manager or promoted from a flagged cluster."""
@@ -34,11 +36,21 @@ class Incident(models.Model):
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What every affected customer gets (a kind of the remedy catalogue, e.g. a discount code of 20 %): the agent
+    # answering a complaint of the incident offers it, and the public statement names it.
+    remedy_kind = models.CharField(max_length=24, choices=KIND_CHOICES, blank=True)
+    remedy_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # Published: the public page /incidents/<slug> shows it, at this level of the communication ladder.
+    published_at = models.DateTimeField(null=True, blank=True)
+    public_level = models.CharField(max_length=24, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["state", "-started_at"], name="incident_state_started")]
+        indexes = [
+            models.Index(fields=["state", "-started_at"], name="incident_state_started"),
+            models.Index(fields=["started_at", "ended_at"], name="incident_window"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=["open", "resolved"]), name="incident_state_known"),
             models.CheckConstraint(
@@ -83,3 +95,26 @@ class IncidentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.incident_id}"
+
+
+class IncidentStatement(models.Model):
+    """The text for one rung of the ladder in one language: drafted from a template, edited by a manager, and
+    shown on the public incident page once the incident is published at that rung."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="statements")
+    level = models.CharField(max_length=24)
+    language = models.CharField(max_length=16)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "level", "language"], name="incident_statement_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} ({self.language}) of {self.incident_id}"

@@ -96,6 +96,14 @@ def triage(
         sentiment=Part(found.sentiment, found.sentiment_confidence, found.sentiment_cues),
         churn_risk=Part(found.churn_risk, found.churn_risk, found.churn_cues),
         public_risk=Part(found.public_risk, found.public_risk, found.public_cues),
-        ladder=Part(found.ladder, found.public_risk, [f"affected: {affected}"]),
+        # The press cues travel with the ladder part: the incident's ladder counts complaints that mention the press.
+        ladder=Part(
+            found.ladder,
+            found.public_risk,
+            [
+                f"affected: {affected}",
+                *([f"press: {', '.join(found.found['press'][:3])}"] if found.found.get("press") else []),
+            ],
+        ),
         needs_review=needs_review,
     )

@@ -183,10 +183,11 @@ def case_cluster(*, case: "Case", record: CaseTriage) -> ComplaintCluster | None
         if cluster.customers > 1:
             data = dict(record.result)
             public_risk = float(data["public_risk"]["value"])
+            press = [s for s in data["ladder"]["signals"] if str(s).startswith("press: ")]
             data["ladder"] = {
-                "value": ladder_level(public_risk=public_risk, affected=cluster.customers, press=False),
+                "value": ladder_level(public_risk=public_risk, affected=cluster.customers, press=bool(press)),
                 "confidence": public_risk,
-                "signals": [f"affected: {cluster.customers} customers in one cluster"],
+                "signals": [f"affected: {cluster.customers} customers in one cluster", *press],
             }
             CaseTriage.objects.filter(pk=record.pk).update(result=data)
             record.result = data

@@ -26,6 +26,7 @@ EVENTS = (
     "case.reopened",
     "case.closed",
     "remedy.granted",
+    "incident.published",
 )
 _CACHE_SECONDS = 5.0
 _cached: tuple[float, list[WebhookEndpoint]] | None = None
@@ -71,8 +72,9 @@ def _active_endpoints() -> list[WebhookEndpoint]:
     return _cached[1]
 
 
-def webhook_emit(*, event: str, case_id: int, data: dict[str, Any]) -> int:
-    """Write one outbox row per endpoint subscribed to `event`. Call inside the transaction of the change."""
+def webhook_emit(*, event: str, case_id: int | None, data: dict[str, Any]) -> int:
+    """Write one outbox row per endpoint subscribed to `event`. Call inside the transaction of the change. An event
+    about no one case (an incident published) has no case_id."""
     endpoints = [e for e in _active_endpoints() if event in e.events]
     if not endpoints:
         return 0

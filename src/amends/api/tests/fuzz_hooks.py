@@ -24,6 +24,7 @@ GENUINE_CURSOR = base64.urlsafe_b64encode(b"2000-01-01T00:00:00+00:00|1").decode
 KNOWN = {
     "case_id": [i for i in os.environ.get("AMENDS_FUZZ_CASES", "").split(",") if i],
     "remedy_id": [i for i in os.environ.get("AMENDS_FUZZ_REMEDIES", "").split(",") if i],
+    "incident_id": [i for i in os.environ.get("AMENDS_FUZZ_INCIDENTS", "").split(",") if i],
 }
 
 
@@ -81,6 +82,13 @@ def map_case(context, case):  # type: ignore[no-untyped-def]
     for name in KNOWN:
         if case.path_parameters and isinstance(case.path_parameters.get(name), str):
             case.path_parameters[name] = known_id(name, case.path_parameters[name])
+    if (
+        isinstance(case.body, dict)
+        and isinstance(case.body.get("case"), str)
+        and case.operation.path.startswith("/api/v1/incidents/")
+    ):
+        # Linking a case to an incident: the case named in the body, like a case id in a path, mostly exists.
+        case.body["case"] = known_id("case_id", case.body["case"])
     if case.path_parameters and isinstance(case.path_parameters.get("code"), str):
         # Path parameters reach the hook percent-encoded, as they will travel.
         typed = with_check_symbol(unquote(case.path_parameters["code"]))

@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from django.utils.timezone import now
 
 from amends.cases.models import Case, CaseEvent, Message
 from amends.conftest import open_case
+from amends.incidents.services import incident_declare
 from amends.outbox.models import OutboxMessage
 from amends.remedies.models import RemedyPolicy
 from amends.remedies.selectors import policy_active, policy_forget
@@ -127,8 +129,9 @@ def ledger(live_server, monkeypatch) -> Iterator[Ledger]:  # type: ignore[no-unt
 
 @pytest.fixture
 def known_ids(db) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """A case with remedies priced at intake, whose ids the hooks give to some requests meant to be valid: the
-    operations on a case or a remedy then reach their work, not only the 404 of an id made up."""
+    """A case with remedies priced at intake, and an incident, whose ids the hooks give to some requests meant to be
+    valid: the operations on a case, a remedy or an incident then reach their work, not only the 404 of an id made
+    up."""
     if policy_active() is None:  # a transactional test before this one may have flushed the seeded policy
         RemedyPolicy.objects.create(
             version=1, source=DEFAULT_POLICY.read_text(), is_active=True, created_at=now(), activated_at=now()
@@ -137,7 +140,14 @@ def known_ids(db) -> dict[str, str]:  # type: ignore[no-untyped-def]
     case = open_case(order_reference="SO-1", order_value="89.90", order_currency="EUR").case
     remedies = [str(r) for r in case.remedies.values_list("public_id", flat=True)]
     assert remedies, "the default policy priced no remedy for the case"
-    return {"AMENDS_FUZZ_CASES": str(case.public_id), "AMENDS_FUZZ_REMEDIES": ",".join(remedies)}
+    incident = incident_declare(
+        actor=None, title="Checkout down", summary="Payments failed.", started_at=now() - timedelta(hours=1)
+    )
+    return {
+        "AMENDS_FUZZ_CASES": str(case.public_id),
+        "AMENDS_FUZZ_REMEDIES": ",".join(remedies),
+        "AMENDS_FUZZ_INCIDENTS": str(incident.public_id),
+    }
 
 
 def test_the_api_keeps_to_its_document_under_fuzzing(live_server, api_key, known_ids, ledger, tmp_path):  # type: ignore[no-untyped-def]

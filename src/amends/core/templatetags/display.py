@@ -28,5 +28,6 @@ for _name in (
     "signal_text",
     "signals_text",
     "model_label",
+    "incident_event_label",
 ):
     register.filter(_name, getattr(display, _name))

@@ -43,6 +43,13 @@ EVENT_DATA: dict[str, dict] = {
     },
     "checklist_step_done": {"step": "5d1b0c55-1a43-4a3d-93f4-3b9a1c8e7f10", "text": "Call the courier"},
     "checklist_step_undone": {"step": "5d1b0c55-1a43-4a3d-93f4-3b9a1c8e7f10", "text": "Call the courier"},
+    # incidents.services
+    "incident_linked": {"incident": "0b4c7f9e-2f55-4c43-9d1c-6a2e0c1f4b13", "title": "Checkout down", "how": "matched"},
+    "incident_unlinked": {
+        "incident": "0b4c7f9e-2f55-4c43-9d1c-6a2e0c1f4b13",
+        "title": "Checkout down",
+        "how": "manual",
+    },
     # remedies.services
     "remedies_priced": {
         "policy_version": 2,
@@ -189,6 +196,7 @@ def test_every_code_has_a_label_and_an_unknown_one_is_still_words():
         *(display.ladder_label(level) for level in display.LADDER),
         *(display.category_label(slug) for slug in display.CATEGORY),
         *(display.coach_rule_label(rule) for rule in display.COACH_RULE),
+        *(display.incident_event_label(kind) for kind in display.INCIDENT_EVENT),
         display.event_text(CaseEvent(kind="remedy_granted_later", data={"to": {"x": None}})),
         display.status_label("on_hold"),
         display.entity_label("name:saturday"),
@@ -281,6 +289,39 @@ def test_coach_findings_are_translated_and_cite_no_seed():
         assert "seed" not in display.coach_text("Offer two or three options so the customer regains control.")
 
 
+def _published_incident(manager, case):  # type: ignore[no-untyped-def]
+    """An incident with every kind of timeline entry, linked to `case`, published."""
+    from datetime import timedelta
+
+    from amends.incidents.services import (
+        incident_declare,
+        incident_link_case,
+        incident_publish,
+        incident_resolve,
+        incident_unlink_case,
+        incident_update,
+    )
+
+    incident = incident_declare(
+        actor=manager,
+        title="Checkout down",
+        summary="Payments failed.",
+        started_at=timezone.now() - timedelta(hours=3),
+        entities=["error:503", "checkout"],
+        remedy_kind="discount_code",
+        remedy_value="20",
+    )
+    other = Case.objects.exclude(pk=case.pk).first()
+    if other is not None:
+        incident_link_case(incident=incident, case=other, actor=manager)
+        incident_unlink_case(incident=incident, case=other, actor=manager)
+    incident_link_case(incident=incident, case=case, actor=manager)
+    incident_update(incident=incident, actor=manager, body="We found the cause.", public=True)
+    incident_publish(incident=incident, actor=manager, level="blog_post")
+    incident_resolve(incident=incident, actor=manager, body="Fixed.")
+    return incident
+
+
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_console_and_customer_pages_show_no_internal_values(every_event, language):
     call_command("seed_demo", "--cases", "20", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -289,6 +330,14 @@ def test_console_and_customer_pages_show_no_internal_values(every_event, languag
     client.force_login(manager)
     pages = ["/console/", "/console/clusters/", "/console/taxonomy/", "/console/playbooks/", "/console/outbox/"]
     pages += [f"/console/cases/{case.public_id}/" for case in Case.objects.order_by("-id")[:25]]
+    incident = _published_incident(manager, every_event)
+    pages += [
+        f"/console/cases/{every_event.public_id}/",
+        "/console/incidents/",
+        f"/console/incidents/{incident.public_id}/",
+    ]
+    pages += [f"/console/incidents/{incident.public_id}/?level={level}" for level in display.LADDER]
+    pages += [f"/incidents/{incident.slug}", "/incidents/"]
     for page in pages:
         response = client.get(page)
         assert response.status_code == 200, page
