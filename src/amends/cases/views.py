@@ -30,7 +30,7 @@ from amends.triage.models import Category, ComplaintCluster
 
 from .forms import BulkForm, CaseForm, InboxFilterForm, NoteForm, ReplyForm, SavedViewForm
 from .lifecycle import IllegalTransition
-from .models import Attachment, Case
+from .models import Attachment, Case, Channel
 from .selectors import InboxFilters, case_get, customer_history, inbox, saved_views, timeline
 from .services import (
     UNCHANGED,
@@ -161,7 +161,12 @@ def reply_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 _("Not sent: the case changed while you wrote (a colleague or the customer). Look again and resend."),
             )
         else:
-            messages.success(request, _("Reply sent to %(email)s.") % {"email": case.customer.email})
+            if case.channel == Channel.PUBLIC_THREAD:
+                messages.success(
+                    request, _("Public reply handed to the connector, to be posted by the brand's account.")
+                )
+            else:
+                messages.success(request, _("Reply sent to %(email)s.") % {"email": case.customer.email})
             return redirect("cases:case", public_id=public_id)
     return _case_page(request, case, status=400, reply_form=form, coaching=coaching)
 
