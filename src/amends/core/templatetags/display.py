@@ -28,5 +28,8 @@ for _name in (
     "signal_text",
     "signals_text",
     "model_label",
+    "platform_label",
+    "followers_text",
+    "public_reply_delivery",
 ):
     register.filter(_name, getattr(display, _name))
