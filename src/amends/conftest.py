@@ -77,7 +77,7 @@ def open_case(*, priority: int | None = None, **overrides: object) -> Opened:
         # A public post comes with its platform, handle and address; tests that need none in particular get one.
         fields["public"] = PublicPost(
             platform="instagram",
-            handle="@olga_k",
+            handle="@Olga.K",  # data, not a code: the display guard reads snake_case as a leaked code
             post_url=f"https://www.instagram.com/p/{uuid.uuid4().hex[:12]}/",
             followers=int(fields.get("followers") or 0),
         )

@@ -145,6 +145,7 @@ COACH_RULE = {
     "onlookers": gettext_lazy("talking to onlookers"),
     "public_private": gettext_lazy("continue in private"),
     "public_short": gettext_lazy("a short public answer"),
+    "private_data": gettext_lazy("private details in public"),
     "empty": gettext_lazy("empty reply"),
     "language": gettext_lazy("language not coached"),
     "offer": gettext_lazy("a promise the case did not offer"),
@@ -735,6 +736,11 @@ COACH_TEXT = frozenset(
         gettext_noop("In a public thread, offer to continue privately."),
         gettext_noop("Add a short invitation to a private message or e-mail."),
         gettext_noop("A public answer should be short."),
+        gettext_noop("The reply addresses someone other than the customer in a public thread."),
+        gettext_noop(
+            "The reply shows private details in public (an order number, an e-mail address or a phone number)."
+        ),
+        gettext_noop("Leave them out; ask the customer to continue privately, where they are safe."),
         gettext_noop("Apologise briefly, move the details to a private conversation."),
         gettext_noop("The reply is empty."),
         gettext_noop("Write to the customer before sending."),
