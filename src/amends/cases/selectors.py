@@ -85,6 +85,9 @@ def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
     if q:
         if REFERENCE.match(q):
             cases = cases.filter(reference=q.upper())
+        elif q.startswith("@") and " " not in q:
+            # A handle on a public platform (@anna_k), as the case page shows it.
+            cases = cases.filter(customer__handles__handle_key=q[1:].casefold())
         elif "@" in q and " " not in q:
             cases = cases.filter(customer__email=q.lower())
         else:

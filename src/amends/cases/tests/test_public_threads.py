@@ -269,3 +269,23 @@ def test_api_reply_to_a_public_thread_goes_to_the_connector(api, connector):
     assert response.status_code == 201, response.content
     assert OutboxMessage.objects.filter(subject="public_reply.requested").count() == 1
     assert not OutboxMessage.objects.filter(kind="email").exists()
+
+
+def test_the_continuation_link_opens_the_status_page_of_a_handle_only_customer(agent, connector):
+    case = open_post().case
+    case_reply(case=case, actor=agent, body=GOOD_REPLY)
+    url = json.loads(OutboxMessage.objects.get(case=case, kind="webhook").body)["data"]["public_reply"]["continue_url"]
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    customer = Client()
+    landed = customer.get(f"/{path}", follow=True)
+    assert landed.status_code == 200 and case.reference in landed.content.decode()
+    assert GOOD_REPLY[:40] in landed.content.decode()
+    onlooker = Client().get(f"/{path}")
+    assert onlooker.status_code == 404
+
+
+def test_the_inbox_finds_a_case_by_the_authors_handle(agent_client):
+    case = open_post().case
+    page = agent_client.get("/console/", {"q": "@anna_k", "status": "all"})
+    assert case.reference in page.content.decode()
+    assert "None" not in page.content.decode()
