@@ -213,7 +213,15 @@ class Command(BaseCommand):
             case_transition(case=case, to=Status.IN_PROGRESS, actor_kind=ActorKind.AGENT, actor=agent)
             return
         if case.channel == Channel.PUBLIC_THREAD:
-            # Its answer goes out through a connector (public_reply.requested), which the demo has none of.
+            # Its answer goes out through a connector (public_reply.requested), which the demo has none of: the
+            # demo records that the thread was answered there, and moves the case on as the replies below do.
+            case_add_note(case=case, actor=agent, body="Answered in the thread from the shop's account.")
+            case.first_responded_at = case.created_at + timedelta(minutes=rng.uniform(5, 90))
+            Case.objects.filter(pk=case.pk).update(first_responded_at=case.first_responded_at)
+            for status in (Status.IN_PROGRESS, Status.WAITING if roll < 0.6 else Status.RESOLVED):
+                case_transition(case=case, to=status, actor_kind=ActorKind.AGENT, actor=agent)
+            if roll >= 0.85:
+                case_transition(case=case, to=Status.CLOSED, actor_kind=ActorKind.AGENT, actor=agent)
             return
         reply = REPLIES[language].format(name=name.split()[0])
         if roll < 0.6:
