@@ -241,8 +241,10 @@ class MessageIn(InSchema):
     body: Story
     kind: Literal["customer", "reply", "note"] = Field(
         default="customer",
-        description="customer: the customer wrote (e.g. in your chat); reply: a public answer e-mailed under the "
-        "brand identity; note: internal, never shown to the customer",
+        description="customer: the customer wrote (e.g. in your chat); reply: an answer e-mailed under the brand "
+        "identity, or, on a public-thread case, handed to your connector as the signed webhook "
+        "public_reply.requested to post under the brand's account (refused with 422 when no endpoint listens for "
+        "it, and held to the coach's public rules); note: internal, never shown to the customer",
     )
     override: Flag = Field(
         default=False,

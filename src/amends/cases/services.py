@@ -308,7 +308,8 @@ def case_reply(
     override: bool = False,
     override_reason: str = "",
 ) -> Message:
-    """A public answer to the customer, sent under the case's brand identity through the outbox.
+    """A public answer to the customer, sent under the case's brand identity through the outbox: by e-mail, or for
+    a case from a public thread, to the connector that posts it under the brand's account (public_reply_request).
 
     Every reply is coached here, whoever sends it (console, API, anything else): a blocking finding refuses it with
     ReplyBlocked and writes nothing, unless the author sends it anyway on purpose (`override`), which the timeline
