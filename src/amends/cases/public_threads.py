@@ -100,7 +100,10 @@ def clean_post_url(raw: str, *, required: bool = True) -> str:
         return ""
     if len(value) > MAX_URL or not _URL.match(value):
         raise ValidationError(_("Enter a valid http or https address."), code="invalid")
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a host Python's parser will not split (NFKC look-alikes of / ? # @ :): kept as written
+        return value
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
 
 
