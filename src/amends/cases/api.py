@@ -90,7 +90,7 @@ def create_case(  # type: ignore[no-untyped-def]
             post_url=public.post_url,
             followers=public.followers,
             posted_at=public.posted_at,
-            parent_url=public.parent_url or "",
+            parent_url=public.parent_url,
             thread_id=public.thread_id or "",
         )
         if public is not None

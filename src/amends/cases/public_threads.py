@@ -48,7 +48,7 @@ class PublicPost:
     post_url: str
     followers: int = 0
     posted_at: datetime | None = None
-    parent_url: str = ""
+    parent_url: str | None = None  # None: not given; "" given empty is refused, as the API document says
     thread_id: str = ""
 
 
@@ -90,14 +90,14 @@ def clean_handle(raw: str) -> str:
     return _TRAILING.sub("", _LEADING.sub("", raw))
 
 
-def clean_post_url(raw: str, *, required: bool = True) -> str:
+def clean_post_url(raw: str | None, *, required: bool = True) -> str:
     """An http(s) URL of a post, its scheme and host lower-cased and any #fragment dropped (a link to one comment
     of a post is still the post)."""
-    value = raw or ""
-    if not value:
-        if required:
-            raise ValidationError(_("Give the address (URL) of the post."), code="required")
+    if raw is None and not required:
         return ""
+    value = raw or ""
+    if not value and required:
+        raise ValidationError(_("Give the address (URL) of the post."), code="required")
     if len(value) > MAX_URL or not _URL.match(value):
         raise ValidationError(_("Enter a valid http or https address."), code="invalid")
     try:

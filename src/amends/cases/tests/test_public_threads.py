@@ -246,6 +246,7 @@ def test_api_opens_a_public_thread_case_without_email_and_shows_its_facts(api):
         ({**POST, "post_url": "javascript:alert(1)"}, "public.post_url"),
         ({**POST, "platform": "myspace"}, "public.platform"),
         ({**POST, "followers": -5}, "public.followers"),
+        ({**POST, "parent_url": ""}, "public.parent_url"),
     ],
 )
 def test_api_refuses_bad_public_facts_with_422_naming_the_field(api, public, field):
