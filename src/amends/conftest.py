@@ -2,6 +2,7 @@
 
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -15,6 +16,7 @@ from amends.accounts.models import User
 from amends.accounts.services import user_create
 from amends.api.services import apikey_create
 from amends.cases.intake import IntakeRequest, Opened, case_open
+from amends.cases.public_threads import PublicPost
 
 
 def free_port() -> int:
@@ -71,6 +73,14 @@ def open_case(*, priority: int | None = None, **overrides: object) -> Opened:
         "description": "Прислали кроссовки не того размера, а нужны к субботе.",
     }
     fields.update(overrides)
+    if fields.get("channel") == "public_thread" and "public" not in fields:
+        # A public post comes with its platform, handle and address; tests that need none in particular get one.
+        fields["public"] = PublicPost(
+            platform="instagram",
+            handle="@Olga.K",  # data, not a code: the display guard reads snake_case as a leaked code
+            post_url=f"https://www.instagram.com/p/{uuid.uuid4().hex[:12]}/",
+            followers=int(fields.get("followers") or 0),
+        )
     if priority is None:
         return case_open(request=IntakeRequest(**fields))
     return case_open(request=IntakeRequest(**fields), priority=priority)

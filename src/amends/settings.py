@@ -211,6 +211,8 @@ OUTBOX_MAX_ATTEMPTS = env.int("AMENDS_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximu
 OUTBOX_LEASE_SECONDS = env.int("AMENDS_OUTBOX_LEASE_SECONDS", 120, minimum=1, maximum=3600)
 # Hosts webhooks may reach although they are not public https (a test receiver, an internal integration).
 WEBHOOK_ALLOWED_HOSTS = env.list("AMENDS_WEBHOOK_ALLOWED_HOSTS", [])
+# How long a connector may take to answer one delivery before it counts as failed and is retried with backoff.
+WEBHOOK_TIMEOUT_SECONDS: float = env.int("AMENDS_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)
 STATUS_LINK_DAYS = env.int("AMENDS_STATUS_LINK_DAYS", 90, minimum=1, maximum=3650)
 # The company's home currency: remedy policies, caps, authority limits and budgets are in it; orders in another
 # currency are converted with the managers' rate table.

@@ -232,6 +232,8 @@ def advocate_act(
         raise ValidationError({"link": [_("Give the address of the page as https://…")]})
     if kind in (AdvocateAction.Kind.INVITE_REVIEW, AdvocateAction.Kind.INVITE_PROGRAMME) and not link:
         raise ValidationError({"link": [_("An invitation needs the address of the page it invites to.")]})
+    if not customer.email:
+        raise ValidationError(_("This customer has no e-mail address: thank them where they wrote to you."))
     if is_suppressed(customer.email):
         raise ValidationError(_("This customer's address is on the suppression list: no mail may go to it."))
     case = case or Case.objects.filter(customer=customer).order_by("-created_at").first()

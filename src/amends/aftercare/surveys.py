@@ -19,6 +19,7 @@ from amends.cases.lifecycle import Priority, Status
 from amends.cases.models import ActorKind, Case, CaseEvent
 from amends.cases.services import event_record
 from amends.core import languages
+from amends.customers.services import customer_label
 from amends.outbox.services import outbox_email_enqueue
 from amends.outbox.suppression import is_suppressed
 
@@ -240,7 +241,8 @@ def surveys_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
             if not _still_resolved(survey, case):
                 Survey.objects.filter(pk=pk).update(state=Survey.State.CANCELLED, nonce="", cancelled_at=now)
                 continue
-            if is_suppressed(case.customer.email):
+            # No address (a customer known only by a public handle) is treated as a suppressed one: no mail.
+            if not case.customer.email or is_suppressed(case.customer.email):
                 Survey.objects.filter(pk=pk).update(state=Survey.State.SUPPRESSED, nonce="", cancelled_at=now)
                 continue
             subject, body = survey_compose(survey=survey)
@@ -289,7 +291,7 @@ def surveys_remind_due(*, now: datetime | None = None, limit: int = 500) -> int:
                 continue  # answered, cancelled or reminded meanwhile
             survey = Survey.objects.select_related("case", "case__customer", "case__brand").get(pk=pk)
             case = survey.case
-            if not _still_resolved(survey, case) or is_suppressed(case.customer.email):
+            if not _still_resolved(survey, case) or not case.customer.email or is_suppressed(case.customer.email):
                 continue  # the claim stands: no reminder will go for this survey
             subject, body = survey_compose(survey=survey, reminder=True)
             outbox_email_enqueue(
@@ -414,7 +416,7 @@ def survey_answer(
         case=survey.case,
         kind=CaseEvent.Kind.SURVEY_ANSWERED,
         actor_kind=ActorKind.CUSTOMER,
-        actor_label=survey.case.customer.email,
+        actor_label=customer_label(survey.case.customer),
         data={"satisfaction": score, "via": via},
         at=now,
     )

@@ -18,6 +18,7 @@ from amends.api.models import ApiKey
 from .intake import IntakeRequest, case_open
 from .lifecycle import Status
 from .models import Case, Channel
+from .public_threads import PublicPost
 from .schemas import CaseIn, CaseOut, CasePage, ErrorOut, MessageIn, MessageOut, ReplyRefusedOut
 from .services import case_add_customer_message, case_add_note, case_reply
 
@@ -47,7 +48,7 @@ INTAKE_FIELDS = {
 def _case(public_id: UUID) -> Case:
     # An API key speaks for the whole company, so it may read every case; an unknown id is a plain 404.
     case = (
-        Case.objects.select_related("customer", "team", "assignee", "brand", "triage")
+        Case.objects.select_related("customer", "team", "assignee", "brand", "triage", "public_thread")
         .prefetch_related("remedies")
         .filter(public_id=public_id)
         .first()
@@ -57,14 +58,21 @@ def _case(public_id: UUID) -> Case:
     return case
 
 
-@router.post("/cases", response={201: CaseOut, **WRITE_ERRORS}, summary="Open a case")
+@router.post(
+    "/cases",
+    response={200: CaseOut, 201: CaseOut, **WRITE_ERRORS},
+    summary="Open a case",
+    description="201: a new case. 200: a post in a public thread (channel public_thread) by an author who has a "
+    "case open for the same thread joined that case as a new message; the body is that case.",
+)
 def create_case(  # type: ignore[no-untyped-def]
     request: HttpRequest, payload: CaseIn, idempotency_key: Annotated[IdempotencyText | None, IdempotencyKey] = None
 ):
     key: ApiKey = request.auth  # type: ignore[attr-defined]
     order = payload.order
+    public = payload.public
     intake = IntakeRequest(
-        email=payload.customer.email,
+        email=payload.customer.email or "",
         name=payload.customer.name or "",
         language=payload.customer.language or "",
         external_id=payload.customer.external_id or "",
@@ -76,6 +84,17 @@ def create_case(  # type: ignore[no-untyped-def]
         remedy_sought=payload.remedy_sought or "",
         channel=payload.channel or Channel.API,
         followers=payload.followers or 0,
+        public=PublicPost(
+            platform=public.platform,
+            handle=public.handle,
+            post_url=public.post_url,
+            followers=public.followers,
+            posted_at=public.posted_at,
+            parent_url=public.parent_url,
+            thread_id=public.thread_id or "",
+        )
+        if public is not None
+        else None,
     )
 
     def work() -> tuple[int, dict]:
@@ -85,7 +104,9 @@ def create_case(  # type: ignore[no-untyped-def]
             raise ValidationError(
                 {INTAKE_FIELDS.get(field, field): errors for field, errors in exc.error_dict.items()}
             ) from None
-        return 201, CaseOut.of(opened.case, remedies=opened.remedies).model_dump(mode="json")
+        # A follow-on comment by the same author in the same thread joined their open case: 200, that case.
+        status = 200 if opened.joined else 201
+        return status, CaseOut.of(opened.case, remedies=opened.remedies or None).model_dump(mode="json")
 
     return run_idempotent(request, key, work)
 
@@ -129,7 +150,9 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 @router.get("/cases", response={200: CasePage, **READ_ERRORS}, summary="List cases, newest first")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):  # type: ignore[no-untyped-def]
-    cases = Case.objects.select_related("customer", "team", "assignee", "triage").prefetch_related("remedies")
+    cases = Case.objects.select_related("customer", "team", "assignee", "triage", "public_thread").prefetch_related(
+        "remedies"
+    )
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.language:

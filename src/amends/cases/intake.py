@@ -27,7 +27,13 @@ from amends.core import languages, money
 from amends.core.text import clean_text, single_line
 from amends.core.validators import order_value_refusal, text_refusal
 from amends.customers.models import Customer
-from amends.customers.services import customer_get_or_create
+from amends.customers.services import (
+    customer_by_handle,
+    customer_for_handle,
+    customer_get_or_create,
+    customer_handle_attach,
+    customer_label,
+)
 from amends.playbooks.routing import Plan, intake_plan
 from amends.remedies.facts import case_facts, complaint_days_from_counts
 from amends.remedies.selectors import ActivePolicy, policy_active
@@ -40,6 +46,14 @@ from amends.triage.services import case_cluster, case_triage_store, category_by_
 from . import hooks
 from .lifecycle import Priority, Status
 from .models import ActorKind, Attachment, Case, CaseEvent, Channel, Message, ReferenceCounter
+from .public_threads import (
+    PublicFacts,
+    PublicPost,
+    public_post_clean,
+    public_thread_open_case,
+    public_thread_record,
+    public_thread_seen_again,
+)
 from .services import _emit, _refresh_due, message_create
 from .subjects import subject_from_story
 
@@ -82,15 +96,19 @@ class IntakeRequest:
     uploads: list[Upload] = field(default_factory=list)
     # For a post in a public thread or on social media: how many people follow its author.
     followers: int = 0
+    # For channel public_thread: the post's platform, author's handle, URL… (its e-mail is then optional).
+    public: PublicPost | None = None
 
 
 @dataclass
 class Opened:
     case: Case
     status_url: str
-    status_link: "StatusLink"
+    # None when a follow-on comment joined a case already open (`joined`): no new link is made for it.
+    status_link: "StatusLink | None"
     # The options the remedy policy priced for the case (offered already when the policy said so).
     remedies: list["Remedy"] = field(default_factory=list)
+    joined: bool = False
 
 
 def validate_story(value: str) -> str:
@@ -161,8 +179,12 @@ def validate_intake(request: IntakeRequest) -> dict:
 
     check("description", lambda: validate_story(request.description))
 
+    public_thread = request.channel == Channel.PUBLIC_THREAD
+
     def email() -> str:
         value = single_line(request.email or "").lower()
+        if not value and public_thread:
+            return ""  # known by their handle on the platform instead
         if not value:
             raise ValidationError(_("Please give an e-mail address so we can answer you."), code="required")
         if len(value) > 254:
@@ -237,6 +259,26 @@ def validate_intake(request: IntakeRequest) -> dict:
         return request.followers
 
     check("followers", followers)
+
+    def public() -> PublicFacts | None:
+        if request.public is None:
+            if public_thread:
+                raise ValidationError(
+                    _("A public-thread post needs its platform, the author's handle and the post's address."),
+                    code="required",
+                )
+            return None
+        if not public_thread:
+            raise ValidationError(_("Public-thread details go with the channel public_thread only."), code="channel")
+        return public_post_clean(request.public)
+
+    try:
+        cleaned["public"] = public()
+    except ValidationError as exc:
+        for name, problems in (exc.error_dict if hasattr(exc, "error_dict") else {"public": [exc]}).items():
+            errors.setdefault(name, []).extend(problems)
+    if cleaned.get("public") is not None:
+        cleaned["followers"] = max(cleaned.get("followers") or 0, cleaned["public"].followers)
     if cleaned.get("order_value") is not None and not cleaned.get("order_currency") and "order_currency" not in errors:
         errors["order_currency"] = [
             ValidationError(_("Give the currency of the order value, such as EUR."), code="required")
@@ -332,8 +374,18 @@ def case_open(
         f"within_{days}": Count("cases", filter=Q(cases__created_at__gte=now - timedelta(days=days)))
         for days in windows
     }
+    public: PublicFacts | None = cleaned["public"]
+    if public is not None:
+        joined = _join_thread(public, cleaned, actor_label=actor_label, now=now if backdated else None)
+        if joined is not None:
+            return joined
+    if cleaned["email"]:
+        who = Q(email=cleaned["email"])
+    else:
+        assert public is not None  # noqa: S101 - validate_intake requires an e-mail or a public post
+        who = Q(handles__platform=public.platform, handles__handle_key=public.handle_key)
     known = (
-        Customer.objects.filter(email=cleaned["email"])
+        Customer.objects.filter(who)
         .annotate(recent=Count("cases", filter=Q(cases__created_at__gte=now - timedelta(days=30))), **counts)
         .first()
     )
@@ -354,13 +406,30 @@ def case_open(
     category = category_by_slug(str(found.category.value)) if found else None
     plan = intake_plan(category_id=category.pk if category else None, priority=priority)
     with transaction.atomic():
-        customer = customer_get_or_create(
-            email=cleaned["email"],
-            name=cleaned["name"],
-            language=cleaned["language"],
-            external_id=cleaned["external_id"] or None,
-            known=known,
-        )
+        if cleaned["email"]:
+            customer = customer_get_or_create(
+                email=cleaned["email"],
+                name=cleaned["name"],
+                language=cleaned["language"],
+                external_id=cleaned["external_id"] or None,
+                known=known,
+            )
+            if (
+                public is not None
+                and customer_by_handle(platform=public.platform, handle_key=public.handle_key) is None
+            ):
+                customer_handle_attach(customer=customer, platform=public.platform, handle=public.handle)
+        else:
+            assert public is not None  # noqa: S101
+            customer = customer_for_handle(
+                platform=public.platform,
+                handle=public.handle,
+                name=cleaned["name"],
+                language=cleaned["language"],
+                known=known,
+            )
+        # Someone known only by a handle gets no acknowledgement by e-mail: the brand answers them in the thread.
+        acknowledged = bool(customer.email)
         language = (
             cleaned["language"]
             or _reply_language(found, previous=previous)
@@ -384,7 +453,7 @@ def case_open(
             remedy_sought=cleaned["remedy_sought"],
             # The acknowledgement is written in this same transaction, so the case is born acknowledged; the
             # timeline still records both steps (new → acknowledged is a transition the lifecycle allows).
-            status=Status.ACKNOWLEDGED,
+            status=Status.ACKNOWLEDGED if acknowledged else Status.NEW,
             priority=priority,
             team_id=plan.team_id,
             first_response_due_at=now + plan.first_response,
@@ -414,19 +483,25 @@ def case_open(
                 case=case,
                 kind=CaseEvent.Kind.OPENED,
                 actor_kind=_actor_kind(cleaned["channel"]),
-                actor_label=actor_label or customer.email,
+                actor_label=actor_label or customer_label(customer),
                 public=True,
                 data={"channel": case.channel},
                 created_at=now,
             ),
-            CaseEvent(
-                case=case,
-                kind=CaseEvent.Kind.ACKNOWLEDGED,
-                actor_kind=ActorKind.SYSTEM,
-                actor_label="amends",
-                public=True,
-                data={"from": Status.NEW, "to": Status.ACKNOWLEDGED},
-                created_at=now,
+            *(
+                [
+                    CaseEvent(
+                        case=case,
+                        kind=CaseEvent.Kind.ACKNOWLEDGED,
+                        actor_kind=ActorKind.SYSTEM,
+                        actor_label="amends",
+                        public=True,
+                        data={"from": Status.NEW, "to": Status.ACKNOWLEDGED},
+                        created_at=now,
+                    )
+                ]
+                if acknowledged
+                else []
             ),
             *_routed(case=case, category=category, plan=plan, at=now),
         ]
@@ -438,12 +513,15 @@ def case_open(
         if pricing is not None:
             remedies = remedies_price(case=case, pricing=pricing, at=priced_at, events=events)
         CaseEvent.objects.bulk_create(events)
-        acknowledgement_enqueue(
-            case=case,
-            status_url=status_url,
-            replying_to=email_message_id,
-            options=[(line.text, line.url) for line in option_lines(remedies, case.language)],
-        )
+        if public is not None:
+            case.public_thread = public_thread_record(case=case, facts=public)  # type: ignore[attr-defined]
+        if acknowledged:
+            acknowledgement_enqueue(
+                case=case,
+                status_url=status_url,
+                replying_to=email_message_id,
+                options=[(line.text, line.url) for line in option_lines(remedies, case.language)],
+            )
         _emit("case.opened", case)
     if found is not None:
         try:
@@ -455,6 +533,26 @@ def case_open(
                 logger.error("after triage, %s failed", getattr(receiver, "__qualname__", receiver), exc_info=outcome)
     hooks.case_opened(case)
     return Opened(case=case, status_url=status_url, status_link=status_link, remedies=remedies)
+
+
+def _join_thread(public: PublicFacts, cleaned: dict, *, actor_label: str, now: datetime | None) -> Opened | None:
+    """A follow-on comment by the same author in the same thread joins their open case as a new message."""
+    from .services import case_add_customer_message
+
+    case = public_thread_open_case(public)
+    if case is None:
+        return None
+    with transaction.atomic():
+        case_add_customer_message(
+            case=case,
+            body=cleaned["description"],
+            channel=Channel.PUBLIC_THREAD,
+            actor_label=actor_label or f"@{public.handle}",
+            at=now,
+        )
+        public_thread_seen_again(case=case, facts=public)
+    case.refresh_from_db()
+    return Opened(case=case, status_url="", status_link=None, joined=True)
 
 
 def _price(

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from amends.customers.models import Platform
+
 from .lifecycle import Priority, Status
 
 
@@ -190,6 +192,7 @@ class CaseEvent(models.Model):
         ADVOCATE_ACTION = "advocate_action", _("Advocate thanked, rewarded or invited")
         INCIDENT_LINKED = "incident_linked", _("Linked to an incident")
         INCIDENT_UNLINKED = "incident_unlinked", _("Unlinked from an incident")
+        PUBLIC_REPLY_REQUESTED = "public_reply_requested", _("Public reply handed to the connector")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -226,3 +229,28 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PublicThread(models.Model):
+    """The public post a case came from (seed 002): where it was written, by whom, how many follow its author.
+
+    `thread_key` names the conversation: the platform's thread id when the connector gives one, else the parent
+    post's URL for a comment, else the post's own URL. A follow-on comment by the same author (`handle_key`) in
+    the same thread joins the case that is still open instead of opening another."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="public_thread")
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    handle = models.CharField(max_length=100)
+    handle_key = models.CharField(max_length=100)
+    post_url = models.URLField(max_length=1000)
+    parent_url = models.URLField(max_length=1000, blank=True)
+    thread_id = models.CharField(max_length=200, blank=True)
+    thread_key = models.CharField(max_length=1000)
+    followers = models.PositiveBigIntegerField(default=0)
+    posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["platform", "handle_key"], name="public_thread_author")]
+
+    def __str__(self) -> str:
+        return f"@{self.handle} on {self.platform}"

@@ -82,7 +82,7 @@ def acknowledgement_enqueue(
                 {"case": case, "customer": case.customer, "status_url": status_url, "options": options},
             )
     return outbox_email_enqueue(
-        recipient=case.customer.email,
+        recipient=case.customer.email or "",  # callers acknowledge only a customer with an address
         subject=subject,
         body=body,
         sender=_sender(case),
@@ -104,7 +104,7 @@ def reply_email_enqueue(*, case: Case, message: Message) -> str:
             {"case": case, "customer": case.customer, "message": message, "status_url": status_url},
         )
     outbox = outbox_email_enqueue(
-        recipient=case.customer.email,
+        recipient=case.customer.email or "",  # a public-thread reply goes to the connector instead
         subject=subject,
         body=body,
         sender=_sender(case),

@@ -1,6 +1,6 @@
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Schema
@@ -8,21 +8,25 @@ from pydantic import ConfigDict, Field
 
 from amends.api.fields import (
     Currency,
+    DocumentPattern,
     Email,
     Flag,
     Followers,
     Language,
     LongText,
+    Moment,
     OrderValue,
     Reference,
     ShortText,
     Story,
 )
+from amends.customers.models import Platform
 from amends.remedies.models import Remedy
 from amends.remedies.schemas import RemedyOut
 from amends.replies.schemas import FindingOut
 
-from .models import Case, Channel, Message
+from .models import Case, Channel, Message, PublicThread
+from .public_threads import HANDLE_PATTERN, MAX_HANDLE, MAX_THREAD_ID, MAX_URL, THREAD_ID_PATTERN, URL_PATTERN
 
 
 class InSchema(Schema):
@@ -33,7 +37,11 @@ class InSchema(Schema):
 
 
 class CustomerIn(InSchema):
-    email: Email
+    email: Email | None = Field(
+        default=None,
+        description="Required, except for a post in a public thread (channel public_thread), whose author may be "
+        "known only by their handle on the platform",
+    )
     name: ShortText | None = None
     language: Language | None = Field(
         default=None, description="BCP 47 code of a language amends speaks, e.g. ru, bg, sr-Latn, sk, en-GB"
@@ -59,7 +67,44 @@ class OrderIn(InSchema):
     currency: Currency | None = Field(default=None, description="ISO 4217 code such as EUR")
 
 
+class PublicIn(InSchema):
+    """A public post or comment, as the connector that watches the platform saw it (seed 002)."""
+
+    platform: Platform = Field(description="Where it was posted")
+    handle: Annotated[str, Field(max_length=MAX_HANDLE), DocumentPattern(HANDLE_PATTERN)] = Field(
+        description="The author's handle, with or without the leading @: one line, no HTML (< or >)"
+    )
+    post_url: Annotated[str, Field(max_length=MAX_URL), DocumentPattern(URL_PATTERN)] = Field(
+        description="The address of the post or comment (http or https)"
+    )
+    followers: Followers = Field(default=0, description="How many people follow the author")
+    posted_at: Moment | None = Field(default=None, description="When it was posted (RFC 3339)")
+    parent_url: Annotated[str, Field(max_length=MAX_URL), DocumentPattern(URL_PATTERN)] | None = Field(
+        default=None,
+        description="For a comment: the address of the post it answers. The author's comments in one thread (the "
+        "same thread_id, else the same parent post) join their case while it is open",
+    )
+    thread_id: Annotated[str, Field(max_length=MAX_THREAD_ID), DocumentPattern(THREAD_ID_PATTERN)] | None = Field(
+        default=None, description="The platform's own id of the conversation, if it has one"
+    )
+
+
 class CaseIn(InSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            # A public post needs its `public` facts and may come without an e-mail address; any other complaint
+            # needs the customer's e-mail address and has no `public` facts (what cases.intake requires).
+            "if": {"properties": {"channel": {"const": "public_thread"}}, "required": ["channel"]},
+            "then": {"required": ["public"], "properties": {"public": {"type": "object"}}},
+            "else": {
+                "properties": {
+                    "customer": {"required": ["email"], "properties": {"email": {"type": "string"}}},
+                    "public": {"type": "null"},
+                }
+            },
+        }
+    )
+
     customer: CustomerIn
     description: Story = Field(description="The customer's own words")
     subject: ShortText | None = None
@@ -69,11 +114,14 @@ class CaseIn(InSchema):
     followers: Followers | None = Field(
         default=None, description="For a public post (channel public_thread): how many people follow its author"
     )
+    public: PublicIn | None = Field(
+        default=None, description="Required for channel public_thread (and only there): the post and its author"
+    )
 
 
 class CustomerOut(Schema):
     id: UUID
-    email: str
+    email: str | None = Field(description="null for a customer known only by a handle on a public platform")
     name: str
     language: str
 
@@ -102,6 +150,28 @@ class TriageOut(Schema):
     needs_review: bool
 
 
+class PublicOut(Schema):
+    platform: str
+    handle: str
+    post_url: str
+    parent_url: str | None
+    thread_id: str | None
+    followers: int
+    posted_at: datetime | None
+
+    @staticmethod
+    def of(thread: PublicThread) -> "PublicOut":
+        return PublicOut(
+            platform=thread.platform,
+            handle=thread.handle,
+            post_url=thread.post_url,
+            parent_url=thread.parent_url or None,
+            thread_id=thread.thread_id or None,
+            followers=thread.followers,
+            posted_at=thread.posted_at,
+        )
+
+
 class CaseOut(Schema):
     id: UUID
     reference: str
@@ -126,6 +196,7 @@ class CaseOut(Schema):
     first_offer_seconds: float | None = Field(
         description="Seconds from the complaint to the first remedy offer (the 60-second rule); null: none yet"
     )
+    public: PublicOut | None = Field(default=None, description="For a public-thread case: the post it came from")
 
     @staticmethod
     def of(case: Case, remedies: "list[Remedy] | None" = None) -> "CaseOut":
@@ -157,6 +228,7 @@ class CaseOut(Schema):
             first_offer_seconds=round((offered - case.created_at).total_seconds(), 3) if offered else None,
             created_at=case.created_at,
             updated_at=case.updated_at,
+            public=_public_of(case),
         )
 
 
@@ -169,8 +241,10 @@ class MessageIn(InSchema):
     body: Story
     kind: Literal["customer", "reply", "note"] = Field(
         default="customer",
-        description="customer: the customer wrote (e.g. in your chat); reply: a public answer e-mailed under the "
-        "brand identity; note: internal, never shown to the customer",
+        description="customer: the customer wrote (e.g. in your chat); reply: an answer e-mailed under the brand "
+        "identity, or, on a public-thread case, handed to your connector as the signed webhook "
+        "public_reply.requested to post under the brand's account (refused with 422 when no endpoint listens for "
+        "it, and held to the coach's public rules); note: internal, never shown to the customer",
     )
     override: Flag = Field(
         default=False,
@@ -209,6 +283,15 @@ class ReplyRefusedOut(ErrorOut):
         description="When the coach refused a reply: its blocking findings (the rule, the words it is about in "
         "span, a suggestion). Fix the reply, or send it again with override: true",
     )
+
+
+def _public_of(case: Case) -> PublicOut | None:
+    if case.channel != Channel.PUBLIC_THREAD:
+        return None
+    try:
+        return PublicOut.of(case.public_thread)  # type: ignore[attr-defined]
+    except PublicThread.DoesNotExist:
+        return None
 
 
 def _triage_of(case: Case) -> TriageOut | None:

@@ -10,6 +10,7 @@ from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 
 from amends.accounts.models import User
+from amends.outbox.models import OutboxMessage
 
 from .lifecycle import OPEN
 from .models import Case, CaseEvent, Message, SavedView
@@ -84,6 +85,9 @@ def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
     if q:
         if REFERENCE.match(q):
             cases = cases.filter(reference=q.upper())
+        elif q.startswith("@") and " " not in q:
+            # A handle on a public platform (@anna_k), as the case page shows it.
+            cases = cases.filter(customer__handles__handle_key=q[1:].casefold())
         elif "@" in q and " " not in q:
             cases = cases.filter(customer__email=q.lower())
         else:
@@ -144,3 +148,14 @@ def cases_for_bulk(*, actor: User, public_ids: list[str]) -> list[Case]:
 
 def saved_views(*, actor: User) -> QuerySet[SavedView]:
     return SavedView.objects.filter(owner=actor)
+
+
+def public_reply_deliveries(*, case: Case) -> dict[str, list[OutboxMessage]]:
+    """For a public-thread case: each public reply's hand-overs to the connector(s), by the reply's public id."""
+    if case.channel != "public_thread":
+        return {}
+    rows = OutboxMessage.objects.filter(case=case, kind=OutboxMessage.Kind.WEBHOOK, subject="public_reply.requested")
+    deliveries: dict[str, list[OutboxMessage]] = {}
+    for row in rows.order_by("id"):
+        deliveries.setdefault(str(row.headers.get("message", "")), []).append(row)
+    return deliveries

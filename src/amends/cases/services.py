@@ -8,19 +8,20 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from amends.accounts.models import Team, User
 from amends.accounts.selectors import integration_authority_limit
 from amends.core.text import single_line
+from amends.customers.services import customer_label
 from amends.playbooks.routing import case_category_id, case_targets
 from amends.replies.coach import BLOCKING, Coaching
 from amends.replies.services import reply_coach
 
 from . import hooks, lifecycle
 from .lifecycle import OPEN, Priority, Status
-from .models import ActorKind, Case, CaseEvent, Message, SavedView
+from .models import ActorKind, Case, CaseEvent, Channel, Message, PublicThread, SavedView
 
 # Events a customer sees on the status page; everything else stays internal.
 PUBLIC_EVENTS = {
@@ -37,6 +38,9 @@ PUBLIC_EVENTS = {
 }
 
 
+PUBLIC_REPLY_EVENT = "public_reply.requested"
+# What a platform shows under a post without "more": a public answer is short (the coach holds it to fewer words).
+PUBLIC_REPLY_MAX = 1000
 TRANSITION_WEBHOOKS = {Status.RESOLVED: "case.resolved", Status.CLOSED: "case.closed"}
 
 
@@ -51,9 +55,76 @@ def case_payload(case: Case) -> dict[str, Any]:
         "channel": case.channel,
         "subject": case.subject,
         "customer": {"email": case.customer.email, "external_id": case.customer.external_id},
+        "public_thread": _thread_payload(case_public_thread(case)),
         "created_at": case.created_at,
         "updated_at": case.updated_at,
     }
+
+
+def _thread_payload(thread: PublicThread | None) -> dict[str, Any] | None:
+    if thread is None:
+        return None
+    return {
+        "platform": thread.platform,
+        "handle": thread.handle,
+        "post_url": thread.post_url,
+        "parent_url": thread.parent_url or None,
+        "thread_id": thread.thread_id or None,
+        "followers": thread.followers,
+    }
+
+
+def case_public_thread(case: Case) -> PublicThread | None:
+    """The public post the case came from, or None for a case from any other channel."""
+    if case.channel != Channel.PUBLIC_THREAD:
+        return None
+    try:
+        return case.public_thread  # type: ignore[attr-defined, no-any-return]
+    except PublicThread.DoesNotExist:
+        return None
+
+
+def public_reply_request(
+    *, case: Case, thread: PublicThread, message: Message, actor_kind: str, actor: User | None, at: datetime
+) -> int:
+    """Hand the reply to the connector that posts it under the brand's account: a signed `public_reply.requested`
+    webhook written in the reply's own transaction. The text to post ends with a private link that the first
+    person to open it claims (everyone in the thread sees the link), so the customer continues on their status
+    page and nobody after them can read along."""
+    from amends.portal.services import status_link_create
+    from amends.webhooks.services import webhook_emit
+
+    _link, continue_url = status_link_create(case=case, single_use=True)
+    with translation.override(case.language):
+        invitation = _("Continue with us privately: %(url)s") % {"url": continue_url}
+    data = {
+        "case": case_payload(case),
+        "public_reply": {
+            "message_id": str(message.public_id),
+            "platform": thread.platform,
+            "post_url": thread.post_url,
+            "parent_url": thread.parent_url or None,
+            "thread_id": thread.thread_id or None,
+            "in_reply_to_handle": thread.handle,
+            "brand": {"name": case.brand.sender_name},
+            "reply": message.body,
+            "continue_url": continue_url,
+            "text": f"{message.body.rstrip()}\n\n{invitation}",
+            "language": case.language,
+        },
+    }
+    written = webhook_emit(
+        event=PUBLIC_REPLY_EVENT, case_id=case.pk, data=data, headers={"message": str(message.public_id)}
+    )
+    event_record(
+        case=case,
+        kind=CaseEvent.Kind.PUBLIC_REPLY_REQUESTED,
+        actor_kind=actor_kind,
+        actor=actor,
+        data={"message": str(message.public_id), "platform": thread.platform, "connectors": written},
+        at=at,
+    )
+    return written
 
 
 def _emit(event: str, case: Case, **extra: Any) -> None:
@@ -216,7 +287,7 @@ def case_add_customer_message(
         case=case,
         kind=CaseEvent.Kind.CUSTOMER_MESSAGE,
         actor_kind=ActorKind.CUSTOMER,
-        actor_label=actor_label or case.customer.email,
+        actor_label=actor_label or customer_label(case.customer),
         data={"channel": channel},
         at=at,
     )
@@ -238,7 +309,8 @@ def case_reply(
     override: bool = False,
     override_reason: str = "",
 ) -> Message:
-    """A public answer to the customer, sent under the case's brand identity through the outbox.
+    """A public answer to the customer, sent under the case's brand identity through the outbox: by e-mail, or for
+    a case from a public thread, to the connector that posts it under the brand's account (public_reply_request).
 
     Every reply is coached here, whoever sends it (console, API, anything else): a blocking finding refuses it with
     ReplyBlocked and writes nothing, unless the author sends it anyway on purpose (`override`), which the timeline
@@ -251,6 +323,23 @@ def case_reply(
     body = validate_story(body)
     if status_after:
         lifecycle.Status(status_after)
+    public_thread = case_public_thread(case)
+    if public_thread is not None:
+        from amends.webhooks.services import webhook_subscribed
+
+        if len(body) > PUBLIC_REPLY_MAX:
+            raise ValidationError(
+                _("A public reply is at most %(limit)s characters; move the details to the private conversation.")
+                % {"limit": PUBLIC_REPLY_MAX}
+            )
+        if not webhook_subscribed(PUBLIC_REPLY_EVENT):
+            # Without a connector the brand's account cannot post it, and no person's account may: send nothing.
+            raise ValidationError(
+                _(
+                    "No connector is set up to post public replies under the brand's account: add a webhook "
+                    "endpoint for the event public_reply.requested first. Nothing was sent."
+                )
+            )
     limit = None if actor else integration_authority_limit()
     coaching = reply_coach(text=body, case=case, author=actor, max_remedy_value=limit)
     overridden = [f.rule for f in coaching.findings if f.severity == BLOCKING]
@@ -274,8 +363,11 @@ def case_reply(
             },
             at=now,
         )
-    message.email_message_id = reply_email_enqueue(case=case, message=message)
-    message.save(update_fields=["email_message_id"])
+    if public_thread is not None:
+        public_reply_request(case=case, thread=public_thread, message=message, actor_kind=kind, actor=actor, at=now)
+    else:
+        message.email_message_id = reply_email_enqueue(case=case, message=message)
+        message.save(update_fields=["email_message_id"])
     event_record(
         case=case,
         kind=CaseEvent.Kind.REPLY_SENT,
@@ -447,7 +539,7 @@ def case_customer_verdict(*, case: Case, accepted: bool) -> Case:
         case=case,
         to=Status.CLOSED if accepted else Status.IN_PROGRESS,
         actor_kind=ActorKind.CUSTOMER,
-        actor_label=case.customer.email,
+        actor_label=customer_label(case.customer),
         event_kind=kind,
     )
 

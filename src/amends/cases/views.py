@@ -27,16 +27,19 @@ from amends.portal.services import status_links_revoke
 from amends.remedies.selectors import remedy_panel
 from amends.replies.models import ReplyTemplate
 from amends.triage.models import Category, ComplaintCluster
+from amends.webhooks.services import webhook_subscribed
 
 from .forms import BulkForm, CaseForm, InboxFilterForm, NoteForm, ReplyForm, SavedViewForm
 from .lifecycle import IllegalTransition
-from .models import Attachment, Case
-from .selectors import InboxFilters, case_get, customer_history, inbox, saved_views, timeline
+from .models import Attachment, Case, Channel
+from .selectors import InboxFilters, case_get, customer_history, inbox, public_reply_deliveries, saved_views, timeline
 from .services import (
+    PUBLIC_REPLY_EVENT,
     UNCHANGED,
     CaseConflict,
     ReplyBlocked,
     case_add_note,
+    case_public_thread,
     case_reply,
     case_update,
     cases_bulk_update,
@@ -108,16 +111,27 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
 
 
 def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: object) -> HttpResponse:
+    thread = case_public_thread(case)
+    entries = timeline(case=case)
+    if thread is not None:
+        deliveries = public_reply_deliveries(case=case)
+        for entry in entries:
+            if entry["type"] == "message":
+                entry["item"].public_deliveries = deliveries.get(str(entry["item"].public_id), [])
     context = {
         "case": case,
         "heading": heading(subject=case.subject, story=case.description),
         "overdue": is_overdue(case, timezone.now()),
-        "entries": timeline(case=case),
+        "entries": entries,
         "history": customer_history(actor=actor(request), case=case),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "note_form": forms.get("note_form") or NoteForm(auto_id="note_%s"),
         "case_form": forms.get("case_form") or CaseForm.for_case(case),
-        "outbox": case.outbox.order_by("-created_at")[:10],
+        # The mail to the customer; webhooks (a public reply's hand-over among them) are shown where they belong.
+        "outbox": case.outbox.filter(kind=OutboxMessage.Kind.EMAIL).order_by("-created_at")[:10],
+        "public_thread": thread,
+        "connector_ready": thread is None or webhook_subscribed(PUBLIC_REPLY_EVENT),
+        "handles": list(case.customer.handles.all()) if not case.customer.email else [],
         "categories": Category.objects.filter(is_active=True),
         "coaching": forms.get("coaching"),
         "template_purposes": ReplyTemplate.Purpose.choices,
@@ -161,7 +175,12 @@ def reply_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 _("Not sent: the case changed while you wrote (a colleague or the customer). Look again and resend."),
             )
         else:
-            messages.success(request, _("Reply sent to %(email)s.") % {"email": case.customer.email})
+            if case.channel == Channel.PUBLIC_THREAD:
+                messages.success(
+                    request, _("Public reply handed to the connector, to be posted by the brand's account.")
+                )
+            else:
+                messages.success(request, _("Reply sent to %(email)s.") % {"email": case.customer.email})
             return redirect("cases:case", public_id=public_id)
     return _case_page(request, case, status=400, reply_form=form, coaching=coaching)
 

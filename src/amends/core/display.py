@@ -47,6 +47,16 @@ CHANNEL = {
     "phone": gettext_lazy("Phone"),
     "chat": gettext_lazy("Chat"),
 }
+# Where a public post was written (customers.models.Platform).
+PLATFORM = {
+    "instagram": gettext_lazy("Instagram"),
+    "facebook": gettext_lazy("Facebook"),
+    "x": gettext_lazy("X (Twitter)"),
+    "tiktok": gettext_lazy("TikTok"),
+    "google_reviews": gettext_lazy("Google reviews"),
+    "trustpilot": gettext_lazy("Trustpilot"),
+    "other": gettext_lazy("Another platform"),
+}
 # Every language triage reports (BCP 47, as stored on a case), in the reader's language.
 LANGUAGE = {
     "en": gettext_lazy("English"),
@@ -135,6 +145,7 @@ COACH_RULE = {
     "onlookers": gettext_lazy("talking to onlookers"),
     "public_private": gettext_lazy("continue in private"),
     "public_short": gettext_lazy("a short public answer"),
+    "private_data": gettext_lazy("private details in public"),
     "empty": gettext_lazy("empty reply"),
     "language": gettext_lazy("language not coached"),
     "offer": gettext_lazy("a promise the case did not offer"),
@@ -181,6 +192,54 @@ def priority_label(code: object) -> str:
 
 def channel_label(code: object) -> str:
     return _lookup(CHANNEL, code)
+
+
+def platform_label(code: object) -> str:
+    return _lookup(PLATFORM, code)
+
+
+def followers_text(count: object) -> str:
+    """A follower count as a person says it: "2,400 followers"."""
+    try:
+        number = int(count)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return "—"
+    return ngettext("%(n)s follower", "%(n)s followers", number) % {"n": number_format(number, force_grouping=True)}
+
+
+def _delivery_problem(error: str) -> str:
+    """Why a connector did not take a delivery, in words (the outbox keeps "HTTP 500", "ReadTimeout: …")."""
+    match = re.match(r"HTTP (\d{3})", error)
+    if match:
+        return _("the connector answered with an error (HTTP %(code)s)") % {"code": match[1]}
+    if "Timeout" in error:
+        return _("the connector did not answer in time")
+    return _("the connector could not be reached")
+
+
+def public_reply_delivery(row: Any) -> str:
+    """Where a public reply's hand-over to the connector stands (an outbox row of public_reply.requested)."""
+    state, attempts = str(getattr(row, "state", "")), int(getattr(row, "attempts", 0) or 0)
+    error = str(getattr(row, "last_error", "") or "")
+    if state == "sent":
+        when = date_format(row.sent_at, "DATETIME_FORMAT") if getattr(row, "sent_at", None) else ""
+        return _("Accepted by the connector for posting under the brand's account (%(when)s).") % {"when": when}
+    if state == "sending":
+        return _("Being handed to the connector now.")
+    if state == "failed":
+        return ngettext(
+            "Not posted: the connector did not take it after %(n)s attempt (%(why)s). Retry it from the outbox.",
+            "Not posted: the connector did not take it after %(n)s attempts (%(why)s). Retry it from the outbox.",
+            attempts,
+        ) % {"n": attempts, "why": _delivery_problem(error)}
+    if attempts and error:
+        when = date_format(row.next_attempt_at, "DATETIME_FORMAT") if getattr(row, "next_attempt_at", None) else ""
+        return ngettext(
+            "Not posted yet: %(why)s on %(n)s attempt; trying again at %(when)s.",
+            "Not posted yet: %(why)s on %(n)s attempts; trying again at %(when)s.",
+            attempts,
+        ) % {"why": _delivery_problem(error), "n": attempts, "when": when}
+    return _("Waiting to be handed to the connector.")
 
 
 def language_label(code: object) -> str:
@@ -325,6 +384,8 @@ def event_text(event: Any) -> str:
         return _change(label, before, status_label(data["to"]))
     if kind == "reopened":
         return _("%(what)s: now %(status)s") % {"what": label, "status": status_label(data.get("to"))}
+    if kind == "public_reply_requested" and data.get("platform"):
+        return _("%(what)s (%(platform)s)") % {"what": label, "platform": platform_label(data["platform"])}
     if kind in ("opened", "customer_message") and data.get("channel"):
         return _("%(what)s (%(channel)s)") % {"what": label, "channel": channel_label(data["channel"])}
     if kind == "assigned":
@@ -797,6 +858,11 @@ COACH_TEXT = frozenset(
         gettext_noop("In a public thread, offer to continue privately."),
         gettext_noop("Add a short invitation to a private message or e-mail."),
         gettext_noop("A public answer should be short."),
+        gettext_noop("The reply addresses someone other than the customer in a public thread."),
+        gettext_noop(
+            "The reply shows private details in public (an order number, an e-mail address or a phone number)."
+        ),
+        gettext_noop("Leave them out; ask the customer to continue privately, where they are safe."),
         gettext_noop("Apologise briefly, move the details to a private conversation."),
         gettext_noop("The reply is empty."),
         gettext_noop("Write to the customer before sending."),

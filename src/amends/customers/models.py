@@ -12,8 +12,9 @@ class Customer(models.Model):
         VIP = "vip", _("VIP")
 
     public_id = models.UUIDField(unique=True, editable=False)
-    # Stored lower-cased by the services, so one person is one customer whatever case they type.
-    email = models.EmailField(unique=True)
+    # Stored lower-cased by the services, so one person is one customer whatever case they type. Empty (NULL) for
+    # someone known only by a handle on a public platform (see CustomerHandle); NULLs never collide.
+    email = models.EmailField(unique=True, null=True, blank=True)
     name = models.CharField(max_length=200, blank=True)
     preferred_language = models.CharField(max_length=16, blank=True)
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
@@ -22,7 +23,44 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return self.name or self.email
+        return self.name or self.email or str(self.public_id)
+
+
+class Platform(models.TextChoices):
+    """Where a public post can come from: the connectors amends knows."""
+
+    INSTAGRAM = "instagram", _("Instagram")
+    FACEBOOK = "facebook", _("Facebook")
+    X = "x", _("X (Twitter)")
+    TIKTOK = "tiktok", _("TikTok")
+    GOOGLE_REVIEWS = "google_reviews", _("Google reviews")
+    TRUSTPILOT = "trustpilot", _("Trustpilot")
+    OTHER = "other", _("Another platform")
+
+
+class CustomerHandle(models.Model):
+    """A customer as a public platform knows them: a handle with no e-mail address behind it is still a customer.
+    One handle on one platform is one customer, whatever case its owner typed it in (`handle_key`)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="handles")
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    handle = models.CharField(max_length=100)
+    handle_key = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "handle_key"], name="customer_handle_unique"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    platform__in=["instagram", "facebook", "x", "tiktok", "google_reviews", "trustpilot", "other"]
+                ),
+                name="customer_handle_platform_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.handle} ({self.platform})"
 
 
 class Order(models.Model):

@@ -30,7 +30,7 @@ _UUID = re.compile(r"<([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 def _owned(cases: Iterable[Case | None], *, sender: str) -> Case | None:
     """The first of these cases whose customer is the sender."""
-    return next((case for case in cases if case is not None and same_address(case.customer.email, sender)), None)
+    return next((case for case in cases if case is not None and same_address(case.customer.email or "", sender)), None)
 
 
 def _thread_case(mail: InboundMail) -> Case | None:
@@ -86,7 +86,7 @@ def email_receive(*, raw: bytes, mail_from: str | None) -> Case:
     if message_id:
         known = Message.objects.filter(email_message_id=message_id).select_related("case__customer").first()
         if known is not None:
-            if known.direction == Message.Direction.IN and same_address(known.case.customer.email, mail.sender):
+            if known.direction == Message.Direction.IN and same_address(known.case.customer.email or "", mail.sender):
                 return known.case  # the same mail delivered twice is one message
             # Somebody else's Message-ID (or one of ours): not this sender's to claim, so not recorded, and the
             # mail is taken as if it had none.

@@ -56,5 +56,6 @@ def complaint(request: HttpRequest) -> HttpResponse:
             )
         return render(request, "intake/complaint.html", {"form": form}, status=400)
     # The person who just wrote to us may follow the case in this browser straight away.
-    portal_grant(request, link=opened.status_link)
+    if opened.status_link is not None:  # always for the form: only a public post's comment joins a case
+        portal_grant(request, link=opened.status_link)
     return render(request, "intake/thanks.html", {"reference": opened.case.reference, "case": opened.case})

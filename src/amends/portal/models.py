@@ -10,6 +10,10 @@ class StatusLink(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # A link posted in a public reply is seen by everyone in the thread: the first browser to open it claims it
+    # (claimed_at), and nobody after them gets in through it.
+    single_use = models.BooleanField(default=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"status link for case {self.case_id}"

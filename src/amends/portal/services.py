@@ -18,12 +18,17 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def status_link_create(*, case: Case) -> tuple[StatusLink, str]:
-    """A new status link for the case and its absolute URL, which holds the only copy of the token."""
+def status_link_create(*, case: Case, single_use: bool = False) -> tuple[StatusLink, str]:
+    """A new status link for the case and its absolute URL, which holds the only copy of the token. A single-use
+    link (one posted in public) lets in only the first browser that opens it."""
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     link = StatusLink.objects.create(
-        case=case, token_hash=_hash(token), created_at=now, expires_at=now + timedelta(days=settings.STATUS_LINK_DAYS)
+        case=case,
+        token_hash=_hash(token),
+        created_at=now,
+        expires_at=now + timedelta(days=settings.STATUS_LINK_DAYS),
+        single_use=single_use,
     )
     return link, settings.BASE_URL + reverse("portal:redeem", kwargs={"token": token})
 
@@ -40,6 +45,11 @@ def status_link_redeem(*, token: str) -> StatusLink | None:
     )
     if link is None:
         return None
+    if link.single_use:
+        # Claimed atomically: of two browsers opening it at once, one gets in.
+        if not StatusLink.objects.filter(pk=link.pk, claimed_at__isnull=True).update(claimed_at=now, last_used_at=now):
+            return None
+        return link
     StatusLink.objects.filter(pk=link.pk).update(last_used_at=now)
     return link
 

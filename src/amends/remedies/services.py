@@ -30,6 +30,7 @@ from amends.cases.models import ActorKind, Case, CaseEvent, Channel, Message
 from amends.cases.notifications import _sender, _thread_headers
 from amends.cases.services import case_add_customer_message, case_payload, event_record
 from amends.core.money import AmountError
+from amends.customers.services import customer_label
 from amends.outbox.services import outbox_email_enqueue
 from amends.webhooks.services import webhook_emit
 
@@ -551,14 +552,15 @@ def remedy_offer(
             "remedies/email/offer.txt",
             {"case": case, "customer": case.customer, "options": options_block(lines, language), "expires": expires},
         )
-    outbox_email_enqueue(
-        recipient=case.customer.email,
-        subject=subject,
-        body=body,
-        sender=_sender(case),
-        case_id=case.pk,
-        headers=_thread_headers(case),
-    )
+    if case.customer.email:  # a customer known only by a handle sees the options on their status page
+        outbox_email_enqueue(
+            recipient=case.customer.email,
+            subject=subject,
+            body=body,
+            sender=_sender(case),
+            case_id=case.pk,
+            headers=_thread_headers(case),
+        )
     return targets
 
 
@@ -666,7 +668,7 @@ def _choose(remedy: Remedy, *, at: datetime, slot: str | None = None) -> GrantRe
         case=case,
         kind=CaseEvent.Kind.REMEDY_CHOSEN,
         actor_kind=ActorKind.CUSTOMER,
-        actor_label=case.customer.email,
+        actor_label=customer_label(case.customer),
         data={
             "remedy": str(remedy.public_id),
             "kind": remedy.kind,
@@ -692,7 +694,7 @@ def remedy_ask_other(*, case: Case, text: str, at: datetime | None = None) -> Me
         case=case,
         kind=CaseEvent.Kind.REMEDY_OTHER_ASKED,
         actor_kind=ActorKind.CUSTOMER,
-        actor_label=case.customer.email,
+        actor_label=customer_label(case.customer),
         data={"message": str(message.public_id)},
         at=at,
     )
@@ -939,15 +941,16 @@ def _on_granted(
                 "code_expires": code.expires_at if code else None,
             },
         )
-    outbox_email_enqueue(
-        recipient=case.customer.email,
-        subject=subject,
-        body=body,
-        sender=_sender(case),
-        case_id=case.pk,
-        headers=_thread_headers(case),
-        dedupe_key=f"remedy-granted:{remedy.pk}",
-    )
+    if case.customer.email:  # a customer known only by a handle sees it on their status page
+        outbox_email_enqueue(
+            recipient=case.customer.email,
+            subject=subject,
+            body=body,
+            sender=_sender(case),
+            case_id=case.pk,
+            headers=_thread_headers(case),
+            dedupe_key=f"remedy-granted:{remedy.pk}",
+        )
     webhook_emit(
         event="remedy.granted",
         case_id=case.pk,

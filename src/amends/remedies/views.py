@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from amends.cases.selectors import case_get
 from amends.cases.views import actor, staff_required
 from amends.core.ratelimit import rate_limit
+from amends.customers.services import customer_label
 
 from .catalogue import Kind
 from .forms import DecisionForm
@@ -167,7 +168,8 @@ def offer_view(request: HttpRequest, public_id: uuid.UUID, remedy_id: uuid.UUID 
         messages.error(request, _("Not offered: %(reason)s") % {"reason": _message(error)})
     else:
         messages.success(
-            request, _("%(n)s option(s) offered to %(email)s.") % {"n": len(offered), "email": case.customer.email}
+            request,
+            _("%(n)s option(s) offered to %(email)s.") % {"n": len(offered), "email": customer_label(case.customer)},
         )
     return redirect("cases:case", public_id=public_id)
 

@@ -20,6 +20,7 @@ from amends.triage.text import transliterate
 from .coach_model import THRESHOLDS, probabilities, sentences
 from .coach_offers import OfferedRemedy, Promise, beyond_offer, promises, worth
 from .coach_own import mask
+from .coach_public import PUBLIC_MAX_SENTENCES, onlooker_mention, private_data, sentence_count
 
 RULES = Path(__file__).with_name("rules")
 # Serbian rules serve Croatian and Bosnian drafts; Slovak ones Czech drafts.
@@ -254,10 +255,15 @@ def coach(
     offered: Sequence[OfferedRemedy] | None = None,
     order_value: Decimal | None = None,
     own: Sequence[str] = (),
+    customer_handle: str = "",
+    private: Sequence[str] = (),
+    public_addresses: Sequence[str] = (),
 ) -> Coaching:
     """Coach a draft. `offered`: the remedy options on the case (None when unknown: promises are then not held
     against them); `order_value`: what a full refund is worth; `own`: the company's own texts in the draft (the
-    brand's signature), which are not coached."""
+    brand's signature), which are not coached. In a public thread (`public_thread`): `customer_handle` is the one
+    person the reply may @mention, `private` the case's details that must not appear (its order reference, the
+    customer's e-mail), `public_addresses` the brand's own addresses, which may."""
     text = (text or "")[:MAX_TEXT]
     rules = rulebook(language)
     if rules is None:
@@ -418,6 +424,7 @@ def coach(
                 break
     if public_thread:
         onlookers = hit("onlookers")
+        mention = onlooker_mention(own_words, customer_handle=customer_handle)
         if onlookers:
             add(
                 "onlookers",
@@ -426,6 +433,23 @@ def coach(
                 "Answer the customer only; never debate with others.",
                 onlookers,
             )
+        elif mention:
+            add(
+                "onlookers",
+                BLOCKING,
+                "The reply addresses someone other than the customer in a public thread.",
+                "Answer the customer only; never debate with others.",
+                span=_span(text, list(range(len(text))), mention),
+            )
+        exposed = private_data(own_words, private=private, public_addresses=public_addresses)
+        if exposed:
+            add(
+                "private_data",
+                BLOCKING,
+                "The reply shows private details in public (an order number, an e-mail address or a phone number).",
+                "Leave them out; ask the customer to continue privately, where they are safe.",
+                span=_span(text, list(range(len(text))), exposed),
+            )
         if not hit("private"):
             add(
                 "public_private",
@@ -433,7 +457,7 @@ def coach(
                 "In a public thread, offer to continue privately.",
                 "Add a short invitation to a private message or e-mail.",
             )
-        if len(_WORD.findall(text)) > PUBLIC_MAX_WORDS:
+        if len(_WORD.findall(own_words)) > PUBLIC_MAX_WORDS or sentence_count(own_words) > PUBLIC_MAX_SENTENCES:
             add(
                 "public_short",
                 WARNING,

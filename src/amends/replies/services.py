@@ -72,8 +72,13 @@ def reply_coach(
     if max_remedy_value is None and author is not None:
         max_remedy_value = authority_limit(author)
     own: list[str] = []
+    handle, private = "", []
     if case is not None:
         own = [case.brand.sender_name, *case.brand.signature.splitlines()]
+        thread = getattr(case, "public_thread", None) if case.channel == Channel.PUBLIC_THREAD else None
+        handle = thread.handle if thread is not None else ""
+        customer = case.customer
+        private = [case.order_reference, customer.email or "", customer.external_id or ""]
     return coach(
         text,
         language=reply_language(text=text, stated=language, case=case),
@@ -84,6 +89,9 @@ def reply_coach(
         offered=(offered_remedies(case=case) or None) if case is not None else None,
         order_value=case.order_value if case is not None else None,
         own=own,
+        customer_handle=handle,
+        private=private,
+        public_addresses=[case.brand.sender_email] if case is not None else [],
     )
 
 

@@ -13,8 +13,6 @@ from .models import WebhookEndpoint
 from .safety import Destination, UnresolvedHost, UnsafeDestination, destination
 from .services import signature
 
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-
 
 def _post(client: httpx.Client, where: Destination, body: bytes, headers: dict[str, str]) -> httpx.Response:
     """Post to an address the check approved, never to a fresh lookup of the name; TLS is verified against the
@@ -57,7 +55,10 @@ def webhooks_deliver(messages: list[OutboxMessage]) -> int:
                 continue
             client = clients.get(where.host)
             if client is None:
-                client = stack.enter_context(httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False))
+                timeout = httpx.Timeout(
+                    settings.WEBHOOK_TIMEOUT_SECONDS, connect=min(5.0, settings.WEBHOOK_TIMEOUT_SECONDS)
+                )
+                client = stack.enter_context(httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False))
                 clients[where.host] = client
             headers = {
                 "Content-Type": "application/json",

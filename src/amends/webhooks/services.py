@@ -27,6 +27,8 @@ EVENTS = (
     "case.closed",
     "remedy.granted",
     "incident.published",
+    # A reply to a public post, for the connector to post under the brand's account (cases.services).
+    "public_reply.requested",
 )
 _CACHE_SECONDS = 5.0
 _cached: tuple[float, list[WebhookEndpoint]] | None = None
@@ -72,9 +74,17 @@ def _active_endpoints() -> list[WebhookEndpoint]:
     return _cached[1]
 
 
-def webhook_emit(*, event: str, case_id: int | None, data: dict[str, Any]) -> int:
-    """Write one outbox row per endpoint subscribed to `event`. Call inside the transaction of the change. An event
-    about no one case (an incident published) has no case_id."""
+def webhook_subscribed(event: str) -> bool:
+    """Whether any active endpoint listens for `event` (an event nobody hears would be written nowhere)."""
+    return any(event in e.events for e in _active_endpoints())
+
+
+def webhook_emit(
+    *, event: str, case_id: int | None, data: dict[str, Any], headers: dict[str, str] | None = None
+) -> int:
+    """Write one outbox row per endpoint subscribed to `event`. Call inside the transaction of the change.
+    `headers` are kept on each row (not sent): e.g. the message a public reply delivers, for the case page. An
+    event about no one case (an incident published) has no case_id."""
     endpoints = [e for e in _active_endpoints() if event in e.events]
     if not endpoints:
         return 0
@@ -95,7 +105,7 @@ def webhook_emit(*, event: str, case_id: int | None, data: dict[str, Any]) -> in
                 recipient=endpoint.url,
                 subject=event,
                 body=body,
-                headers={"endpoint": str(endpoint.public_id)},
+                headers={**(headers or {}), "endpoint": str(endpoint.public_id)},
                 next_attempt_at=now,
                 created_at=now,
             )

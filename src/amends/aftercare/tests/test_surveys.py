@@ -203,3 +203,15 @@ def test_surveys_wait_for_the_companys_delay(db, manager):
             survey_enabled=True, survey_delay_hours=1, reminder_after_hours=24 * 8, link_valid_days=7, actor=manager
         )
     assert timezone.now()
+
+
+def test_a_customer_known_only_by_a_public_handle_gets_no_survey_mail(db):
+    from amends.conftest import open_case
+
+    case = resolve(open_case(email="", channel="public_thread").case)
+    assert case.customer.email is None
+    survey = Survey.objects.get(case=case)
+    assert surveys_send_due(now=survey.due_at) == 0
+    survey.refresh_from_db()
+    assert survey.state == "suppressed"
+    assert not OutboxMessage.objects.filter(dedupe_key__startswith="survey").exists()

@@ -18,6 +18,7 @@ def test_the_document_is_served_and_names_the_endpoints(client):
 
 def test_the_document_declares_what_the_api_enforces():
     from amends.api.fields import AMOUNT_SCHEMA
+    from amends.cases.public_threads import HANDLE_PATTERN, URL_PATTERN
     from amends.core.text import VISIBLE_TEXT_PATTERN
 
     document = json.loads(current_schema())
@@ -25,14 +26,21 @@ def test_the_document_declares_what_the_api_enforces():
     query = {p["name"]: p["schema"] for p in document["paths"]["/api/v1/cases"]["get"]["parameters"]}
     assert (query["limit"]["minimum"], query["limit"]["maximum"]) == (1, 200)
     assert {"format": "date-time", "type": "string"} in query["created_before"]["anyOf"]
-    assert schemas["CustomerIn"]["properties"]["email"].items() >= {"format": "email", "maxLength": 254}.items()
+    # Optional for a public post (its author may be known only by a handle), required for everything else.
+    email = schemas["CustomerIn"]["properties"]["email"]["anyOf"]
+    assert email[0].items() >= {"format": "email", "maxLength": 254}.items() and email[1] == {"type": "null"}
+    assert schemas["CaseIn"]["else"]["properties"]["customer"]["required"] == ["email"]
+    assert schemas["CaseIn"]["then"]["required"] == ["public"]
+    public = schemas["PublicIn"]["properties"]
+    assert public["handle"]["pattern"] == HANDLE_PATTERN and public["handle"]["maxLength"] == 100
+    assert public["post_url"]["pattern"] == URL_PATTERN and "enum" in str(schemas["Platform"])
     for schema, field in (("CaseIn", "description"), ("MessageIn", "body")):
         assert schemas[schema]["properties"][field]["pattern"] == VISIBLE_TEXT_PATTERN
         assert schemas[schema]["properties"][field]["maxLength"] == 20_000
     for schema, field in (("OrderIn", "value"), ("CoachIn", "max_remedy_value")):
         assert schemas[schema]["properties"][field]["anyOf"][:2] == AMOUNT_SCHEMA["anyOf"]
     assert schemas["OrderIn"]["then"]["required"] == ["currency"]
-    for name in ("CaseIn", "CustomerIn", "OrderIn", "MessageIn", "CoachIn"):
+    for name in ("CaseIn", "CustomerIn", "OrderIn", "MessageIn", "CoachIn", "PublicIn"):
         assert schemas[name]["additionalProperties"] is False, name
 
 

@@ -29,5 +29,8 @@ for _name in (
     "signals_text",
     "model_label",
     "incident_event_label",
+    "platform_label",
+    "followers_text",
+    "public_reply_delivery",
 ):
     register.filter(_name, getattr(display, _name))

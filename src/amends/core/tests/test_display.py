@@ -15,6 +15,7 @@ from amends.cases.lifecycle import Priority, Status
 from amends.cases.models import ActorKind, Case, CaseEvent, Channel
 from amends.conftest import open_case
 from amends.core import display
+from amends.customers.models import Platform
 
 # What each kind's data looks like as the services write it (cases.services, cases.intake, playbooks.services,
 # portal.services, triage.views). A kind with no sample here is still rendered, with empty data.
@@ -84,6 +85,7 @@ EVENT_DATA: dict[str, dict] = {
     "survey_sent": {"language": "sr-latn"},
     "survey_answered": {"satisfaction": 2, "via": "email"},
     "advocate_action": {"kind": "invite_programme"},
+    "public_reply_requested": {"message": "0b4c7f9e-2f55-4c43-9d1c-6a2e0c1f4b11", "platform": "google_reviews"},
 }
 
 # Internals that must never reach a page: a dict or list repr, None, a snake_case code, a raw score, a seed
@@ -193,6 +195,7 @@ def test_every_code_has_a_label_and_an_unknown_one_is_still_words():
         *(display.status_label(s) for s in Status),
         *(display.priority_label(p) for p in Priority),
         *(display.channel_label(c) for c in Channel.values),
+        *(display.platform_label(p) for p in Platform.values),
         *(display.ladder_label(level) for level in display.LADDER),
         *(display.category_label(slug) for slug in display.CATEGORY),
         *(display.coach_rule_label(rule) for rule in display.COACH_RULE),

@@ -21,6 +21,7 @@ from amends.brands.selectors import brand_default_forget
 from amends.cases.intake import IntakeRequest, case_open
 from amends.cases.lifecycle import Priority, Status
 from amends.cases.models import ActorKind, Case, CaseEvent, Channel, Message
+from amends.cases.public_threads import PublicPost
 from amends.cases.services import case_add_note, case_assign, case_reply, case_set_priority, case_transition
 from amends.demo.stories import NAMES, REMEDIES, REPLIES, STORIES
 from amends.outbox.models import OutboxMessage
@@ -159,6 +160,19 @@ class Command(BaseCommand):
             roll = rng.random()
             opened_at = now - timedelta(hours=demo_age_hours(roll, rng))
             value = Decimal(rng.randrange(1990, 25000)) / 100 if rng.random() < 0.7 else None
+            channel = rng.choice(channels)
+            # A public post, as a connector would push it: the demo's authors are known by e-mail too, so the
+            # demo's clean-up still finds them.
+            public = (
+                PublicPost(
+                    platform=rng.choice(["instagram", "facebook", "google_reviews"]),
+                    handle="@" + email.split("@")[0].replace(".", "_"),
+                    post_url=f"https://social.example/posts/demo-{index}",
+                    followers=rng.choice([40, 350, 2_800, 41_000]),
+                )
+                if channel == Channel.PUBLIC_THREAD
+                else None
+            )
             with transaction.atomic():
                 case = case_open(
                     request=IntakeRequest(
@@ -167,7 +181,8 @@ class Command(BaseCommand):
                         language=language,
                         description=story,
                         subject=subject,
-                        channel=rng.choice(channels),
+                        channel=channel,
+                        public=public,
                         order_reference=f"SO-{rng.randrange(100000, 999999)}" if value else "",
                         order_value=value,
                         order_currency="EUR" if value else "",
@@ -196,6 +211,17 @@ class Command(BaseCommand):
                 case=case, actor=agent, body="Checked the order in the warehouse system; the wrong item was picked."
             )
             case_transition(case=case, to=Status.IN_PROGRESS, actor_kind=ActorKind.AGENT, actor=agent)
+            return
+        if case.channel == Channel.PUBLIC_THREAD:
+            # Its answer goes out through a connector (public_reply.requested), which the demo has none of: the
+            # demo records that the thread was answered there, and moves the case on as the replies below do.
+            case_add_note(case=case, actor=agent, body="Answered in the thread from the shop's account.")
+            case.first_responded_at = case.created_at + timedelta(minutes=rng.uniform(5, 90))
+            Case.objects.filter(pk=case.pk).update(first_responded_at=case.first_responded_at)
+            for status in (Status.IN_PROGRESS, Status.WAITING if roll < 0.6 else Status.RESOLVED):
+                case_transition(case=case, to=status, actor_kind=ActorKind.AGENT, actor=agent)
+            if roll >= 0.85:
+                case_transition(case=case, to=Status.CLOSED, actor_kind=ActorKind.AGENT, actor=agent)
             return
         reply = REPLIES[language].format(name=name.split()[0])
         if roll < 0.6:
