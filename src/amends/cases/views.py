@@ -31,7 +31,8 @@ from amends.triage.models import Category, ComplaintCluster
 from .forms import BulkForm, CaseForm, InboxFilterForm, NoteForm, ReplyForm, SavedViewForm
 from .lifecycle import IllegalTransition
 from .models import Attachment, Case
-from .selectors import InboxFilters, case_get, customer_history, inbox, saved_views, timeline
+from .search import case_highlights
+from .selectors import InboxFilters, case_get, customer_history, inbox_search, saved_views, timeline
 from .services import (
     UNCHANGED,
     CaseConflict,
@@ -79,7 +80,8 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     filters = InboxFilters(**{k: v or "" for k, v in data.items()})
     user = actor(request)
-    cases = inbox(actor=user, filters=filters)
+    found = inbox_search(actor=user, filters=filters)
+    cases = found.cases
     page = page_number(request.GET.get("page"))
     rows = list(cases[(page - 1) * PAGE : page * PAGE + 1])
     if not rows and page > 1:  # past the end: show the last page there is
@@ -88,8 +90,11 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     for row in rows:
         row.overdue = is_overdue(row, now)  # type: ignore[attr-defined]
+    if found.search is not None:
+        case_highlights(rows[:PAGE], found.search.query)
     context = {
         "form": form,
+        "search_notice": found.search.notice if found.search is not None else "",
         "cases": rows[:PAGE],
         "page": page,
         "has_next": len(rows) > PAGE,
