@@ -161,12 +161,6 @@ def document_keys(*texts: str) -> str:
     return " ".join(out)
 
 
-def reference_words(reference: str) -> str:
-    """A reference's number without its leading zeros too (AM-2026-000119 → 119): the words indexed for it."""
-    number = reference.rsplit("-", 1)[-1]
-    return f"{reference} {number.lstrip('0') or '0'}" if number.isdigit() else reference
-
-
 def case_document(
     *,
     reference: str,
@@ -179,7 +173,7 @@ def case_document(
 ) -> tuple[str, str]:
     """A case's two search documents: its identity (reference, customer, order) and its words (subject,
     complaint, messages; the first message, which repeats the complaint, once)."""
-    identity = document_keys(reference_words(reference), customer_name, customer_email, order_reference)
+    identity = document_keys(reference, customer_name, customer_email, order_reference)
     rest = list(bodies)
     if description in rest:
         rest.remove(description)
