@@ -101,7 +101,6 @@ CaseKey = Path(
     pattern=CASE_KEY,
     max_length=64,
     description="The case's id (a UUID) or its reference, e.g. AM-2026-000119",
-    examples=["AM-2026-000119"],
 )
 
 
