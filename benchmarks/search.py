@@ -103,7 +103,9 @@ def load(count: int) -> dict:
     rng = random.Random(13)
     now = timezone.now()
     customers = [
-        Customer(public_id=uuid.uuid4(), email=f"customer{i}@example.com", name=f"{rng.choice(FIRST)} {rng.choice(LAST)}")
+        Customer(
+            public_id=uuid.uuid4(), email=f"customer{i}@example.com", name=f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        )
         for i in range(max(1, count // 3))
     ]
     Customer.objects.bulk_create(customers, batch_size=5000)
@@ -249,11 +251,16 @@ def inner(count: int, repeat: int) -> None:
     for label, template in QUERIES.items():
         query = template.format(reference=sample.reference, number=sample.reference.rsplit("-", 1)[1].lstrip("0"))
         for status in ("all", "open"):
-            new = timed(lambda q=query, s=status: len(list(inbox(actor=agent, filters=InboxFilters(status=s, q=q))[:51])), repeat)
+            new = timed(
+                lambda q=query, s=status: len(list(inbox(actor=agent, filters=InboxFilters(status=s, q=q))[:51])),
+                repeat,
+            )
 
             def before(q: str = query, s: str = status) -> int:
                 cases = Case.objects.select_related("customer", "team", "assignee", "triage", "triage__category")
-                cases = cases if s == "all" else cases.filter(status__in=["new", "acknowledged", "in_progress", "waiting"])
+                cases = (
+                    cases if s == "all" else cases.filter(status__in=["new", "acknowledged", "in_progress", "waiting"])
+                )
                 return len(list(cases.filter(id__in=old_search(q)).order_by(*urgency)[:51]))
 
             old = timed(before, repeat)
@@ -264,9 +271,13 @@ def inner(count: int, repeat: int) -> None:
 
 
 def report(figures: dict) -> None:
-    print(f"\n{figures['database']}: {figures['cases']:,} cases; documents built in {figures['documents_s']} s; "
-          f"search document per intake {figures['search document per intake, ms']} ms")
-    print(f"{'query':32} {'status':6} {'before p50':>10} {'p95':>8} {'rows':>5}   {'after p50':>9} {'p95':>8} {'rows':>5}")
+    print(
+        f"\n{figures['database']}: {figures['cases']:,} cases; documents built in {figures['documents_s']} s; "
+        f"search document per intake {figures['search document per intake, ms']} ms"
+    )
+    print(
+        f"{'query':32} {'status':6} {'before p50':>10} {'p95':>8} {'rows':>5}   {'after p50':>9} {'p95':>8} {'rows':>5}"
+    )
     for row in figures["queries"]:
         b, a = row["before"], row["after"]
         print(f"{row['query']:32} {row['status']:6} {b[0]:>10} {b[1]:>8} {b[2]:>5}   {a[0]:>9} {a[1]:>8} {a[2]:>5}")

@@ -176,9 +176,9 @@ def case_highlights(cases: list[Case], query: SearchQuery | None) -> None:
         return
     bodies: dict[int, list[str]] = {}
     for case_id, body in (
-        Message.objects.filter(case_id__in=[c.pk for c in cases]).order_by("created_at", "id").values_list(
-            "case_id", "body"
-        )
+        Message.objects.filter(case_id__in=[c.pk for c in cases])
+        .order_by("created_at", "id")
+        .values_list("case_id", "body")
     ):
         bodies.setdefault(case_id, []).append(body)
     for case in cases:

@@ -83,9 +83,7 @@ def search_documents_build(*, after_id: int = 0, batch: int = BATCH, models: Ite
         cases = list(
             case_model.objects.filter(id__gt=after_id, search_document__isnull=True)
             .select_related("customer")
-            .only(
-                "id", "reference", "order_reference", "subject", "description", "customer__name", "customer__email"
-            )
+            .only("id", "reference", "order_reference", "subject", "description", "customer__name", "customer__email")
             .order_by("id")[:batch]
         )
         if not cases:

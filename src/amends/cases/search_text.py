@@ -49,17 +49,16 @@ _CYRILLIC_OF = {
 
 # Words too common to tell cases apart, in their canonical spelling (en, ru, bg, sr, sk). They are not indexed
 # and a query drops them; a query of nothing else is answered with a message, not with every case.
-STOP_WORDS = frozenset(
-    """
-    a an and are as at be but by for from has have i in is it its me my of on or our so that the this to was we
-    were with you your am do did not no
-    v vo ne na ja s so kak to vse ona tak ego no da ty k u ze vy za po ee mne bylo vot ot esce o iz emu
-    uze eto ih oni
-    e se sa kato che tova ni nie toj tja
-    je od su koji kao ali smo ste
-    sa z do ako aj ale by si ani
-    """.split()
-)
+_STOP = {
+    "en": "a an and are as at be but by for from has have i in is it its me my of on or our so that the this to was "
+    "we were with you your am do did not no",
+    "ru": "v vo ne na ja s so kak to vse ona tak ego no da ty k u ze vy za po ee mne bylo vot ot esce o iz emu uze "
+    "eto ih oni",
+    "bg": "e se sa kato che tova ni nie toj tja",
+    "sr": "je od su koji kao ali smo ste",
+    "sk": "sa z do ako aj ale by si ani",
+}
+STOP_WORDS = frozenset(word for words in _STOP.values() for word in words.split())
 
 
 @lru_cache(maxsize=32768)
@@ -92,9 +91,7 @@ def _bulgarian_stem(word: str) -> str:
         return w[:-3]
     if len(w) > 6 and w.endswith("ият"):
         w = w[:-3]
-    elif len(w) > 5 and w.endswith(("ът", "то", "те", "та", "ия")):
-        w = w[:-2]
-    elif len(w) > 4 and w.endswith("ят"):
+    elif (len(w) > 5 and w.endswith(("ът", "то", "те", "та", "ия"))) or (len(w) > 4 and w.endswith("ят")):
         w = w[:-2]
     if len(w) > 6 and w.endswith(("ове", "еве")):
         w = w[:-3]

@@ -52,7 +52,11 @@ def backwards(apps, schema_editor):
 def backfill(apps, schema_editor):
     from amends.cases.search_documents import search_documents_build
 
-    models = (apps.get_model("cases", "Case"), apps.get_model("cases", "Message"), apps.get_model("cases", "SearchDocument"))
+    models = (
+        apps.get_model("cases", "Case"),
+        apps.get_model("cases", "Message"),
+        apps.get_model("cases", "SearchDocument"),
+    )
     search_documents_build(models=models)
 
 

@@ -72,7 +72,9 @@ def test_a_reference_of_any_length_is_read_and_its_tag_stripped(digits):
     )
 
 
-@pytest.mark.parametrize("text", ["AM-2026-12345", "AM-26-000119", "AM-2026-000119x", "XAM-2026-000119", "AM2026000119"])
+@pytest.mark.parametrize(
+    "text", ["AM-2026-12345", "AM-26-000119", "AM-2026-000119x", "XAM-2026-000119", "AM2026000119"]
+)
 def test_what_is_not_a_reference_is_not_read_as_one(text):
     assert parse_reference(text) is None
     assert IN_TEXT.findall(f"[{text}]") == []
