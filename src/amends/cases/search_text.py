@@ -107,7 +107,7 @@ def _bulgarian_stem(word: str) -> str:
 
 
 def _stem_keys(latin: str, *, latin_script: bool, cyrillic_script: bool) -> set[str]:
-    stems = set()
+    stems: set[str] = set()
     if latin_script:
         stems.update(stemmer.stemWord(latin) for stemmer in _LATIN_STEMMERS)
     if cyrillic_script:
