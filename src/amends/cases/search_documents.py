@@ -73,16 +73,20 @@ def search_identity_refresh(*, customer: Customer) -> int:
     return len(documents)
 
 
-def search_documents_build(*, after_id: int = 0, batch: int = BATCH, models: Iterable | None = None) -> int:
-    """Documents for every case after `after_id` that has none, a batch at a time (the backfill of migration
-    0010 and `manage.py search_reindex`); how many were written. `models` lets a migration pass its historical
-    (Case, Message, SearchDocument)."""
+def search_documents_build(
+    *, after_id: int = 0, batch: int = BATCH, rewrite: bool = False, models: Iterable | None = None
+) -> int:
+    """Documents for every case after `after_id` that has none (or every case, `rewrite`), a batch at a time (the
+    backfill of migration 0010 and `manage.py search_reindex`); how many were written. `models` lets a migration
+    pass its historical (Case, Message, SearchDocument)."""
     case_model, message_model, document_model = models or (Case, Message, SearchDocument)
     written = 0
     while True:
+        chosen = case_model.objects.filter(id__gt=after_id)
+        if not rewrite:
+            chosen = chosen.filter(search_document__isnull=True)
         cases = list(
-            case_model.objects.filter(id__gt=after_id, search_document__isnull=True)
-            .select_related("customer")
+            chosen.select_related("customer")
             .only("id", "reference", "order_reference", "subject", "description", "customer__name", "customer__email")
             .order_by("id")[:batch]
         )
@@ -99,6 +103,8 @@ def search_documents_build(*, after_id: int = 0, batch: int = BATCH, models: Ite
         for case in cases:
             identity, words = _document(case, bodies[case.pk])
             documents.append(document_model(case_id=case.pk, identity=identity, words=words))
-        document_model.objects.bulk_create(documents, ignore_conflicts=True)
+        document_model.objects.bulk_create(
+            documents, update_conflicts=True, unique_fields=["case"], update_fields=["identity", "words"]
+        )
         written += len(documents)
         after_id = cases[-1].pk

@@ -154,6 +154,19 @@ def test_the_backfill_writes_the_documents_of_cases_that_have_none(cases):
     assert search("Keller") == [cases["anna"].reference]
 
 
+def test_the_reindex_command_rewrites_every_document(cases):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    SearchDocument.objects.filter(case=cases["olga"]).update(identity="", words="")
+    assert search("Ольга") == []
+    out = StringIO()
+    call_command("search_reindex", "--all", stdout=out)
+    assert out.getvalue().startswith("3 search documents written")
+    assert search("Ольга") == [cases["olga"].reference]
+
+
 def test_the_document_is_one_row_per_case_and_goes_with_the_case(cases):
     assert SearchDocument.objects.count() == 3
     case = cases["anna"]
