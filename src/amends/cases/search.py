@@ -13,6 +13,7 @@ When more than MAX_HITS cases match, the result says so: the best among the newe
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import BooleanField, IntegerField, QuerySet
@@ -26,6 +27,7 @@ from .references import parse_reference, reference_number
 from .search_text import MAX_QUERY, QueryRefused, SearchQuery, marked, parse_query
 
 MAX_HITS = 500
+FTS_CHUNK = MAX_HITS + 1  # SQLite: matches read from FTS5 at first, newest first, before the filters; then 4×
 SNIPPET = 160  # characters of context shown around the first match
 IDENTITY_WEIGHT = 10.0  # SQLite bm25 column weights: identity against words (PostgreSQL: weight A against D)
 
@@ -86,14 +88,9 @@ def _run(query: SearchQuery, cases: QuerySet[Case], *, identity_only: bool = Fal
             [tsquery],
             output_field=BooleanField(),
         )
+        candidates = list(cases.filter(hit).order_by("-id").values_list("id", "created_at")[: MAX_HITS + 1])
     else:
-        match = query.fts5(column="identity" if identity_only else "")
-        hit = RawSQL(
-            '"cases_case"."id" IN (SELECT rowid FROM cases_searchdocument_fts WHERE cases_searchdocument_fts MATCH %s)',
-            [match],
-            output_field=BooleanField(),
-        )
-    candidates = list(cases.filter(hit).order_by("-id").values_list("id", "created_at")[: MAX_HITS + 1])
+        candidates = _fts_candidates(query.fts5(column="identity" if identity_only else ""), cases)
     capped = len(candidates) > MAX_HITS
     candidates = candidates[:MAX_HITS]
     if not candidates:
@@ -102,6 +99,45 @@ def _run(query: SearchQuery, cases: QuerySet[Case], *, identity_only: bool = Fal
     # Ranks are floats; equal relevance must compare equal, so that the newest comes first among equals.
     candidates.sort(key=lambda row: (-round(ranks.get(row[0], 0.0), 6), -row[1].timestamp(), -row[0]))
     return SearchOutcome(ids=[pk for pk, _created in candidates], query=query, capped=capped)
+
+
+def _fts_candidates(match: str, cases: QuerySet[Case]) -> list[tuple[int, datetime]]:
+    """SQLite: the newest MAX_HITS + 1 matches that pass the filters. FTS5 hands out its matches newest first and
+    stops when asked, so they are read a chunk at a time and filtered, until there are enough: a common word
+    reads one or two chunks, where taking every match first would read them all."""
+    found: list[tuple[int, datetime]] = []
+    below, size = 2**63 - 1, FTS_CHUNK
+    with connection.cursor() as cursor:
+        while len(found) <= MAX_HITS:
+            cursor.execute(
+                "SELECT rowid FROM cases_searchdocument_fts WHERE cases_searchdocument_fts MATCH %s AND rowid < %s "
+                "ORDER BY rowid DESC LIMIT %s",
+                [match, below, size],
+            )
+            chunk = [row[0] for row in cursor.fetchall()]
+            if not chunk:
+                break
+            # The chunk's ids lead, by primary key: without statistics SQLite would rather walk a filter's index
+            # (every open case, say) and test each against the list. NOT INDEXED still allows the key lookups.
+            sql, params = _within(cases, chunk).order_by("-id").values_list("id", "created_at").query.sql_with_params()
+            sql = sql.replace('FROM "cases_case"', 'FROM "cases_case" NOT INDEXED', 1)
+            cursor.execute(sql, params)
+            found.extend((pk, _moment(created)) for pk, created in cursor.fetchall())
+            if len(chunk) < size:
+                break
+            below, size = chunk[-1], size * 4
+    return found[: MAX_HITS + 1]
+
+
+def _moment(value: datetime | str) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _within(cases: QuerySet[Case], ids: list[int]) -> QuerySet[Case]:
+    # Written out, not as IN parameters: the ORM handles each parameter, at a cost that showed. The ids are
+    # integers from the database (int() makes sure), so nothing here comes from a person.
+    listed = ",".join(str(int(pk)) for pk in ids)
+    return cases.filter(RawSQL(f'"cases_case"."id" IN ({listed})', [], output_field=BooleanField()))  # noqa: S611
 
 
 def _ranks(query: SearchQuery, ids: list[int], *, identity_only: bool) -> dict[int, float]:
@@ -126,12 +162,12 @@ def in_rank_order(cases: QuerySet[Case], ids: list[int]) -> QuerySet[Case]:
     """`cases` restricted to `ids` and ordered as they are (a search's ranking)."""
     if not ids:
         return cases.none()
-    # Written out once, not as 500 When() and IN parameters: the ORM resolves each of those, at a cost that showed.
-    # The ids are integers from the database (int() makes sure), so nothing here comes from a person.
+    # The position is found in the list (instr/strpos, one pass in C), not by a 500-way CASE for every row.
     listed = ",".join(str(int(pk)) for pk in ids)
-    order = " ".join(f"WHEN {int(pk)} THEN {position}" for position, pk in enumerate(ids))
-    within = RawSQL(f'"cases_case"."id" IN ({listed})', [], output_field=BooleanField())  # noqa: S611
-    return cases.filter(within).order_by(RawSQL(f'CASE "cases_case"."id" {order} END', [], output_field=IntegerField()))  # noqa: S611
+    find = "strpos" if connection.vendor == "postgresql" else "instr"
+    column = 'CAST("cases_case"."id" AS TEXT)'
+    position = RawSQL(f"{find}(',{listed},', ',' || {column} || ',')", [], output_field=IntegerField())  # noqa: S611
+    return _within(cases, ids).order_by(position)
 
 
 def highlight(text: str, query: SearchQuery | None, *, around: bool = False) -> SafeString:
@@ -191,3 +227,26 @@ def case_highlights(cases: list[Case], query: SearchQuery | None) -> None:
             if snippet:
                 break
         case.found_snippet = snippet  # type: ignore[attr-defined]
+
+
+class RankedCases:
+    """A search's cases in rank order, read a page at a time: slicing reads only the cases of that slice (by
+    primary key), so page 3 of 500 results reads 51 rows, not 500 sorted. Sliced, counted and iterated as the
+    inbox does a QuerySet."""
+
+    def __init__(self, cases: QuerySet[Case], ids: list[int]) -> None:
+        self.cases, self.ids = cases, ids
+
+    def __getitem__(self, part: slice) -> list[Case]:
+        ids = self.ids[part]
+        found = {case.pk: case for case in self.cases.filter(id__in=ids)} if ids else {}
+        return [found[pk] for pk in ids if pk in found]
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self[:])

@@ -13,7 +13,7 @@ from amends.accounts.models import User
 from .lifecycle import OPEN
 from .models import Case, CaseEvent, Message, SavedView
 from .references import parse_reference
-from .search import SearchOutcome, case_search, in_rank_order
+from .search import RankedCases, SearchOutcome, case_search, in_rank_order
 
 
 @dataclass
@@ -55,19 +55,22 @@ def case_by_reference(*, actor: User, reference: str) -> Case | None:
 
 @dataclass
 class Inbox:
-    cases: QuerySet[Case]
+    cases: QuerySet[Case] | RankedCases  # a search's results are RankedCases: best first, read a page at a time
     search: SearchOutcome | None = None  # when the filters have a search: its ranking, words and notice
 
 
 def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
     """Open cases first by urgency: missed targets, then priority, then the nearest deadline; a search's
     results best first instead."""
-    return inbox_search(actor=actor, filters=filters).cases
+    found = inbox_search(actor=actor, filters=filters)
+    if isinstance(found.cases, RankedCases):
+        return in_rank_order(found.cases.cases, found.cases.ids)
+    return found.cases
 
 
 def inbox_search(*, actor: User, filters: InboxFilters) -> Inbox:
     """The inbox, and the search in it if the filters have one (see cases/search.py)."""
-    cases = _visible(actor).select_related("customer", "team", "assignee", "triage", "triage__category")
+    cases = shown = _visible(actor).select_related("customer", "team", "assignee", "triage", "triage__category")
     if filters.status == "open" or not filters.status:
         cases = cases.filter(status__in=OPEN)
     elif filters.status != "all":
@@ -90,7 +93,9 @@ def inbox_search(*, actor: User, filters: InboxFilters) -> Inbox:
         cases = cases.filter(triage__category_id=int(filters.review))
     if filters.q:
         found = case_search(filters.q, cases=cases)
-        return Inbox(cases=in_rank_order(cases, found.ids), search=found)
+        # The ids passed the filters already: the page is read by them alone (the filters' indexes would only
+        # tempt the planner away from the primary key).
+        return Inbox(cases=RankedCases(shown, found.ids), search=found)
     return Inbox(cases=cases.order_by("-breached", "priority", F("next_due_at").asc(nulls_last=True), "-created_at"))
 
 
