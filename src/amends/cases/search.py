@@ -222,7 +222,11 @@ def case_highlights(cases: list[Case], query: SearchQuery | None) -> None:
         customer = case.customer
         case.found_customer = highlight(customer.name or customer.email, query)  # type: ignore[attr-defined]
         snippet = SafeString("")
-        for text in (case.description, *bodies.get(case.pk, ()), customer.email, case.order_reference):
+        # The complaint, unless the subject already shows all of it (a subject made from a one-sentence story).
+        story = case.description if case.description.strip() != case.subject.strip() else ""
+        for text in (story, *bodies.get(case.pk, ()), customer.email, case.order_reference):
+            if text == case.subject:
+                continue
             snippet = highlight(text, query, around=True)
             if snippet:
                 break
