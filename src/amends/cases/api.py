@@ -7,7 +7,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -19,6 +19,7 @@ from .intake import IntakeRequest, case_open
 from .lifecycle import Status
 from .models import Case, Channel
 from .public_threads import PublicPost
+from .references import parse_reference
 from .schemas import CaseIn, CaseOut, CasePage, ErrorOut, MessageIn, MessageOut, ReplyRefusedOut
 from .services import case_add_customer_message, case_add_note, case_reply
 
@@ -111,9 +112,33 @@ def create_case(  # type: ignore[no-untyped-def]
     return run_idempotent(request, key, work)
 
 
-@router.get("/cases/{case_id}", response={200: CaseOut, **READ_ERRORS}, summary="Get a case")
-def get_case(request: HttpRequest, case_id: UUID):  # type: ignore[no-untyped-def]
-    return CaseOut.of(_case(case_id))
+# A case is named by its id or by its reference (as the customer quotes it; six digits or more, any year).
+CASE_KEY = (
+    r"^(?:[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}"
+    r"|[Aa][Mm]-[0-9]{4}-[0-9]{6,})$"
+)
+CaseKey = Path(
+    ...,
+    pattern=CASE_KEY,
+    max_length=64,
+    description="The case's id (a UUID) or its reference, e.g. AM-2026-000119",
+)
+
+
+@router.get("/cases/{case_id}", response={200: CaseOut, **READ_ERRORS}, summary="Get a case by id or reference")
+def get_case(request: HttpRequest, case_id: str = CaseKey):  # type: ignore[no-untyped-def]
+    reference = parse_reference(case_id)
+    if reference is None:
+        return CaseOut.of(_case(UUID(case_id)))
+    case = (
+        Case.objects.select_related("customer", "team", "assignee", "brand", "triage")
+        .prefetch_related("remedies")
+        .filter(reference=reference)
+        .first()
+    )
+    if case is None:
+        raise HttpError(404, _("No case has this reference."))
+    return CaseOut.of(case)
 
 
 CURSOR = DocumentPattern(r"^[A-Za-z0-9_-]*={0,2}$")  # base64url: what _decode_cursor reads, or refuses with 400

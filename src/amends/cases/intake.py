@@ -54,6 +54,8 @@ from .public_threads import (
     public_thread_record,
     public_thread_seen_again,
 )
+from .references import format_reference
+from .search_documents import search_document_create, search_identity_refresh
 from .services import _emit, _refresh_due, message_create
 from .subjects import subject_from_story
 
@@ -317,9 +319,9 @@ def _next_reference(year: int) -> str:
                 ReferenceCounter.objects.bulk_create([ReferenceCounter(name="case")], ignore_conflicts=True)
                 cursor.execute(increment)
                 row = cursor.fetchone()
-            return f"AM-{year}-{row[0]:06d}"
+            return format_reference(year, row[0])
         (value,) = cursor.fetchone()
-    return f"AM-{year}-{value:06d}"
+    return format_reference(year, value)
 
 
 def attachment_store(
@@ -405,6 +407,7 @@ def case_open(
     # The category's playbook names the owning team and the targets (read from a per-process cache: no query).
     category = category_by_slug(str(found.category.value)) if found else None
     plan = intake_plan(category_id=category.pk if category else None, priority=priority)
+    known_name = known.name if known else ""
     with transaction.atomic():
         if cleaned["email"]:
             customer = customer_get_or_create(
@@ -468,6 +471,9 @@ def case_open(
             # Low-risk: the options go out with the acknowledgement. The 60-second rule, measured.
             case.first_offer_at = priced_at
         case.save(force_insert=True)
+        if known is not None and customer.name != known_name:
+            search_identity_refresh(customer=customer)  # the customer's earlier cases now find by the name too
+        search_document_create(case=case)
         message = message_create(
             case=case,
             direction=Message.Direction.IN,

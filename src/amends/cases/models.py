@@ -254,3 +254,19 @@ class PublicThread(models.Model):
 
     def __str__(self) -> str:
         return f"@{self.handle} on {self.platform}"
+
+
+class SearchDocument(models.Model):
+    """What the case search reads for one case: its words as search keys (see cases/search_text.py), kept by
+    cases/search_documents.py when the case opens, a message comes and the customer's name is learnt.
+
+    `identity` holds the reference, the customer's name and e-mail and the order reference, which rank above
+    `words`: the subject, the complaint and every message. Each database indexes these two columns its own way
+    (migration 0010): PostgreSQL a stored tsvector column with a GIN index, SQLite an FTS5 table."""
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="search_document")
+    identity = models.TextField()
+    words = models.TextField()
+
+    def __str__(self) -> str:
+        return f"search document of case {self.case_id}"

@@ -1,6 +1,5 @@
 """Reads of cases, each taking the acting user so access control stays in one place."""
 
-import re
 import uuid
 from dataclasses import dataclass
 from itertools import chain
@@ -14,9 +13,8 @@ from amends.outbox.models import OutboxMessage
 
 from .lifecycle import OPEN
 from .models import Case, CaseEvent, Message, SavedView
-from .search import case_search_ids
-
-REFERENCE = re.compile(r"^AM-\d{4}-\d{6}$", re.IGNORECASE)
+from .references import parse_reference
+from .search import RankedCases, SearchOutcome, case_search, in_rank_order
 
 
 @dataclass
@@ -50,17 +48,34 @@ def case_get(*, actor: User, public_id: uuid.UUID | str) -> Case:
 
 def case_by_reference(*, actor: User, reference: str) -> Case | None:
     """The case with this reference (as the customer and agents quote it), if the actor may see it."""
-    return (
-        _visible(actor)
-        .select_related("customer", "brand", "team", "assignee")
-        .filter(reference=reference.strip().upper())
-        .first()
-    )
+    parsed = parse_reference(reference)
+    if parsed is None:
+        return None
+    return _visible(actor).select_related("customer", "brand", "team", "assignee").filter(reference=parsed).first()
+
+
+# Missed targets first, then priority, then the nearest deadline, then the newest.
+INBOX_ORDER = ("-breached", "priority", F("next_due_at").asc(nulls_last=True), "-created_at")
+
+
+@dataclass
+class Inbox:
+    cases: QuerySet[Case] | RankedCases  # a search's results are RankedCases: best first, read a page at a time
+    search: SearchOutcome | None = None  # when the filters have a search: its ranking, words and notice
 
 
 def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
-    """Open cases first by urgency: missed targets, then priority, then the nearest deadline."""
-    cases = _visible(actor).select_related("customer", "team", "assignee", "triage", "triage__category")
+    """Open cases first by urgency: missed targets, then priority, then the nearest deadline; a search's
+    results best first instead."""
+    found = inbox_search(actor=actor, filters=filters)
+    if isinstance(found.cases, RankedCases):
+        return in_rank_order(found.cases.cases, found.cases.ids)
+    return found.cases
+
+
+def inbox_search(*, actor: User, filters: InboxFilters) -> Inbox:
+    """The inbox, and the search in it if the filters have one (see cases/search.py)."""
+    cases = shown = _visible(actor).select_related("customer", "team", "assignee", "triage", "triage__category")
     if filters.status == "open" or not filters.status:
         cases = cases.filter(status__in=OPEN)
     elif filters.status != "all":
@@ -81,18 +96,17 @@ def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
         cases = cases.filter(triage__needs_review=True)
     elif filters.review.isdigit():
         cases = cases.filter(triage__category_id=int(filters.review))
-    q = filters.q.strip()
-    if q:
-        if REFERENCE.match(q):
-            cases = cases.filter(reference=q.upper())
-        elif q.startswith("@") and " " not in q:
-            # A handle on a public platform (@anna_k), as the case page shows it.
-            cases = cases.filter(customer__handles__handle_key=q[1:].casefold())
-        elif "@" in q and " " not in q:
-            cases = cases.filter(customer__email=q.lower())
-        else:
-            cases = cases.filter(id__in=case_search_ids(q))
-    return cases.order_by("-breached", "priority", F("next_due_at").asc(nulls_last=True), "-created_at")
+    handle = filters.q.strip()
+    if handle.startswith("@") and " " not in handle and len(handle) > 1:
+        # A handle on a public platform (@anna_k), as the case page shows it: a lookup, not a word search.
+        cases = cases.filter(customer__handles__handle_key=handle[1:].casefold())
+        return Inbox(cases=cases.order_by(*INBOX_ORDER))
+    if filters.q:
+        found = case_search(filters.q, cases=cases)
+        # The ids passed the filters already: the page is read by them alone (the filters' indexes would only
+        # tempt the planner away from the primary key).
+        return Inbox(cases=RankedCases(shown, found.ids), search=found)
+    return Inbox(cases=cases.order_by(*INBOX_ORDER))
 
 
 def customer_history(*, actor: User, case: Case, limit: int = 20) -> list[Case]:

@@ -22,6 +22,7 @@ from amends.replies.services import reply_coach
 from . import hooks, lifecycle
 from .lifecycle import OPEN, Priority, Status
 from .models import ActorKind, Case, CaseEvent, Channel, Message, PublicThread, SavedView
+from .search_documents import search_document_add_message
 
 # Events a customer sees on the status page; everything else stays internal.
 PUBLIC_EVENTS = {
@@ -248,7 +249,7 @@ def message_create(
     email_message_id: str | None = None,
     at: datetime | None = None,
 ) -> Message:
-    return Message.objects.create(
+    message = Message.objects.create(
         public_id=uuid.uuid4(),
         case=case,
         direction=direction,
@@ -259,6 +260,8 @@ def message_create(
         email_message_id=email_message_id,
         created_at=at or timezone.now(),
     )
+    search_document_add_message(case=case, body=body)
+    return message
 
 
 @transaction.atomic

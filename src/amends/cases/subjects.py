@@ -8,12 +8,14 @@ more layer: "Re: Re: [AM-…] Re: Wrong size". We strip all of them and put back
 
 import re
 
+from .references import PATTERN
+
 # Reply and forward markers of the mail programs our customers use, in the served languages and their neighbours:
 # Re, Fw/Fwd, AW/WG (German Outlook), Odp/PD (Polish), Odg/Prosl (Serbo-Croatian), Отв/Пер/Fw (Russian,
 # Bulgarian, Serbian Cyrillic), SV/VS (Nordic), Antw (Dutch), TR/RV/RIF (Romance). "Re[2]:" and "Re(2):" count too.
 _MARKER = r"(?:re|fwd?|aw|wg|odp|pd|odg|prosl|отв|ответ|пер|fw|sv|vs|antw|tr|rv|rif|ynt)"
 _PREFIX = re.compile(rf"^\s*{_MARKER}\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*", re.IGNORECASE)
-_TAG = re.compile(r"\[\s*AM-\d{4}-\d{6}\s*\]", re.IGNORECASE)
+_TAG = re.compile(rf"\[\s*{PATTERN}\s*\]", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
 HEADING_LENGTH = 80
 

@@ -32,7 +32,16 @@ from amends.webhooks.services import webhook_subscribed
 from .forms import BulkForm, CaseForm, InboxFilterForm, NoteForm, ReplyForm, SavedViewForm
 from .lifecycle import IllegalTransition
 from .models import Attachment, Case, Channel
-from .selectors import InboxFilters, case_get, customer_history, inbox, public_reply_deliveries, saved_views, timeline
+from .search import case_highlights
+from .selectors import (
+    InboxFilters,
+    case_get,
+    customer_history,
+    inbox_search,
+    public_reply_deliveries,
+    saved_views,
+    timeline,
+)
 from .services import (
     PUBLIC_REPLY_EVENT,
     UNCHANGED,
@@ -82,7 +91,8 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     filters = InboxFilters(**{k: v or "" for k, v in data.items()})
     user = actor(request)
-    cases = inbox(actor=user, filters=filters)
+    found = inbox_search(actor=user, filters=filters)
+    cases = found.cases
     page = page_number(request.GET.get("page"))
     rows = list(cases[(page - 1) * PAGE : page * PAGE + 1])
     if not rows and page > 1:  # past the end: show the last page there is
@@ -91,8 +101,11 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     for row in rows:
         row.overdue = is_overdue(row, now)  # type: ignore[attr-defined]
+    if found.search is not None:
+        case_highlights(rows[:PAGE], found.search.query)
     context = {
         "form": form,
+        "search_notice": found.search.notice if found.search is not None else "",
         "cases": rows[:PAGE],
         "page": page,
         "has_next": len(rows) > PAGE,

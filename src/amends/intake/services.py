@@ -18,13 +18,13 @@ from django.db import transaction
 
 from amends.cases.intake import IntakeRequest, Upload, attachment_store, case_open, validate_upload
 from amends.cases.models import Case, Channel, Message
+from amends.cases.references import IN_TEXT as _REFERENCE
 from amends.cases.services import case_add_customer_message
 from amends.core import languages
 from amends.outbox.models import OutboxMessage
 
 from .mail import InboundMail, RefusedMail, authentication_verdicts, dmarc_passed, parse, same_address
 
-_REFERENCE = re.compile(r"\[?(AM-\d{4}-\d{6})\]?", re.IGNORECASE)
 _UUID = re.compile(r"<([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@", re.IGNORECASE)
 
 

@@ -2,7 +2,13 @@
 
 from django.db import migrations
 
-from amends.cases.search import PG_DOCUMENT
+from amends.core.text import FOLD_FROM, FOLD_TO
+
+# The expression the first search indexed (replaced by the stored documents of 0010), kept here as it was.
+PG_DOCUMENT = (
+    "to_tsvector('simple'::regconfig, translate(coalesce(subject, '') || ' ' || coalesce(description, ''), "
+    f"'{FOLD_FROM}', '{FOLD_TO}'))"
+)
 
 SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE cases_case_fts USING fts5(subject, description, content='cases_case', content_rowid='id', "

@@ -75,7 +75,7 @@ def test_a_customer_complains_and_an_agent_answers(browser, live_server):  # typ
     page.fill("input[name=name]", "Ольга")
     page.click("button[type=submit]")
     reference = page.locator("[data-testid=reference]").inner_text()
-    assert re.fullmatch(r"AM-\d{4}-\d{6}", reference)
+    assert re.fullmatch(r"AM-\d{4}-\d{6,}", reference)
     shot(page, "1-customer-thanks")
     page.click("a.button")
     assert page.locator("[data-testid=case-status]").inner_text() == "Получено"
