@@ -19,6 +19,7 @@ urlpatterns = [
     path("console/", include("amends.playbooks.urls")),
     path("console/", include(accounts_console)),
     path("console/", include("amends.remedies.codes_urls")),
+    path("console/", include("amends.insights.urls")),
     path("status/", include("amends.portal.urls")),
     path("", include("amends.remedies.urls")),
     path("", include("amends.intake.urls")),
