@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from amends.cases.views import actor, staff_required
 from amends.core.csv_safe import csv_line, csv_lines
 
-from . import charts, selectors
+from . import aftercare_tables, charts, selectors
 from .period import MAX_DAYS, Period, PeriodError, period_parse
 from .tables import (
     TABLE_NAMES,
@@ -94,6 +94,7 @@ def dashboard_context(period: Period, by: str, sat_by: str) -> dict[str, object]
     return {
         "period": period,
         "previous": period.previous(),
+        "previous_opened": int(selectors.overall(period.previous())["opened"]),
         "by": by,
         "sat_by": sat_by,
         "by_choices": [(d, selectors.DIMENSION_LABEL[d]) for d in selectors.VOLUME_BY],
@@ -205,6 +206,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
     context["by_team"] = table("satisfaction", period, sat_by="team")
     context["by_remedy"] = table("satisfaction", period, sat_by="remedy")
     context["by_team_volume"] = table("volume", period, by="team")
+    context["actions"] = aftercare_tables.corrective_actions_table(period)
     context["generated_at"] = timezone.now()
     context["manager"] = actor(request)
     return render(request, "insights/report.html", context)
