@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "amends.replies",
     "amends.remedies",
     "amends.incidents",
+    "amends.aftercare",
     "amends.insights",
     "amends.demo",
     "django_rq",

@@ -182,6 +182,12 @@ class CaseEvent(models.Model):
         REMEDIES_EXPIRED = "remedies_expired", _("Remedy options expired")
         REMEDY_FULFILLED = "remedy_fulfilled", _("Remedy fulfilled")
         REMEDY_FAILED = "remedy_failed", _("Remedy fulfilment failed")
+        ROOT_CAUSE_RECORDED = "root_cause_recorded", _("Root cause recorded")
+        RECURRENCE = "recurrence", _("It happened again after the fix")
+        SURVEY_SENT = "survey_sent", _("Satisfaction survey sent")
+        SURVEY_REMINDED = "survey_reminded", _("Satisfaction survey reminder sent")
+        SURVEY_ANSWERED = "survey_answered", _("Customer answered the survey")
+        ADVOCATE_ACTION = "advocate_action", _("Advocate thanked, rewarded or invited")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

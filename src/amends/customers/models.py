@@ -23,3 +23,26 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+
+class Order(models.Model):
+    """An order the shop reported through the API: what the customer bought and when, so their value before and
+    after a complaint is known (the base of "retained revenue")."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders")
+    # The shop's own order number; reporting the same one again changes nothing (the API is idempotent by it).
+    external_id = models.CharField(max_length=100, unique=True)
+    placed_at = models.DateTimeField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        indexes = [models.Index(fields=["customer", "placed_at"], name="order_customer_placed")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="customer_order_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
