@@ -129,5 +129,3 @@ def test_the_rebuild_command_recomputes_and_refuses_a_reversed_range():
         call_command("insights_rebuild", start="2026-02-01", end="2026-01-01")
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("insights_rebuild", start="yesterday")
-
-
