@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as SchemaError
 from amends.cases.api import router as cases_router
 from amends.cases.lifecycle import IllegalTransition
 from amends.cases.services import ReplyBlocked
+from amends.insights.api import router as insights_router
 from amends.playbooks.api import router as playbooks_router
 from amends.remedies.api import router as remedies_router
 from amends.remedies.codes_api import router as codes_router
@@ -65,6 +66,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", remedies_router)
+api.add_router("/", insights_router)
 
 
 @api.exception_handler(ValidationError)

@@ -80,7 +80,7 @@ def test_the_drill_down_leads_to_the_cases_behind_a_bar(manager_client, manager)
     Case.objects.filter(pk=outside.pk).update(created_at=timezone.now() - timedelta(days=60))
     rollups_refresh()
     page = manager_client.get("/console/insights/?by=team").content.decode()
-    link = f"/console/?status=all&amp;opened_from="
+    link = "/console/?status=all&amp;opened_from="
     assert link in page
     today = timezone.localdate().isoformat()
     start = (timezone.localdate() - timedelta(days=29)).isoformat()
