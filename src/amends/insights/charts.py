@@ -1,7 +1,8 @@
 """The geometry of the dashboard's charts, drawn as inline SVG by the templates. Pure Python: no Django import.
 
-Numbers in, rectangles and ticks out, in a fixed viewBox the browser scales to the page (so the charts are sharp
-at any size and print well). Colours are CSS classes (`s0`…`s6`), never inline styles: the CSP allows none.
+Numbers in, rectangles and ticks out, in a viewBox about as wide as the chart's place on the page (so text stays
+at its size and the charts are sharp at any zoom and in print). Colours are CSS classes (`s0`…`s6`), never
+inline styles: the CSP allows none.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-WIDTH = 640
-HEIGHT = 220
+WIDE = 1100  # a chart across the page
+HALF = 500  # a chart in half of it
 LEFT = 44  # room for the value axis
 BOTTOM = 24  # room for the bucket labels
-TOP = 8
+TOP = 10
 
 
 @dataclass
@@ -42,108 +43,107 @@ class XLabel:
 
 @dataclass
 class Chart:
-    width: int = WIDTH
-    height: int = HEIGHT
+    width: int = HALF
+    height: int = 200
     rects: list[Rect] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
     xlabels: list[XLabel] = field(default_factory=list)
-    baseline: float = HEIGHT - BOTTOM
     left: int = LEFT
-    right: int = WIDTH
+
+    @property
+    def right(self) -> int:
+        return self.width - 4
+
+    @property
+    def baseline(self) -> int:
+        return self.height - BOTTOM
+
+    @property
+    def plot_width(self) -> int:
+        return self.right - LEFT
+
+    @property
+    def plot_height(self) -> int:
+        return self.height - BOTTOM - TOP
 
 
-def nice_max(value: float) -> float:
-    """The smallest 1, 2 or 5 × 10ⁿ at or above `value`: the top of the value axis."""
-    if value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
+def axis_step(value: float, ticks: int = 4) -> float:
+    """A round step (1, 2 or 5 × 10ⁿ, at least 1: the figures are counts) giving about `ticks` gridlines."""
+    raw = max(value, 1.0) / ticks
+    power = 10 ** math.floor(math.log10(raw))
     for step in (1, 2, 5, 10):
-        if value <= step * power:
-            return float(step * power)
-    return float(10 * power)
+        if raw <= step * power:
+            return max(1.0, float(step * power))
+    return max(1.0, float(10 * power))
 
 
-def _ticks(top: float, plot_height: float, count: int = 4) -> list[Tick]:
-    out = []
-    for i in range(count + 1):
-        value = top * i / count
-        text = f"{value:,.0f}" if top >= count else f"{value:g}"
-        out.append(Tick(y=round(TOP + plot_height * (1 - i / count), 1), text=text))
-    return out
+def _axis(chart: Chart, highest: float) -> float:
+    """Set the chart's ticks; return the top of the value axis."""
+    step = axis_step(highest)
+    count = max(1, math.ceil(max(highest, 1.0) / step))
+    top = step * count
+    chart.ticks = [
+        Tick(round(TOP + chart.plot_height * (1 - i / count), 1), f"{step * i:,.0f}") for i in range(count + 1)
+    ]
+    return top
 
 
 def stacked_bars(
-    bucket_labels: list[str], series: list[tuple[str, list[float]]], hrefs: list[list[str]] | None = None
+    bucket_labels: list[str],
+    series: list[tuple[str, list[float]]],
+    hrefs: list[list[str]] | None = None,
+    *,
+    width: int = HALF,
+    height: int = 200,
 ) -> Chart:
     """Bars per bucket, stacked by series (the first series at the bottom)."""
-    chart = Chart()
+    chart = Chart(width=width, height=height)
     n = max(1, len(bucket_labels))
-    plot_w = WIDTH - LEFT - 4
-    plot_h = HEIGHT - BOTTOM - TOP
     sums = [sum(points[i] for _name, points in series) for i in range(len(bucket_labels))]
-    top = nice_max(max(sums, default=0))
-    step = plot_w / n
-    gap = min(4.0, step * 0.2)
+    top = _axis(chart, max(sums, default=0))
+    step = chart.plot_width / n
+    gap = min(6.0, step * 0.25)
     for i in range(len(bucket_labels)):
-        y = HEIGHT - BOTTOM
+        y = float(chart.baseline)
         for s, (name, points) in enumerate(series):
             value = points[i]
             if not value:
                 continue
-            h = plot_h * value / top
+            h = chart.plot_height * value / top
             y -= h
             href = hrefs[s][i] if hrefs else ""
             label = f"{bucket_labels[i]} · {name}: {value:g}"
+            x, w = LEFT + i * step + gap / 2, max(1.0, step - gap)
             chart.rects.append(
-                Rect(
-                    round(LEFT + i * step + gap / 2, 1),
-                    round(y, 1),
-                    round(max(1.0, step - gap), 1),
-                    round(h, 1),
-                    f"s{s % 7}",
-                    value,
-                    label,
-                    href,
-                )
+                Rect(round(x, 1), round(y, 1), round(w, 1), round(h, 1), f"s{s % 7}", value, label, href)
             )
-    chart.ticks = _ticks(top, plot_h)
-    every = max(1, math.ceil(n / 8))  # at most eight labels under the bars, whatever the period
+    every = max(1, math.ceil(n / (width // 110)))  # as many labels under the bars as fit, whatever the period
     chart.xlabels = [
-        XLabel(round(LEFT + (i + 0.5) * step, 1), t) for i, t in enumerate(bucket_labels) if i % every == 0
+        XLabel(round(LEFT + (i + 0.5) * step, 1), text) for i, text in enumerate(bucket_labels) if i % every == 0
     ]
     return chart
 
 
-def histogram(bars: list[tuple[str, float]], target_bars: int) -> Chart:
+def histogram(bars: list[tuple[str, float]], target_bars: int, *, width: int = HALF, height: int = 200) -> Chart:
     """Vertical bars; those within the target get the class `ok`, the rest `late`."""
-    chart = Chart()
+    chart = Chart(width=width, height=height)
     n = max(1, len(bars))
-    plot_w = WIDTH - LEFT - 4
-    plot_h = HEIGHT - BOTTOM - TOP
-    top = nice_max(max((v for _l, v in bars), default=0))
-    step = plot_w / n
+    top = _axis(chart, max((v for _l, v in bars), default=0))
+    step = chart.plot_width / n
     for i, (label, value) in enumerate(bars):
-        h = plot_h * value / top
+        h = chart.plot_height * value / top
         css = "ok" if i < target_bars else "late"
+        x, y = LEFT + i * step + 4, chart.baseline - h
         chart.rects.append(
-            Rect(
-                round(LEFT + i * step + 4, 1),
-                round(HEIGHT - BOTTOM - h, 1),
-                round(step - 8, 1),
-                round(h, 1),
-                css,
-                value,
-                f"{label}: {value:g}",
-            )
+            Rect(round(x, 1), round(y, 1), round(step - 8, 1), round(h, 1), css, value, f"{label}: {value:g}")
         )
         chart.xlabels.append(XLabel(round(LEFT + (i + 0.5) * step, 1), label))
-    chart.ticks = _ticks(top, plot_h)
     return chart
 
 
-HBAR_X = 210  # labels to the left of it, bars from it
-HBAR_SPAN = 330  # the longest bar; its value and note follow it
-HBAR_ROW = 28
+HBAR_X = 170  # labels to the left of it, bars from it
+HBAR_SPAN = 230  # the longest bar; its value and note follow it
+HBAR_ROW = 26
 
 
 @dataclass
@@ -163,13 +163,13 @@ class HBar:
 
     @property
     def mid(self) -> float:
-        return round(self.y + HBAR_ROW / 2 - 3, 1)
+        return round(self.y + 9, 1)
 
 
 @dataclass
 class HBars:
     bars: list[HBar]
-    width: int = WIDTH
+    width: int = HALF
     label_x: int = HBAR_X - 8
     x: int = HBAR_X
 
@@ -187,7 +187,7 @@ class HBars:
         return self.bars[i]
 
 
-def short(text: str, limit: int = 30) -> str:
+def short(text: str, limit: int = 26) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -38,22 +38,22 @@ DIMENSION_LABEL = {
     "remedy": gettext_lazy("Remedy kind"),
 }
 OFFER_LABELS = (
-    gettext_lazy("up to 10 s"),
+    gettext_lazy("≤ 10 s"),
     gettext_lazy("10–30 s"),
     gettext_lazy("30–60 s"),
     gettext_lazy("1–5 min"),
     gettext_lazy("5–60 min"),
     gettext_lazy("1–24 h"),
-    gettext_lazy("over a day"),
+    gettext_lazy("> 1 day"),
 )
 RESPONSE_LABELS = (
-    gettext_lazy("up to 15 min"),
+    gettext_lazy("≤ 15 min"),
     gettext_lazy("15–60 min"),
     gettext_lazy("1–4 h"),
     gettext_lazy("4–8 h"),
     gettext_lazy("8–24 h"),
-    gettext_lazy("1–3 days"),
-    gettext_lazy("over 3 days"),
+    gettext_lazy("1–3 d"),
+    gettext_lazy("> 3 days"),
 )
 TOP_SERIES = 6  # the over-time chart stacks this many keys; the rest are one "Other" band
 

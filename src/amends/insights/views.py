@@ -51,13 +51,14 @@ def _period(request: HttpRequest) -> Period:
     return period_parse(request.GET.get("from"), request.GET.get("to"), today=timezone.localdate())
 
 
-def _over_time_chart(period: Period, chart: selectors.OverTime, by: str) -> charts.Chart:
+def _over_time_chart(period: Period, chart: selectors.OverTime, by: str, width: int = charts.HALF) -> charts.Chart:
     labels = [bucket_label(day, chart.grain) for day in chart.buckets]
     hrefs = [
         [inbox_url(bucket_period(period, day), by, s.key) if s.key else "" for day in chart.buckets]
         for s in chart.series
     ]
-    return charts.stacked_bars(labels, [(s.label, [float(p) for p in s.points]) for s in chart.series], hrefs)
+    series = [(s.label, [float(p) for p in s.points]) for s in chart.series]
+    return charts.stacked_bars(labels, series, hrefs, width=width, height=260 if width == charts.WIDE else 200)
 
 
 def dashboard_context(period: Period, by: str, sat_by: str) -> dict[str, object]:
@@ -102,7 +103,7 @@ def dashboard_context(period: Period, by: str, sat_by: str) -> dict[str, object]
         "by_label": selectors.DIMENSION_LABEL[by],
         "sat_by_label": selectors.DIMENSION_LABEL[sat_by],
         "volume": volume,
-        "volume_chart": _over_time_chart(period, volume, by),
+        "volume_chart": _over_time_chart(period, volume, by, width=charts.WIDE),
         "volume_table": over_time_table(period, volume, _("Period")),
         "legend": [(f"s{i % 7}", s.label, s.total) for i, s in enumerate(volume.series)],
         "spots": spots,
