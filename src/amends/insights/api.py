@@ -79,7 +79,7 @@ def volume(request: HttpRequest, given: Query[VolumeIn]):  # type: ignore[no-unt
     period = _period(given)
     chart = selectors.over_time(period, given.by)
     keys = []
-    for s in selectors.totals(period, given.by):
+    for s in selectors.totals(period, given.by, ("resolved", "breached", "severity_sum", "triaged")):
         severity = round(s["severity_sum"] / s["triaged"], 2) if s["triaged"] else None
         keys.append(
             {

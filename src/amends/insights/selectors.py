@@ -4,6 +4,9 @@ of the period times the keys of one dimension: never the cases themselves."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -55,6 +58,8 @@ RESPONSE_LABELS = (
     gettext_lazy("1–3 d"),
     gettext_lazy("> 3 days"),
 )
+OFFER_FIELDS = (*(f"offer_{i}" for i in range(len(OFFER_EDGES) + 1)), "offer_none")
+RESPONSE_FIELDS = (*(f"response_{i}" for i in range(len(RESPONSE_EDGES) + 1)), "response_none")
 TOP_SERIES = 6  # the over-time chart stacks this many keys; the rest are one "Other" band
 
 
@@ -93,27 +98,71 @@ class OverTime:
 
 
 _SUMMED = [f.name for f in DailyCaseStat._meta.get_fields() if f.name not in ("id", "day", "dimension", "key")]
+# Within one page (the dashboard, the review) the same sums are asked for by several charts and their tables:
+# `figures_memo` keeps them for the page's request only, never across requests (the figures change every minute).
+_memo: ContextVar[dict[tuple, Any] | None] = ContextVar("insights_memo", default=None)
+
+
+@contextmanager
+def figures_memo() -> Iterator[None]:
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _remembered(key: tuple, compute: Callable[[], Any]) -> Any:
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def _rows(period: Period, dimension: str):  # type: ignore[no-untyped-def]
     return DailyCaseStat.objects.filter(dimension=dimension, day__gte=period.start, day__lte=period.end)
 
 
-def totals(period: Period, dimension: str) -> list[Slice]:
+def _fields(fields: tuple[str, ...] | None) -> list[str]:
+    """Only the sums a figure needs (a chart over two years sums some thirty thousand rows): always `opened`."""
+    if fields is None:
+        return _SUMMED
+    return ["opened", *(f for f in fields if f != "opened")]
+
+
+def totals(period: Period, dimension: str, fields: tuple[str, ...] | None = None) -> list[Slice]:
     """Every key of `dimension` with its figures summed over the period, largest volume first."""
-    rows = _rows(period, dimension).values("key").annotate(**{name: Sum(name) for name in _SUMMED})
-    names = labels(dimension, [r["key"] for r in rows])
-    slices = [Slice(r["key"], names.get(r["key"], r["key"]), {n: r[n] or 0 for n in _SUMMED}) for r in rows]
-    return sorted(slices, key=lambda s: (-s["opened"], s.label))
+
+    def compute() -> list[Slice]:
+        names_ = _fields(fields)
+        rows = list(_rows(period, dimension).values("key").annotate(**{n: Sum(n) for n in names_}).order_by())
+        names = labels(dimension, [r["key"] for r in rows])
+        slices = [Slice(r["key"], names.get(r["key"], r["key"]), {n: r[n] or 0 for n in names_}) for r in rows]
+        return sorted(slices, key=lambda s: (-s["opened"], s.label))
+
+    # Copies, so a caller adding a figure (a rate, an average) does not change what the next caller reads.
+    found = _remembered(("totals", period, dimension, fields), compute)
+    return [Slice(s.key, s.label, dict(s.figures)) for s in found]
 
 
-def overall(period: Period) -> dict[str, Any]:
-    found = _rows(period, "all").aggregate(**{name: Sum(name) for name in _SUMMED})
-    return {name: value or 0 for name, value in found.items()}
+def overall(period: Period, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
+    def compute() -> dict[str, Any]:
+        found = _rows(period, "all").aggregate(**{name: Sum(name) for name in _fields(fields)})
+        return {name: value or 0 for name, value in found.items()}
+
+    return dict(_remembered(("overall", period, fields), compute))
 
 
 def over_time(period: Period, dimension: str, metric: str = "opened", top: int = TOP_SERIES) -> OverTime:
     """`metric` per bucket (day, week or month by the period's length) for the biggest keys of `dimension`."""
+    return _remembered(
+        ("over_time", period, dimension, metric, top), lambda: _over_time(period, dimension, metric, top)
+    )
+
+
+def _over_time(period: Period, dimension: str, metric: str, top: int) -> OverTime:
     rows = _rows(period, dimension)
     grain = period.grain
     if grain == "week":
@@ -161,8 +210,9 @@ def weak_spots(period: Period, dimension: str = "category", limit: int = 10) -> 
     The trend is the ratio to the previous period of the same length, smoothed (+1 on both sides, so a key new
     this period counts as rising rather than infinite) and held between 0.5 and 3, so one quiet month does not
     bury a large, severe problem and one small spike does not top the list."""
-    now = {s.key: s for s in totals(period, dimension)}
-    before = {s.key: s for s in totals(period.previous(), dimension)}
+    needs = ("opened", "severity_sum", "triaged")
+    now = {s.key: s for s in totals(period, dimension, needs)}
+    before = {s.key: s for s in totals(period.previous(), dimension, ("opened",))}
     spots = []
     for key, s in now.items():
         volume = int(s["opened"])
@@ -192,7 +242,7 @@ class Silent:
 
 
 def silent_customers(period: Period) -> Silent:
-    return Silent(int(overall(period)["opened"]), settings.INSIGHTS_SILENT_FACTOR)
+    return Silent(int(overall(period, ("opened",))["opened"]), settings.INSIGHTS_SILENT_FACTOR)
 
 
 @dataclass
@@ -210,7 +260,7 @@ class RemedyValue:
 
 
 def remedy_value(period: Period) -> RemedyValue:
-    found = overall(period)
+    found = overall(period, ("remedies_granted", "remedy_cost", "retained_customers", "retained_revenue"))
     return RemedyValue(
         complaints=int(found["opened"]),
         remedies_granted=int(found["remedies_granted"]),
@@ -241,13 +291,13 @@ class Histogram:
 
 
 def first_offer(period: Period) -> Histogram:
-    found = overall(period)
+    found = overall(period, OFFER_FIELDS)
     bars = [(str(OFFER_LABELS[i]), int(found[f"offer_{i}"])) for i in range(len(OFFER_EDGES) + 1)]
     return Histogram(bars, int(found["offer_none"]), target_bars=OFFER_EDGES.index(60) + 1)
 
 
 def first_response(period: Period) -> Histogram:
-    found = overall(period)
+    found = overall(period, RESPONSE_FIELDS)
     bars = [(str(RESPONSE_LABELS[i]), int(found[f"response_{i}"])) for i in range(len(RESPONSE_EDGES) + 1)]
     # Within the normal priority's eight hours (cases.lifecycle.TARGETS).
     return Histogram(bars, int(found["response_none"]), target_bars=RESPONSE_EDGES.index(8 * 3600) + 1)
@@ -262,8 +312,8 @@ class Breaches:
 
 
 def breaches(period: Period) -> Breaches:
-    found = overall(period)
-    by_team = [s for s in totals(period, "team") if s["opened"]]
+    found = overall(period, ("breached",))
+    by_team = [s for s in totals(period, "team", ("breached",)) if s["opened"]]
     for s in by_team:
         s.figures["rate"] = s["breached"] / s["opened"]
     by_team.sort(key=lambda s: (-s.figures["rate"], s.label))
@@ -272,7 +322,8 @@ def breaches(period: Period) -> Breaches:
 
 def satisfaction(period: Period, dimension: str = "team") -> list[Slice]:
     """Average satisfaction (1–5) and the net promoter score (−100…100) of the answered follow-ups, per key."""
-    rows = [s for s in totals(period, dimension) if s["surveys"] or s["recommend_answers"]]
+    needs = ("surveys", "satisfaction_sum", "recommend_answers", "promoters", "detractors")
+    rows = [s for s in totals(period, dimension, needs) if s["surveys"] or s["recommend_answers"]]
     for s in rows:
         s.figures["satisfaction"] = round(s["satisfaction_sum"] / s["surveys"], 2) if s["surveys"] else None
         answers = s["recommend_answers"]
@@ -289,9 +340,9 @@ class Recurrences:
 
 
 def recurrences(period: Period) -> Recurrences:
-    by_category = [s for s in totals(period, "category") if s["recurrences"]]
+    by_category = [s for s in totals(period, "category", ("recurrences",)) if s["recurrences"]]
     by_category.sort(key=lambda s: (-s["recurrences"], s.label))
-    total = int(overall(period)["recurrences"])
+    total = int(overall(period, ("recurrences",))["recurrences"])
     return Recurrences(over_time(period, "all", "recurrences"), by_category, total)
 
 

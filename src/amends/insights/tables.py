@@ -84,7 +84,7 @@ def volume_table(period: Period, by: str) -> Table:
         str(TABLE_TITLES["volume"]),
         [str(selectors.DIMENSION_LABEL[by]), _("Complaints"), _("Resolved"), _("Missed a target"), _("Severity")],
     )
-    for s in selectors.totals(period, by):
+    for s in selectors.totals(period, by, ("resolved", "breached", "severity_sum", "triaged")):
         severity = round(s["severity_sum"] / s["triaged"], 2) if s["triaged"] else None
         table.rows.append([s.label, s["opened"], s["resolved"], s["breached"], severity])
         table.links.append(inbox_url(period, by, s.key))

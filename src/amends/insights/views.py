@@ -95,7 +95,7 @@ def dashboard_context(period: Period, by: str, sat_by: str) -> dict[str, object]
     return {
         "period": period,
         "previous": period.previous(),
-        "previous_opened": int(selectors.overall(period.previous())["opened"]),
+        "previous_opened": int(selectors.overall(period.previous(), ("opened",))["opened"]),
         "by": by,
         "sat_by": sat_by,
         "by_choices": [(d, selectors.DIMENSION_LABEL[d]) for d in selectors.VOLUME_BY],
@@ -188,7 +188,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         context["by_choices"] = [(d, selectors.DIMENSION_LABEL[d]) for d in selectors.VOLUME_BY]
         context["sat_by_choices"] = [(d, selectors.DIMENSION_LABEL[d]) for d in selectors.SATISFACTION_BY]
         return render(request, "insights/dashboard.html", context, status=400)
-    context = dashboard_context(period, by, sat_by)
+    with selectors.figures_memo():
+        context = dashboard_context(period, by, sat_by)
     context["query"] = {**query, "from": period.start.isoformat(), "to": period.end.isoformat()}
     context["qs"] = urlencode(context["query"])
     context["switch_base"] = urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()})
@@ -203,10 +204,11 @@ def report_view(request: HttpRequest) -> HttpResponse:
         period = _period(request)
     except PeriodError as exc:
         return render(request, "insights/report.html", {"error": period_error(exc)}, status=400)
-    context = dashboard_context(period, "category", "team")
-    context["by_team"] = table("satisfaction", period, sat_by="team")
-    context["by_remedy"] = table("satisfaction", period, sat_by="remedy")
-    context["by_team_volume"] = table("volume", period, by="team")
+    with selectors.figures_memo():
+        context = dashboard_context(period, "category", "team")
+        context["by_team"] = table("satisfaction", period, sat_by="team")
+        context["by_remedy"] = table("satisfaction", period, sat_by="remedy")
+        context["by_team_volume"] = table("volume", period, by="team")
     context["actions"] = aftercare_tables.corrective_actions_table(period)
     context["generated_at"] = timezone.now()
     context["manager"] = actor(request)
