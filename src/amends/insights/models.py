@@ -5,7 +5,8 @@ along one dimension — all of them, or by category, brand, channel, team, langu
 granted. Every figure of a cohort (resolved, breached, first offer, cost …) is counted on the day the case was
 opened, so a change to a case only ever rewrites the rows of its own opening day; see rollup.py and services.py.
 A cross-product of the dimensions would hold about one row per case at a million cases; one dimension at a time
-holds a few dozen rows a day, and a two-year chart reads at most some twenty thousand of them.
+holds a few dozen rows a day. Whole months are also kept summed (MonthlyCaseStat), so a two-year chart reads
+two dozen month rows per key plus the days of the part-months at its ends.
 """
 
 from django.db import models
@@ -22,8 +23,9 @@ class Dimension(models.TextChoices):
     REMEDY = "remedy", "remedy"
 
 
-class DailyCaseStat(models.Model):
-    day = models.DateField()
+class CaseFigures(models.Model):
+    """The figures of the cases opened in a span (a day, a month) along one dimension's key."""
+
     dimension = models.CharField(max_length=16, choices=Dimension.choices)
     # The dimension's value: a category, brand, team or agent id, a channel, language or remedy kind code;
     # "none" when the case has none (no category yet, no team, no remedy granted); "" for the dimension "all".
@@ -67,6 +69,13 @@ class DailyCaseStat(models.Model):
     recurrences = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyCaseStat(CaseFigures):
+    day = models.DateField()
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(fields=["dimension", "key", "day"], name="daily_stat_one_row"),
         ]
@@ -74,6 +83,22 @@ class DailyCaseStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.dimension}={self.key}"
+
+
+class MonthlyCaseStat(CaseFigures):
+    """The sum of a calendar month's daily rows, rewritten whenever one of its days is: a two-year chart reads 24
+    of these per key (and the daily rows of the part-months at its ends) instead of 730 daily rows."""
+
+    month = models.DateField(help_text="the first day of the month")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "key", "month"], name="monthly_stat_one_row"),
+        ]
+        indexes = [models.Index(fields=["dimension", "month"], name="monthly_stat_dimension_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dimension}={self.key}"
 
 
 class RollupWatermark(models.Model):

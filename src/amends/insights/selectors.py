@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,8 +24,8 @@ from amends.core.display import category_label, channel_label, language_label
 from amends.remedies.models import KIND_CHOICES
 from amends.triage.models import Category
 
-from .models import DailyCaseStat, RollupWatermark
-from .period import Period
+from .models import DailyCaseStat, MonthlyCaseStat, RollupWatermark
+from .period import Period, bucket_of
 from .rollup import NONE, OFFER_EDGES, RESPONSE_EDGES
 
 # The dimensions a manager can switch the charts by, in the order the switch shows them.
@@ -121,8 +121,44 @@ def _remembered(key: tuple, compute: Callable[[], Any]) -> Any:
     return memo[key]
 
 
-def _rows(period: Period, dimension: str):  # type: ignore[no-untyped-def]
-    return DailyCaseStat.objects.filter(dimension=dimension, day__gte=period.start, day__lte=period.end)
+def _spans(period: Period) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+    """The day ranges to read daily rows for, and the first and last whole month to read month rows for: the
+    whole months inside a period longer than two months, the days of the part-months at its ends."""
+    if period.days <= 62:
+        return [(period.start, period.end)], None
+    first = period.start if period.start.day == 1 else (period.start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after_end = period.end + timedelta(days=1)
+    last_end = period.end if after_end.day == 1 else period.end.replace(day=1) - timedelta(days=1)
+    if first > last_end:
+        return [(period.start, period.end)], None
+    days = [(period.start, first - timedelta(days=1)), (last_end + timedelta(days=1), period.end)]
+    return [(a, b) for a, b in days if a <= b], (first, last_end.replace(day=1))
+
+
+def _queries(period: Period, dimension: str, months_too: bool = True) -> list[tuple[QuerySet, str]]:
+    """The querysets whose rows add up to the period (daily and monthly), each with its date field."""
+    days, months = _spans(period) if months_too else ([(period.start, period.end)], None)
+    out: list[tuple[QuerySet, str]] = []
+    if days:
+        within = Q()
+        for a, b in days:
+            within |= Q(day__gte=a, day__lte=b)
+        out.append((DailyCaseStat.objects.filter(within, dimension=dimension), "day"))
+    if months:
+        rows = MonthlyCaseStat.objects.filter(dimension=dimension, month__gte=months[0], month__lte=months[1])
+        out.append((rows, "month"))
+    return out
+
+
+def _sums(period: Period, dimension: str, names: list[str]) -> dict[str, dict[str, Any]]:
+    """Per key of the dimension, the named figures summed over the period."""
+    found: dict[str, dict[str, Any]] = {}
+    for rows, _field in _queries(period, dimension):
+        for row in rows.values("key").annotate(**{n: Sum(n) for n in names}).order_by():
+            mine = found.setdefault(row["key"], dict.fromkeys(names, 0))
+            for n in names:
+                mine[n] += row[n] or 0
+    return found
 
 
 def _fields(fields: tuple[str, ...] | None) -> list[str]:
@@ -136,10 +172,9 @@ def totals(period: Period, dimension: str, fields: tuple[str, ...] | None = None
     """Every key of `dimension` with its figures summed over the period, largest volume first."""
 
     def compute() -> list[Slice]:
-        names_ = _fields(fields)
-        rows = list(_rows(period, dimension).values("key").annotate(**{n: Sum(n) for n in names_}).order_by())
-        names = labels(dimension, [r["key"] for r in rows])
-        slices = [Slice(r["key"], names.get(r["key"], r["key"]), {n: r[n] or 0 for n in names_}) for r in rows]
+        found = _sums(period, dimension, _fields(fields))
+        names = labels(dimension, list(found))
+        slices = [Slice(key, names.get(key, key), figures) for key, figures in found.items()]
         return sorted(slices, key=lambda s: (-s["opened"], s.label))
 
     # Copies, so a caller adding a figure (a rate, an average) does not change what the next caller reads.
@@ -149,8 +184,8 @@ def totals(period: Period, dimension: str, fields: tuple[str, ...] | None = None
 
 def overall(period: Period, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
-        found = _rows(period, "all").aggregate(**{name: Sum(name) for name in _fields(fields)})
-        return {name: value or 0 for name, value in found.items()}
+        names = _fields(fields)
+        return _sums(period, "all", names).get("", dict.fromkeys(names, 0))
 
     return dict(_remembered(("overall", period, fields), compute))
 
@@ -163,22 +198,19 @@ def over_time(period: Period, dimension: str, metric: str = "opened", top: int =
 
 
 def _over_time(period: Period, dimension: str, metric: str, top: int) -> OverTime:
-    rows = _rows(period, dimension)
     grain = period.grain
-    if grain == "week":
-        rows = rows.annotate(bucket=TruncWeek("day"))
-    elif grain == "month":
-        rows = rows.annotate(bucket=TruncMonth("day"))
-    bucket_field = "day" if grain == "day" else "bucket"
-    found = rows.values(bucket_field, "key").annotate(n=Sum(metric)).order_by()
     buckets = period.buckets()
     index = {b: i for i, b in enumerate(buckets)}
     points: dict[str, list[int]] = defaultdict(lambda: [0] * len(buckets))
-    for row in found:
-        when = row[bucket_field]
-        when = when.date() if isinstance(when, datetime) else when
-        if when in index and row["n"]:
-            points[row["key"]][index[when]] += int(row["n"])
+    # Month rows serve a chart by month; by week or day, only daily rows can say which bucket a case is in.
+    for rows, field_name in _queries(period, dimension, months_too=grain == "month"):
+        if grain == "week" and field_name == "day":
+            rows, field_name = rows.annotate(bucket=TruncWeek("day")), "bucket"
+        for row in rows.values(field_name, "key").annotate(n=Sum(metric)).order_by():
+            when = row[field_name]
+            when = bucket_of(when.date() if isinstance(when, datetime) else when, grain)
+            if when in index and row["n"]:
+                points[row["key"]][index[when]] += int(row["n"])
     ranked = sorted(points, key=lambda k: -sum(points[k]))
     names = labels(dimension, ranked)
     chart = OverTime(grain=grain, buckets=buckets)

@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from amends.cases.lifecycle import Status
@@ -27,7 +28,7 @@ from amends.remedies.lifecycle import State as RemedyState
 from amends.remedies.models import Remedy
 
 from . import aftercare_facts
-from .models import DailyCaseStat, RollupWatermark
+from .models import DailyCaseStat, MonthlyCaseStat, RollupWatermark
 from .rollup import CaseFacts, rollup
 
 # Event ids are handed out before commit: a transaction that took a lower id may commit after the refresh read
@@ -111,14 +112,37 @@ def _key(value: int | None) -> str | None:
 
 
 @transaction.atomic
-def rollup_day_rebuild(*, day: date) -> int:
-    """Replace the rows of `day` with ones computed from its cases. Returns how many rows the day now has."""
+def rollup_day_rebuild(*, day: date, month: bool = True) -> int:
+    """Replace the rows of `day` with ones computed from its cases, and its month's sums (unless the caller will
+    do the month once for many days). Returns how many rows the day now has."""
     rows = rollup(day_facts(day))
     DailyCaseStat.objects.filter(day=day).delete()
     DailyCaseStat.objects.bulk_create(
         DailyCaseStat(day=day, dimension=dimension, key=key, **row.as_fields())
         for (dimension, key), row in rows.items()
     )
+    if month:
+        rollup_month_rebuild(month=day.replace(day=1))
+    return len(rows)
+
+
+_FIGURES = [f.name for f in DailyCaseStat._meta.get_fields() if f.name not in ("id", "day", "dimension", "key")]
+
+
+@transaction.atomic
+def rollup_month_rebuild(*, month: date) -> int:
+    """Replace a month's sums with the sum of its daily rows (a few thousand rows: one bounded query)."""
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    sums = (
+        DailyCaseStat.objects.filter(day__gte=first, day__lt=following)
+        .values("dimension", "key")
+        .annotate(**{name: Sum(name) for name in _FIGURES})
+        .order_by()
+    )
+    rows = [MonthlyCaseStat(month=first, **row) for row in sums]
+    MonthlyCaseStat.objects.filter(month=first).delete()
+    MonthlyCaseStat.objects.bulk_create(rows)
     return len(rows)
 
 
@@ -131,11 +155,14 @@ def rollups_rebuild(*, start: date | None = None, end: date | None = None) -> in
     end = end or today
     if start == (opening_day(first) if first else today) and end == today:
         DailyCaseStat.objects.exclude(day__range=(start, end)).delete()
+        MonthlyCaseStat.objects.exclude(month__range=(start.replace(day=1), end)).delete()
     _watermark_to_now()
     done = 0
     day = start
     while day <= end:
-        rollup_day_rebuild(day=day)
+        rollup_day_rebuild(day=day, month=False)
+        if day == end or (day + timedelta(days=1)).day == 1:
+            rollup_month_rebuild(month=day)
         done += 1
         day += timedelta(days=1)
     return done
@@ -181,7 +208,9 @@ def rollups_refresh() -> int:
         changed |= aftercare_facts.changed_cases()
         days = _days_of(changed)
         for day in sorted(days):
-            rollup_day_rebuild(day=day)
+            rollup_day_rebuild(day=day, month=False)
+        for month in sorted({day.replace(day=1) for day in days}):
+            rollup_month_rebuild(month=month)
         mark.last_id = max(mark.last_id, last)
         mark.refreshed_at = timezone.now()
         mark.save(update_fields=["last_id", "refreshed_at"])
