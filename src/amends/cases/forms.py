@@ -1,6 +1,7 @@
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from amends.accounts.models import Team, User
 from amends.triage.models import Category
@@ -24,9 +25,11 @@ class InboxFilterForm(forms.Form):
     review = forms.ChoiceField(required=False, label=_("Category"))
     # The dashboard's drill-down lands here: the cases behind a bar are those opened in its period (and brand,
     # or that missed a target), together with the filters above.
-    brand = forms.ChoiceField(required=False, label=_("Brand"))
+    brand = forms.ChoiceField(required=False, label=pgettext_lazy("insights", "Brand"))
     breached = forms.ChoiceField(
-        required=False, label=_("Targets"), choices=[("", _("Any deadline")), ("yes", _("Missed a target"))]
+        required=False,
+        label=_("Targets"),
+        choices=[("", _("Any deadline")), ("yes", pgettext_lazy("insights", "Missed a target"))],
     )
     opened_from = forms.DateField(
         required=False, label=_("Opened from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from amends.aftercare.models import CorrectiveAction
 
@@ -29,8 +30,15 @@ def corrective_actions_table(period: Period) -> Table:
     )
     table = Table(
         "corrective-actions",
-        _("Corrective actions"),
-        [_("Action"), _("Root cause"), _("Team"), _("Due"), _("Status"), _("Recurrences since")],
+        pgettext("insights", "Corrective actions"),
+        [
+            pgettext("insights", "Action"),
+            pgettext("insights", "Root cause"),
+            _("Team"),
+            _("Due"),
+            _("Status"),
+            pgettext("insights", "Recurrences since"),
+        ],
     )
     for action in actions:
         since = action.root_cause.recurrences.count()

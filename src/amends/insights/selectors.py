@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from amends.accounts.models import Team, User
 from amends.brands.models import BrandIdentity
@@ -33,12 +33,12 @@ VOLUME_BY = ("category", "brand", "channel", "team", "language")
 SATISFACTION_BY = ("team", "agent", "category", "remedy")
 DIMENSION_LABEL = {
     "category": gettext_lazy("Category"),
-    "brand": gettext_lazy("Brand"),
+    "brand": pgettext_lazy("insights", "Brand"),
     "channel": gettext_lazy("Channel"),
     "team": gettext_lazy("Team"),
     "language": gettext_lazy("Language"),
     "agent": gettext_lazy("Agent"),
-    "remedy": gettext_lazy("Remedy kind"),
+    "remedy": pgettext_lazy("insights", "Remedy kind"),
 }
 OFFER_LABELS = (
     gettext_lazy("≤ 10 s"),
@@ -408,5 +408,5 @@ def labels(dimension: str, keys: list[str]) -> dict[str, str]:
         out = {k: str(v) for k, v in KIND_CHOICES}
         out[NONE] = _("No remedy granted")
     elif dimension == "all":
-        out = {"": _("All complaints")}
-    return {k: out.get(k, _("Removed")) for k in keys}
+        out = {"": pgettext("insights", "All complaints")}
+    return {k: out.get(k, pgettext("insights", "Removed")) for k in keys}

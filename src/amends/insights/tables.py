@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from . import selectors
 from .period import Period, bucket_of
@@ -28,8 +28,8 @@ INBOX_PARAM = {
 }
 TABLE_TITLES = {
     "volume": gettext_lazy("Complaints over time"),
-    "weak-spots": gettext_lazy("Weak spots"),
-    "silent": gettext_lazy("Silent customers"),
+    "weak-spots": pgettext_lazy("insights", "Weak spots"),
+    "silent": pgettext_lazy("insights", "Silent customers"),
     "remedy-value": gettext_lazy("Remedy cost and retained revenue"),
     "first-offer": gettext_lazy("Time to first offer"),
     "first-response": gettext_lazy("Time to first response"),
@@ -82,7 +82,13 @@ def volume_table(period: Period, by: str) -> Table:
     table = Table(
         "volume",
         str(TABLE_TITLES["volume"]),
-        [str(selectors.DIMENSION_LABEL[by]), _("Complaints"), _("Resolved"), _("Missed a target"), _("Severity")],
+        [
+            str(selectors.DIMENSION_LABEL[by]),
+            pgettext("insights", "Complaints"),
+            _("Resolved"),
+            pgettext("insights", "Missed a target"),
+            _("Severity"),
+        ],
     )
     for s in selectors.totals(period, by, ("resolved", "breached", "severity_sum", "triaged")):
         severity = round(s["severity_sum"] / s["triaged"], 2) if s["triaged"] else None
@@ -97,15 +103,15 @@ def weak_spots_table(period: Period, by: str) -> Table:
         str(TABLE_TITLES["weak-spots"]),
         [
             str(selectors.DIMENSION_LABEL[by]),
-            _("Complaints"),
-            _("Previous period"),
+            pgettext("insights", "Complaints"),
+            pgettext("insights", "Previous period"),
             _("Change"),
             _("Mean severity (1–4)"),
-            _("Score"),
+            pgettext("insights", "Score"),
         ],
     )
     for w in selectors.weak_spots(period, by):
-        change = f"{w.change:+.0%}" if w.change is not None else _("new")
+        change = f"{w.change:+.0%}" if w.change is not None else pgettext("insights", "new")
         table.rows.append([w.label, w.volume, w.previous, change, w.severity, round(w.score, 1)])
         table.links.append(inbox_url(period, by, w.key))
     return table
@@ -113,9 +119,11 @@ def weak_spots_table(period: Period, by: str) -> Table:
 
 def silent_table(period: Period) -> Table:
     silent = selectors.silent_customers(period)
-    table = Table("silent", str(TABLE_TITLES["silent"]), [_("Figure"), _("Customers")])
+    table = Table(
+        "silent", str(TABLE_TITLES["silent"]), [pgettext("insights", "Figure"), pgettext("insights", "Customers")]
+    )
     table.rows = [
-        [_("Complained"), silent.complaints],
+        [pgettext("insights", "Complained"), silent.complaints],
         [_("Estimated unhappy customers who said nothing"), silent.silent],
         [_("Estimated unhappy customers in all"), silent.unhappy],
     ]
@@ -125,10 +133,14 @@ def silent_table(period: Period) -> Table:
 
 def remedy_value_table(period: Period) -> Table:
     value = selectors.remedy_value(period)
-    table = Table("remedy-value", str(TABLE_TITLES["remedy-value"]), [_("Figure"), _("Value")])
+    table = Table(
+        "remedy-value",
+        str(TABLE_TITLES["remedy-value"]),
+        [pgettext("insights", "Figure"), pgettext("insights", "Value")],
+    )
     table.rows = [
-        [_("Complaints"), value.complaints],
-        [_("Remedies granted"), value.remedies_granted],
+        [pgettext("insights", "Complaints"), value.complaints],
+        [pgettext("insights", "Remedies granted"), value.remedies_granted],
         [_("Remedy cost (%(currency)s)") % {"currency": value.currency}, value.cost.quantize(Decimal("0.01"))],
         [_("Complainants who ordered again"), value.retained_customers],
         [
@@ -142,8 +154,8 @@ def remedy_value_table(period: Period) -> Table:
 
 def histogram_table(period: Period, which: str) -> Table:
     found = selectors.first_offer(period) if which == "first-offer" else selectors.first_response(period)
-    table = Table(which, str(TABLE_TITLES[which]), [_("Time"), _("Complaints")])
-    table.rows = [[label, n] for label, n in found.bars] + [[_("Not yet"), found.waiting]]
+    table = Table(which, str(TABLE_TITLES[which]), [_("Time"), pgettext("insights", "Complaints")])
+    table.rows = [[label, n] for label, n in found.bars] + [[pgettext("insights", "Not yet"), found.waiting]]
     table.links = [""] * len(table.rows)
     return table
 
@@ -151,7 +163,14 @@ def histogram_table(period: Period, which: str) -> Table:
 def breaches_table(period: Period) -> Table:
     found = selectors.breaches(period)
     table = Table(
-        "breaches", str(TABLE_TITLES["breaches"]), [_("Team"), _("Complaints"), _("Missed a target"), _("Share")]
+        "breaches",
+        str(TABLE_TITLES["breaches"]),
+        [
+            _("Team"),
+            pgettext("insights", "Complaints"),
+            pgettext("insights", "Missed a target"),
+            pgettext("insights", "Share"),
+        ],
     )
     for s in found.by_team:
         table.rows.append([s.label, s["opened"], s["breached"], f"{s.figures['rate']:.0%}"])
@@ -165,10 +184,10 @@ def satisfaction_table(period: Period, by: str) -> Table:
         str(TABLE_TITLES["satisfaction"]),
         [
             str(selectors.DIMENSION_LABEL[by]),
-            _("Answers"),
+            pgettext("insights", "Answers"),
             _("Satisfaction (1–5)"),
             _("Recommendation answers"),
-            _("Net promoter score"),
+            pgettext("insights", "Net promoter score"),
         ],
     )
     for s in selectors.satisfaction(period, by):
@@ -179,7 +198,7 @@ def satisfaction_table(period: Period, by: str) -> Table:
 
 def recurrences_table(period: Period) -> Table:
     found = selectors.recurrences(period)
-    table = Table("recurrences", str(TABLE_TITLES["recurrences"]), [_("Category"), _("Recurrences")])
+    table = Table("recurrences", str(TABLE_TITLES["recurrences"]), [_("Category"), pgettext("insights", "Recurrences")])
     for s in found.by_category:
         table.rows.append([s.label, s["recurrences"]])
         table.links.append(inbox_url(period, "category", s.key))
@@ -199,7 +218,7 @@ def table(name: str, period: Period, by: str = "category", sat_by: str = "team")
     if name == "volume":
         return volume_table(period, by)
     if name == "volume-over-time":
-        return over_time_table(period, selectors.over_time(period, by), _("Period"))
+        return over_time_table(period, selectors.over_time(period, by), pgettext("insights", "Period"))
     if name == "weak-spots":
         return weak_spots_table(period, by)
     if name == "silent":

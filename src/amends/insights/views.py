@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from amends.cases.views import actor, staff_required
 from amends.core.csv_safe import csv_line, csv_lines
@@ -74,7 +75,7 @@ def dashboard_context(period: Period, by: str, sat_by: str) -> dict[str, object]
     spot_bars = charts.hbars([(w.label, w.score, f"{w.score:.0f}") for w in spots], css="s5")
     for bar, w in zip(spot_bars, spots, strict=True):
         bar.href = inbox_url(period, by, w.key)
-        bar.note = f"{w.change:+.0%}" if w.change is not None else _("new")
+        bar.note = f"{w.change:+.0%}" if w.change is not None else pgettext("insights", "new")
     team_bars = charts.hbars(
         [(s.label, s.figures["rate"], f"{s.figures['rate']:.0%}") for s in breaches.by_team], css="s3"
     )
@@ -88,8 +89,10 @@ def dashboard_context(period: Period, by: str, sat_by: str) -> dict[str, object]
     nps_bars = charts.hbars(
         [(s.label, s.figures["nps"] or 0, f"{s.figures['nps'] or 0:+d}") for s in satisfaction], low=-100, css="s2"
     )
-    money = [(_("Remedy cost"), float(value.cost), f"{value.cost:,.2f}")]
-    money.append((_("Revenue retained"), float(value.retained_revenue), f"{value.retained_revenue:,.2f}"))
+    money = [(pgettext("insights", "Remedy cost"), float(value.cost), f"{value.cost:,.2f}")]
+    money.append(
+        (pgettext("insights", "Revenue retained"), float(value.retained_revenue), f"{value.retained_revenue:,.2f}")
+    )
     money_bars = charts.hbars(money)
     money_bars[0].css, money_bars[1].css = "s3", "s1"
     return {
@@ -104,7 +107,7 @@ def dashboard_context(period: Period, by: str, sat_by: str) -> dict[str, object]
         "sat_by_label": selectors.DIMENSION_LABEL[sat_by],
         "volume": volume,
         "volume_chart": _over_time_chart(period, volume, by, width=charts.WIDE),
-        "volume_table": over_time_table(period, volume, _("Period")),
+        "volume_table": over_time_table(period, volume, pgettext("insights", "Period")),
         "legend": [(f"s{i % 7}", s.label, s.total) for i, s in enumerate(volume.series)],
         "spots": spots,
         "spot_bars": spot_bars,
