@@ -22,6 +22,7 @@ urlpatterns = [
     path("console/", include("amends.insights.urls")),
     path("status/", include("amends.portal.urls")),
     path("", include("amends.remedies.urls")),
+    path("", include("amends.aftercare.urls")),
     path("", include("amends.intake.urls")),
 ]
 

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
+from amends.aftercare.api import router as aftercare_router
 from amends.cases.api import router as cases_router
 from amends.cases.lifecycle import IllegalTransition
 from amends.cases.services import ReplyBlocked
@@ -66,6 +67,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", remedies_router)
+api.add_router("/", aftercare_router)
 api.add_router("/", insights_router)
 
 

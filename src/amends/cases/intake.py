@@ -35,6 +35,7 @@ from amends.remedies.services import Pricing, option_lines, remedies_evaluate, r
 from amends.triage.language import reply_language
 from amends.triage.services import case_cluster, case_triage_store, category_by_slug, triage_text
 
+from . import hooks
 from .lifecycle import Priority, Status
 from .models import ActorKind, Attachment, Case, CaseEvent, Channel, Message, ReferenceCounter
 from .services import _emit, _refresh_due, message_create
@@ -447,6 +448,7 @@ def case_open(
             case_cluster(case=case, record=record)
         except Exception:
             logger.exception("clustering failed; the case stands without a cluster")
+    hooks.case_opened(case)
     return Opened(case=case, status_url=status_url, status_link=status_link, remedies=remedies)
 
 

@@ -18,7 +18,7 @@ from amends.playbooks.routing import case_category_id, case_targets
 from amends.replies.coach import BLOCKING, Coaching
 from amends.replies.services import reply_coach
 
-from . import lifecycle
+from . import hooks, lifecycle
 from .lifecycle import OPEN, Priority, Status
 from .models import ActorKind, Case, CaseEvent, Message, SavedView
 
@@ -163,6 +163,7 @@ def case_transition(
     webhook = "case.reopened" if reopened else TRANSITION_WEBHOOKS.get(Status(to))
     if webhook:
         _emit(webhook, case)
+    hooks.case_transitioned(case, current, to, now)
     return case
 
 

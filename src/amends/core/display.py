@@ -344,7 +344,109 @@ def event_text(event: Any) -> str:
         return _("%(what)s: %(step)s") % {"what": label, "step": data["text"]}
     if kind.startswith("remed"):
         return _remedy_event(kind, label, data)
+    if kind in AFTERCARE_EVENTS:
+        return _aftercare_event(kind, label, data)
     return label
+
+
+# ---------------------------------------------------------------- aftercare (root causes, surveys, advocates)
+
+ROOT_CAUSE_CATEGORY = {
+    "product-defect": gettext_lazy("Product defect"),
+    "supplier": gettext_lazy("Supplier"),
+    "process": gettext_lazy("Process"),
+    "staff-conduct": gettext_lazy("Staff conduct"),
+    "it-outage": gettext_lazy("IT outage"),
+    "logistics": gettext_lazy("Logistics"),
+    "pricing": gettext_lazy("Pricing"),
+    "policy": gettext_lazy("Policy"),
+    "other": gettext_lazy("Other"),
+}
+ACTION_STATUS = {
+    "open": gettext_lazy("Open"),
+    "in_progress": gettext_lazy("In progress"),
+    "done": gettext_lazy("Done"),
+    "verified": gettext_lazy("Verified"),
+}
+SURVEY_STATE = {
+    "scheduled": gettext_lazy("Scheduled"),
+    "sent": gettext_lazy("Sent"),
+    "answered": gettext_lazy("Answered"),
+    "cancelled": gettext_lazy("Cancelled"),
+    "suppressed": gettext_lazy("Not sent: address suppressed"),
+}
+SURVEY_VIA = {
+    "email": gettext_lazy("E-mail link"),
+    "portal": gettext_lazy("Status page"),
+    "api": gettext_lazy("API"),
+}
+REMEDY_WORTH = {"yes": gettext_lazy("Yes"), "partly": gettext_lazy("Partly"), "no": gettext_lazy("No")}
+ADVOCATE_KIND = {
+    "thank": gettext_lazy("Thanked"),
+    "reward": gettext_lazy("Rewarded"),
+    "invite_review": gettext_lazy("Invited to write a review"),
+    "invite_programme": gettext_lazy("Invited to the programme"),
+}
+RECURRENCE_MATCH = {
+    "entities": gettext_lazy("Same category and products"),
+    "cluster": gettext_lazy("Same cluster"),
+}
+AFTERCARE_EVENTS = frozenset(
+    {"root_cause_recorded", "recurrence", "survey_sent", "survey_reminded", "survey_answered", "advocate_action"}
+)
+
+
+def root_cause_category_label(category: object) -> str:
+    """A root-cause category (a model or its slug): the seeded ones translated, a manager's own as typed."""
+    slug = str(getattr(category, "slug", category) or "")
+    if slug in ROOT_CAUSE_CATEGORY:
+        return str(ROOT_CAUSE_CATEGORY[slug])
+    name = getattr(category, "name", "")
+    return str(name) if name else readable(slug)
+
+
+def action_status_label(code: object) -> str:
+    return _lookup(ACTION_STATUS, code)
+
+
+def survey_state_label(code: object) -> str:
+    return _lookup(SURVEY_STATE, code)
+
+
+def survey_via_label(code: object) -> str:
+    return _lookup(SURVEY_VIA, code)
+
+
+def remedy_worth_label(code: object) -> str:
+    return _lookup(REMEDY_WORTH, code)
+
+
+def advocate_kind_label(code: object) -> str:
+    return _lookup(ADVOCATE_KIND, code)
+
+
+def recurrence_match_label(code: object) -> str:
+    return _lookup(RECURRENCE_MATCH, code)
+
+
+def _aftercare_event(kind: str, label: str, data: Mapping[str, Any]) -> str:
+    parts: list[str] = []
+    if kind in ("root_cause_recorded", "recurrence") and data.get("category"):
+        parts.append(root_cause_category_label(data["category"]))
+    if kind == "root_cause_recorded" and data.get("actions"):
+        count = int(data["actions"])
+        parts.append(ngettext("%(n)s corrective action", "%(n)s corrective actions", count) % {"n": count})
+    if kind == "recurrence" and data.get("on"):
+        parts.append(recurrence_match_label(data["on"]))
+    if kind == "survey_sent" and data.get("language"):
+        parts.append(language_label(data["language"]))
+    if kind == "survey_answered" and data.get("satisfaction"):
+        parts.append(_("satisfied %(score)s of 5") % {"score": int(data["satisfaction"])})
+        if data.get("via"):
+            parts.append(survey_via_label(data["via"]))
+    if kind == "advocate_action" and data.get("kind"):
+        parts.append(advocate_kind_label(data["kind"]))
+    return _("%(what)s: %(details)s") % {"what": label, "details": ", ".join(parts)} if parts else label
 
 
 # ---------------------------------------------------------------- remedy events (remedies.services writes them)

@@ -71,6 +71,12 @@ EVENT_DATA: dict[str, dict] = {
     "remedies_expired": {"count": 2},
     "remedy_fulfilled": {"remedy": "x", "kind": "store_credit", "reason": ""},
     "remedy_failed": {"remedy": "x", "kind": "store_credit", "reason": "payment provider down"},
+    # aftercare.services, aftercare.surveys, aftercare.advocates
+    "root_cause_recorded": {"category": "product-defect", "actions": 2},
+    "recurrence": {"root_cause": "0b4c7f9e-2f55-4c43-9d1c-6a2e0c1f4b14", "category": "it-outage", "on": "entities"},
+    "survey_sent": {"language": "sr-latn"},
+    "survey_answered": {"satisfaction": 2, "via": "email"},
+    "advocate_action": {"kind": "invite_programme"},
 }
 
 # Internals that must never reach a page: a dict or list repr, None, a snake_case code, a raw score, a seed

@@ -1,0 +1,31 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from amends.accounts.models import Team
+from amends.cases.lifecycle import Status
+from amends.cases.models import ActorKind, Case
+from amends.cases.services import case_transition
+from amends.conftest import open_case
+
+
+def resolve(case: Case, *, at=None) -> Case:  # type: ignore[no-untyped-def]
+    case_transition(case=case, to=Status.RESOLVED, actor_kind=ActorKind.AGENT, at=at)
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def team(db) -> Team:  # type: ignore[no-untyped-def]
+    return Team.objects.create(name="Fulfilment")
+
+
+@pytest.fixture
+def resolved(db) -> Case:  # type: ignore[no-untyped-def]
+    return resolve(open_case().case)
+
+
+@pytest.fixture
+def tomorrow():  # type: ignore[no-untyped-def]
+    return timezone.localdate() + timedelta(days=1)
