@@ -87,7 +87,7 @@ def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
     elif filters.review.isdigit():
         cases = cases.filter(triage__category_id=int(filters.review))
     if filters.brand:
-        cases = cases.filter(brand_id=filters.brand) if filters.brand.isdigit() else cases.none()
+        cases = cases.filter(brand_id=int(filters.brand)) if filters.brand.isdigit() else cases.none()
     if filters.breached == "yes":
         cases = cases.filter(breached=True)
     zone = timezone.get_default_timezone()  # days as the dashboard counts them (insights.services.day_bounds)

@@ -187,14 +187,21 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     try:
         period = _period(request)
     except PeriodError as exc:
-        context = {"error": period_error(exc), "error_field": exc.field, "query": query, "by": by, "sat_by": sat_by}
+        context: dict[str, object] = {
+            "error": period_error(exc),
+            "error_field": exc.field,
+            "query": query,
+            "by": by,
+            "sat_by": sat_by,
+        }
         context["by_choices"] = [(d, selectors.DIMENSION_LABEL[d]) for d in selectors.VOLUME_BY]
         context["sat_by_choices"] = [(d, selectors.DIMENSION_LABEL[d]) for d in selectors.SATISFACTION_BY]
         return render(request, "insights/dashboard.html", context, status=400)
     with selectors.figures_memo():
         context = dashboard_context(period, by, sat_by)
-    context["query"] = {**query, "from": period.start.isoformat(), "to": period.end.isoformat()}
-    context["qs"] = urlencode(context["query"])
+    shown = {**query, "from": period.start.isoformat(), "to": period.end.isoformat()}
+    context["query"] = shown
+    context["qs"] = urlencode(shown)
     context["switch_base"] = urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()})
     return render(request, "insights/dashboard.html", context)
 
@@ -226,7 +233,7 @@ def _csv(found: Table, period: Period) -> Iterator[bytes]:
 
 
 @staff_required
-def csv_view(request: HttpRequest, name: str) -> HttpResponse:
+def csv_view(request: HttpRequest, name: str) -> HttpResponse | StreamingHttpResponse:
     _manager(request)
     try:
         period = _period(request)
