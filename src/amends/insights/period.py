@@ -9,10 +9,15 @@ DEFAULT_DAYS = 30
 # Two years and a day (a leap year): long enough for a year-on-year review, short enough that a chart reads a
 # bounded number of rollup rows. Ten years is refused with the reason.
 MAX_DAYS = 731
+# Complaints are not older than this product nor far in the future; the bounds also keep "the period before" and
+# the last bucket of a chart inside the calendar Python can count (year 1 to 9999).
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
 
 
 class PeriodError(ValueError):
-    """Why a period was refused: "date" (not YYYY-MM-DD), "order" (start after end) or "span" (too long)."""
+    """Why a period was refused: "date" (not YYYY-MM-DD), "range" (before 2000 or after 2099), "order" (start
+    after end) or "span" (too long)."""
 
     def __init__(self, reason: str, field: str = "") -> None:
         super().__init__(reason)
@@ -76,9 +81,12 @@ def _parse(raw: str | None, field: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise PeriodError("date", field) from None
+    if not EARLIEST <= day <= LATEST:
+        raise PeriodError("range", field)
+    return day
 
 
 def period_parse(start: str | None, end: str | None, *, today: date, max_days: int = MAX_DAYS) -> Period:

@@ -17,7 +17,7 @@ from amends.cases.views import actor, staff_required
 from amends.core.csv_safe import csv_line, csv_lines
 
 from . import aftercare_tables, charts, selectors
-from .period import MAX_DAYS, Period, PeriodError, period_parse
+from .period import EARLIEST, LATEST, MAX_DAYS, Period, PeriodError, period_parse
 from .tables import (
     TABLE_NAMES,
     Table,
@@ -35,6 +35,11 @@ def period_error(exc: PeriodError) -> str:
         return _("The period starts after it ends: the start must be on or before the end.")
     if exc.reason == "span":
         return _("The period is longer than two years (%(days)s days): choose a shorter one.") % {"days": MAX_DAYS}
+    if exc.reason == "range":
+        return _("Dates must be between %(earliest)s and %(latest)s.") % {
+            "earliest": EARLIEST.isoformat(),
+            "latest": LATEST.isoformat(),
+        }
     return _("Write dates as YYYY-MM-DD, for example 2026-11-30.")
 
 

@@ -66,3 +66,11 @@ def test_a_manager_session_reads_the_figures_and_an_agent_session_may_not(manage
     assert manager_client.get("/api/v1/insights/volume").status_code == 200
     assert agent_client.get("/api/v1/insights/volume").status_code == 403
     assert anonymous.get("/api/v1/insights/volume").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_date_outside_the_calendar_the_product_counts_is_422_not_500(api):
+    for query in ("from=0001-01-01&to=0001-01-10", "from=9999-12-01&to=9999-12-31", "to=0001-01-01"):
+        response = api.get(f"/api/v1/insights/weak-spots?{query}")
+        assert response.status_code == 422, query
+        assert "2000-01-01" in response.json()["detail"]

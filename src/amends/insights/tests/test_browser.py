@@ -54,6 +54,13 @@ def test_a_manager_reads_the_dashboard_and_opens_the_cases_behind_a_bar(browser,
     expect(page).to_have_url(__import__("re").compile(r"/console/\?status=all&opened_from="))
     expect(page.locator("[data-testid=inbox-row]").first).to_be_visible()
 
+    page.goto(live_server.url + "/console/insights/report/")
+    page.emulate_media(media="print")
+    expect(page.locator("[data-testid=report]")).to_contain_text("ISO 10002")
+    expect(page.locator("header.top")).to_be_hidden()  # the console's navigation stays off the paper
+    shot(page, "insights-report-print")
+    page.emulate_media(media="screen")
+
     page.goto(live_server.url + "/console/insights/?from=2010-01-01&to=2026-01-01")
     expect(page.locator("[data-testid=period-error]")).to_contain_text("longer than two years")
     shot(page, "insights-bad-period")

@@ -30,6 +30,8 @@ def test_the_default_period_is_the_last_30_days():
         ("2026-12-01", "2026-11-30", "order"),
         ("30.11.2026", "", "date"),
         ("2026-02-30", "", "date"),
+        ("0001-01-01", "0001-01-10", "range"),  # the period before it would be before the calendar's first day
+        ("9999-12-01", "9999-12-31", "range"),
     ],
 )
 def test_a_bad_period_says_why(start, end, reason):
