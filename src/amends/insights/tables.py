@@ -81,7 +81,7 @@ def bucket_label(day: date, grain: str) -> str:
 def volume_table(period: Period, by: str) -> Table:
     table = Table(
         "volume",
-        str(TABLE_TITLES["volume"]),
+        f"{pgettext('insights', 'Complaints')} · {selectors.DIMENSION_LABEL[by]}",
         [
             str(selectors.DIMENSION_LABEL[by]),
             pgettext("insights", "Complaints"),
