@@ -2,12 +2,27 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ConfigDict, Field, Strict
+from pydantic import ConfigDict, Field, PlainValidator, Strict, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from amends.api.fields import NO_NUL, Currency, Email, LongText, Moment, OrderValue, Reference
 
 StrictInt = Annotated[int, Strict()]
+
+
+def _date_only(value: object) -> date:
+    """A calendar day as the document says (YYYY-MM-DD), nothing pydantic would otherwise take for one (a number)."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("date_type", _("Give a date as YYYY-MM-DD."))
+
+
+DueDate = Annotated[date, PlainValidator(_date_only), WithJsonSchema({"type": "string", "format": "date"})]
 
 
 class InSchema(Schema):
@@ -17,7 +32,7 @@ class InSchema(Schema):
 class ActionIn(InSchema):
     what: Annotated[str, Field(min_length=1, max_length=300), NO_NUL]
     team: Annotated[str, Field(min_length=1, max_length=100), NO_NUL] = Field(description="The owning team, by name")
-    due_date: date = Field(description="YYYY-MM-DD; today or later")
+    due_date: DueDate = Field(description="YYYY-MM-DD; today or later")
 
 
 class RootCauseIn(InSchema):

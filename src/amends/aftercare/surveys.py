@@ -132,12 +132,12 @@ def survey_text_save(*, purpose: str, language: str, subject: str, body: str, ac
                 errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    text, _created = SurveyText.objects.update_or_create(
+    saved, _created = SurveyText.objects.update_or_create(
         purpose=purpose,
         language=code,
         defaults={"subject": subject, "body": body, "updated_by": actor, "updated_at": timezone.now()},
     )
-    return text
+    return saved
 
 
 def _text_for(purpose: str, language: str) -> SurveyText | None:
@@ -187,7 +187,7 @@ def survey_compose(*, survey: Survey, reminder: bool = False) -> tuple[str, str]
         return subject, body
 
 
-SCORE_WORDS = {}  # filled below with lazy translations
+SCORE_WORDS: dict[int, object] = {}  # filled below with lazy translations
 
 
 def _score_words() -> None:

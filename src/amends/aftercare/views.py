@@ -291,7 +291,8 @@ def advocate_act_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
             currency=request.POST.get("currency", "").strip().upper(),
             valid_days=_int(request.POST.get("valid_days", "")) or 90,
         )
-    case = Case.objects.filter(public_id=_uuid(request.POST.get("case", "")), customer=customer).first()
+    case_id = _uuid(request.POST.get("case", ""))
+    case = Case.objects.filter(public_id=case_id, customer=customer).first() if case_id else None
     try:
         advocate_services.advocate_act(
             actor=user,
@@ -325,10 +326,12 @@ def _refused_page(request: HttpRequest, exc: surveys.SurveyRefused) -> HttpRespo
     response = render(
         request, "aftercare/survey_refused.html", {"message": exc.message, "code": exc.code}, status=exc.status
     )
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
+# The token is in the address: the page tells no other site where it came from ("same-origin" rather than
+# "no-referrer", which makes the browser send Origin: null with the form and CSRF refuses it).
 @never_cache
 def answer_view(request: HttpRequest, token: str) -> HttpResponse:
     """GET: the one click from the e-mail records the score and asks the rest. POST: the rest (once)."""
@@ -369,13 +372,13 @@ def answer_view(request: HttpRequest, token: str) -> HttpResponse:
             {"survey": survey, "token": token, "errors": errors, "case": survey.case},
             status=400 if errors and request.method == "POST" else 200,
         )
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
 def _thanks(request: HttpRequest, survey: Survey) -> HttpResponse:
     response = render(request, "aftercare/survey_thanks.html", {"survey": survey, "case": survey.case})
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -8,6 +8,8 @@ from django.db.models import Count, Q, Sum
 
 from .models import Order
 
+CENT = Decimal("0.01")
+
 
 @dataclass(frozen=True)
 class ValueAround:
@@ -39,10 +41,11 @@ def customer_value_around(*, customer_id: int, at: datetime) -> ValueAround:
     after: dict[str, Decimal] = {}
     n_before = n_after = 0
     for row in rows:
+        # SQLite's SUM drops the scale (50, not 50.00): money is shown to the cent either way.
         if row["before"]:
-            before[row["currency"]] = row["before"]
+            before[row["currency"]] = Decimal(row["before"]).quantize(CENT)
         if row["after"]:
-            after[row["currency"]] = row["after"]
+            after[row["currency"]] = Decimal(row["after"]).quantize(CENT)
         n_before += row["n_before"]
         n_after += row["n_after"]
     return ValueAround(before=before, after=after, orders_before=n_before, orders_after=n_after)
