@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "amends.remedies",
     "amends.incidents",
     "amends.aftercare",
+    "amends.insights",
     "amends.demo",
     "django_rq",
 ]
@@ -221,6 +222,10 @@ if not is_currency(CURRENCY):
     raise ImproperlyConfigured(f"AMENDS_CURRENCY must be an ISO 4217 currency code such as EUR; got {CURRENCY!r}")
 # How long remedy options offered to a customer (and the links to choose them) stay open.
 REMEDY_OFFER_DAYS = env.int("AMENDS_REMEDY_OFFER_DAYS", 14, minimum=1, maximum=365)
+# The dashboard's silent-customer estimate: how many unhappy customers say nothing for each one who complains.
+# 26 is TARP's finding for the White House Office of Consumer Affairs, quoted in seed 002 as "only one in 27
+# customers complains" (J. Barlow, C. Møller, "A Complaint Is a Gift"); a company with its own survey sets its own.
+INSIGHTS_SILENT_FACTOR = env.int("AMENDS_INSIGHTS_SILENT_FACTOR", 26, minimum=1, maximum=1000)
 # Inbound mail: the authserv-id(s) our own mail system writes into Authentication-Results; fields naming any
 # other server are ignored, since anybody can write one into a mail. With MAIL_REQUIRE_DMARC, a mail joins an
 # existing case only if our mail system found that its From domain passed DMARC.

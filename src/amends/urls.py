@@ -20,6 +20,7 @@ urlpatterns = [
     path("console/", include(accounts_console)),
     path("console/", include("amends.remedies.codes_urls")),
     path("console/", include("amends.incidents.urls")),
+    path("console/", include("amends.insights.urls")),
     path("status/", include("amends.portal.urls")),
     path("", include("amends.incidents.public_urls")),
     path("", include("amends.remedies.urls")),

@@ -16,6 +16,7 @@ from amends.cases.lifecycle import IllegalTransition
 from amends.cases.services import ReplyBlocked
 from amends.incidents.api import router as incidents_router
 from amends.incidents.services import IncidentRefused
+from amends.insights.api import router as insights_router
 from amends.playbooks.api import router as playbooks_router
 from amends.remedies.api import router as remedies_router
 from amends.remedies.codes_api import router as codes_router
@@ -77,6 +78,9 @@ api.add_router("/", incidents_router)
 def incident_refused(request: HttpRequest, exc: IncidentRefused) -> HttpResponse:
     # A role (403), an unknown cluster (404) or the incident's state (409): nothing was changed.
     return api.create_response(request, {"detail": exc.message, "errors": {exc.code: [exc.message]}}, status=exc.status)
+
+
+api.add_router("/", insights_router)
 
 
 @api.exception_handler(ValidationError)

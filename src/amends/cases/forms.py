@@ -1,6 +1,7 @@
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from amends.accounts.models import Team, User
 from amends.triage.models import Category
@@ -22,6 +23,20 @@ class InboxFilterForm(forms.Form):
     language = forms.ChoiceField(required=False, label=_("Language"))
     channel = forms.ChoiceField(required=False, label=_("Channel"))
     review = forms.ChoiceField(required=False, label=_("Category"))
+    # The dashboard's drill-down lands here: the cases behind a bar are those opened in its period (and brand,
+    # or that missed a target), together with the filters above.
+    brand = forms.ChoiceField(required=False, label=pgettext_lazy("insights", "Brand"))
+    breached = forms.ChoiceField(
+        required=False,
+        label=_("Targets"),
+        choices=[("", _("Any deadline")), ("yes", pgettext_lazy("insights", "Missed a target"))],
+    )
+    opened_from = forms.DateField(
+        required=False, label=_("Opened from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    opened_to = forms.DateField(
+        required=False, label=_("Opened until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         from django.conf import settings
@@ -38,6 +53,11 @@ class InboxFilterForm(forms.Form):
         fields["channel"].choices = [("", _("Any channel")), *Channel.choices]
         fields["review"].choices = [("", _("Any category")), ("needs_review", _("Needs review"))] + [
             (str(c.pk), c.name) for c in Category.objects.filter(is_active=True)
+        ]
+        from amends.brands.models import BrandIdentity
+
+        fields["brand"].choices = [("", _("Any brand"))] + [
+            (str(pk), name) for pk, name in BrandIdentity.objects.values_list("pk", "name")
         ]
 
 

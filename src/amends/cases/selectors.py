@@ -2,11 +2,13 @@
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from itertools import chain
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from amends.accounts.models import User
 from amends.outbox.models import OutboxMessage
@@ -25,6 +27,10 @@ class InboxFilters:
     language: str = ""
     channel: str = ""
     review: str = ""
+    brand: str = ""
+    breached: str = ""
+    opened_from: date | str = ""
+    opened_to: date | str = ""
     q: str = ""
 
 
@@ -96,6 +102,16 @@ def inbox_search(*, actor: User, filters: InboxFilters) -> Inbox:
         cases = cases.filter(triage__needs_review=True)
     elif filters.review.isdigit():
         cases = cases.filter(triage__category_id=int(filters.review))
+    if filters.brand:
+        cases = cases.filter(brand_id=int(filters.brand)) if filters.brand.isdigit() else cases.none()
+    if filters.breached == "yes":
+        cases = cases.filter(breached=True)
+    zone = timezone.get_default_timezone()  # days as the dashboard counts them (insights.services.day_bounds)
+    if isinstance(filters.opened_from, date):
+        cases = cases.filter(created_at__gte=datetime.combine(filters.opened_from, time(), tzinfo=zone))
+    if isinstance(filters.opened_to, date):
+        end = datetime.combine(filters.opened_to + timedelta(days=1), time(), tzinfo=zone)
+        cases = cases.filter(created_at__lt=end)
     handle = filters.q.strip()
     if handle.startswith("@") and " " not in handle and len(handle) > 1:
         # A handle on a public platform (@anna_k), as the case page shows it: a lookup, not a word search.

@@ -627,7 +627,19 @@ def cases_bulk_update(
 
 # The inbox filters a saved view may hold: anything else in a query string (a page number, a stray parameter) is
 # not part of a view. Kept in step with forms.InboxFilterForm.
-VIEW_FILTERS = ("q", "status", "team", "assignee", "language", "channel", "review")
+VIEW_FILTERS = (
+    "q",
+    "status",
+    "team",
+    "assignee",
+    "language",
+    "channel",
+    "review",
+    "brand",
+    "breached",
+    "opened_from",
+    "opened_to",
+)
 SAVED_VIEWS_PER_AGENT = 30
 
 

@@ -21,6 +21,7 @@ PERIODIC = [
     (60.0, "amends.cases.tasks.flag_breaches"),
     (60.0, "amends.remedies.tasks.remedies_expire"),
     (60.0, "amends.aftercare.tasks.surveys_send"),
+    (60.0, "amends.insights.tasks.refresh_rollups"),
     (3600.0, "amends.core.tasks.prune_task_results"),
 ]
 
