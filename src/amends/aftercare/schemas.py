@@ -108,7 +108,7 @@ class SurveyAnswerOut(Schema):
 
 class AdvocateOut(Schema):
     customer: UUID
-    email: str
+    email: str | None  # None for a customer known only by a public handle
     name: str
     case: UUID
     satisfaction: int

@@ -247,7 +247,7 @@ def case_highlights(cases: list[Case], query: SearchQuery | None) -> None:
     for case in cases:
         case.found_subject = highlight(case.subject, query)  # type: ignore[attr-defined]
         customer = case.customer
-        case.found_customer = highlight(customer.name or customer.email, query)  # type: ignore[attr-defined]
+        case.found_customer = highlight(customer.name or customer.email or "", query)  # type: ignore[attr-defined]
         snippet = SafeString("")
         # The complaint, unless the subject already shows all of it (a subject made from a one-sentence story).
         story = case.description if case.description.strip() != case.subject.strip() else ""
