@@ -79,7 +79,7 @@ def main() -> None:
                 "order": {"reference": f"SO-{i}", "value": "59.90", "currency": "EUR"},
             }
             response = client.post("/api/v1/cases", json.dumps(body), content_type="application/json")
-            assert response.status_code == 201, response.content  # noqa: S101
+            assert response.status_code == 201, response.content
             return
         case_open(
             request=IntakeRequest(

@@ -94,7 +94,8 @@ def measure(env: dict, key: str, *, workers: int, preload: bool) -> None:
                 if reply.status_code not in (201, 422):  # 422: the coach refused it, having read it
                     raise SystemExit(f"reply: {reply.status_code} {reply.text[:300]}")
         time.sleep(0.5)
-        label = f"{workers} worker{'s' if workers > 1 else ''}, " + ("--preload (gunicorn.conf.py)" if preload else "no preload")
+        label = f"{workers} worker{'s' if workers > 1 else ''}, "
+        label += "--preload (gunicorn.conf.py)" if preload else "no preload"
         pids = children(server.pid)
         total_pss = 0
         print(label)
@@ -119,7 +120,8 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="amends-memory-"))
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AMENDS_") and k != "DATABASE_URL"}
-        env.update({"AMENDS_DATA_DIR": str(data_dir), "AMENDS_ALLOWED_HOSTS": "127.0.0.1", "PYTHONPATH": str(ROOT / "src")})
+        env.update({"AMENDS_DATA_DIR": str(data_dir), "AMENDS_ALLOWED_HOSTS": "127.0.0.1"})
+        env["PYTHONPATH"] = str(ROOT / "src")
         manage(env, "migrate", "--no-input", "-v0")
         # The category model is trained once, as a deployment has it, so no worker trains one.
         manage(env, "shell", "-c", "from amends.triage.services import category_model_active; category_model_active()")

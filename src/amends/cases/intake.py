@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -329,19 +329,23 @@ def case_open(
         f"within_{days}": Count("cases", filter=Q(cases__created_at__gte=now - timedelta(days=days)))
         for days in windows
     }
+    # The language triage read in the customer's latest earlier case: it decides Serbian against Croatian when
+    # the text cannot, and which variant answers a Croatian or Bosnian complaint. A subquery of the same
+    # statement: one round trip per intake fewer.
+    latest_language = Subquery(
+        Case.objects.filter(customer=OuterRef("pk")).order_by("-created_at").values("triage__language")[:1]
+    )
     known = (
         Customer.objects.filter(email=cleaned["email"])
-        .annotate(recent=Count("cases", filter=Q(cases__created_at__gte=now - timedelta(days=30))), **counts)
+        .annotate(
+            recent=Count("cases", filter=Q(cases__created_at__gte=now - timedelta(days=30))),
+            previous_language=latest_language,
+            **counts,
+        )
         .first()
     )
     history = complaint_days_from_counts({days: getattr(known, f"within_{days}") for days in windows}) if known else ()
-    # The language triage read in the customer's latest earlier case: it decides Serbian against Croatian when
-    # the text cannot, and which variant answers a Croatian or Bosnian complaint.
-    previous = (
-        (Case.objects.filter(customer=known).order_by("-created_at").values_list("triage__language", flat=True).first())
-        if known
-        else None
-    ) or ""
+    previous = (known.previous_language if known else None) or ""
     found = _triage(
         cleaned, known=known, ui_language=languages.normalize(request.ui_language or "") or "", previous=previous
     )
