@@ -446,11 +446,15 @@ def case_open(
             options=[(line.text, line.url) for line in option_lines(remedies, case.language)],
         )
         _emit("case.opened", case)
-    if found is not None:
-        try:
-            case_cluster(case=case, record=record)
-        except Exception:
-            logger.exception("clustering failed; the case stands without a cluster")
+        if found is not None:
+            # Last, in the intake's own transaction (case_cluster's atomic block is a savepoint in it): the
+            # cluster's row is locked only from here to the commit just after, as long as it was when clustering
+            # had a transaction of its own, and an intake takes one commit (one write lock on SQLite) instead of
+            # two. A failure rolls back to the savepoint alone: the case stands without a cluster.
+            try:
+                case_cluster(case=case, record=record)
+            except Exception:
+                logger.exception("clustering failed; the case stands without a cluster")
     return Opened(case=case, status_url=status_url, status_link=status_link, remedies=remedies)
 
 
