@@ -116,6 +116,7 @@ def measure(env: dict, key: str, *, workers: int, preload: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workers", type=int, default=2, help="workers in the --preload run")
+    parser.add_argument("--single", action="store_true", help="only the one worker without preload")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="amends-memory-"))
     try:
@@ -127,7 +128,8 @@ def main() -> None:
         manage(env, "shell", "-c", "from amends.triage.services import category_model_active; category_model_active()")
         key = manage(env, "createapikey", "memory").strip().splitlines()[-1]
         measure(env, key, workers=1, preload=False)
-        measure(env, key, workers=args.workers, preload=True)
+        if not args.single:
+            measure(env, key, workers=args.workers, preload=True)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
