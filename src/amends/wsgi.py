@@ -19,8 +19,13 @@ def preload_models(log: logging.Logger | None = None) -> None:
         from amends.replies.coach_model import compiled
         from amends.triage.services import category_model_active
 
+        from amends.triage.models import CategoryModelVersion
+
         compiled()
-        category_model_active()  # the category learner, the language detector and the sentiment weights
+        # The category learner, the language detector and the sentiment weights. A database without a trained
+        # model (a fresh one) is left to the first complaint: training belongs in no master process.
+        if CategoryModelVersion.objects.filter(is_active=True).exists():
+            category_model_active()
     except Exception:
         log.exception("the models could not be loaded before forking; each worker loads its own")
     finally:
