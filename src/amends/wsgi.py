@@ -17,9 +17,8 @@ def preload_models(log: logging.Logger | None = None) -> None:
     try:
         get_resolver().url_patterns  # noqa: B018 - imports every app's views and the API
         from amends.replies.coach_model import compiled
-        from amends.triage.services import category_model_active
-
         from amends.triage.models import CategoryModelVersion
+        from amends.triage.services import category_model_active
 
         compiled()
         # The category learner, the language detector and the sentiment weights. A database without a trained
