@@ -1,6 +1,6 @@
 """Drive POST /api/v1/cases against a production server and report throughput and latency (see ./intake).
 
-With --before REV (default: 6ec3c02, main just before the remedy engine), the same load runs first against that
+With --before REV (default: acece1c, main before issue 13's intake work), the same load runs first against that
 commit's code (exported with `git archive` into a temporary folder) and then against this tree, one after the
 other on the same machine, and the change in cases/s and latency is printed: issue 9 allows at most -15 %."""
 
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The project's own virtualenv when there is one (scripts/setup makes it), else the interpreter running this.
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 GUNICORN = str(Path(PY).parent / "gunicorn")
-BEFORE = "6ec3c02"
+BEFORE = "acece1c"  # main before issue 13's intake work
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/amends_bench")
 
 STORIES = [
@@ -117,12 +117,17 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
             "4",
             "--log-level",
             "warning",
+            # The tree's own gunicorn settings (preloading the models) where it has them; the command line wins.
+            "--config",
+            str(Path(env["PYTHONPATH"]).parent / "gunicorn.conf.py")
+            if (Path(env["PYTHONPATH"]).parent / "gunicorn.conf.py").exists()
+            else "/dev/null",
         ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
     )
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=1)
@@ -201,6 +206,8 @@ def run(database: str, seconds: float, concurrency: int, port: int, tree: Path, 
     try:
         env = prepare(database, data_dir, tree)
         key = manage(env, "createapikey", "benchmark").strip().splitlines()[-1]
+        # The category model trained before the server starts, as a deployment has it (not on a request).
+        manage(env, "shell", "-c", "from amends.triage.services import category_model_active as a; a()")
         port = port or free_port()
         server = start_server(env, port)
         try:
@@ -239,6 +246,8 @@ def run(database: str, seconds: float, concurrency: int, port: int, tree: Path, 
                 f"{'':<19} remedies: {priced}/{cases} cases priced at intake, {offered} offered with the "
                 f"acknowledgement; median time from complaint to first offer {float(median):.3f} s"
             )
+        statements = int(manage(env, "shell", "-c", STATEMENTS).strip().split()[-1])  # after: it opens 2 cases
+        print(f"{'':<19} SQL statements per intake: {statements} (+1 for the API key's look-up)")
         if acks != cases or errors:
             sys.exit(f"{database}: {errors} failed requests; {cases - acks} cases without an acknowledgement")
         return Result(label, made / elapsed, p50, p95, p99, cpu / max(made, 1) * 1000)
@@ -263,6 +272,20 @@ COUNT = (
     "print(Case.objects.count(), O.objects.filter(dedupe_key__startswith='ack:').count())"
 )
 
+
+# The SQL statements of one intake by a known customer (the service; the API adds its key's look-up).
+STATEMENTS = """
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from amends.cases.intake import IntakeRequest, case_open
+def one():
+    case_open(request=IntakeRequest(email="bench0-1@example.com", language="en", order_value="59.90",
+        order_currency="EUR", order_reference="SO-1", description="The parcel has said out for delivery for six days."))
+one()
+with CaptureQueriesContext(connection) as captured:
+    one()
+print(len(captured.captured_queries))
+"""
 
 # Cases with remedy options, those offered at once (auto-offer), and the median seconds to that first offer.
 OFFERS = (

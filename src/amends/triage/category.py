@@ -10,22 +10,30 @@ of what the encoder knows about meaning (that "card" and "carte" and "карта
 small matrix product, with no encoder run at prediction time.
 """
 
+from __future__ import annotations
+
 import io
+import json
 
 # Models are written and read by amends itself (stored in its own database), never taken from outside.
 import pickle
+import zipfile
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.linalg import solve
-from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
-from sklearn.pipeline import FeatureUnion
+
+from amends.core.vectors import Vectorizer
 
 from .text import normalize
+
+# scikit-learn and SciPy are needed to train and for the optional embeddings learner, not to read a complaint:
+# a web worker that only predicts never imports them (~75 MB of memory per worker, ~1.5 s of start-up).
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion
 
 
 @dataclass
@@ -51,6 +59,8 @@ class Embedder:
         self._memory: dict[str, np.ndarray] = {}
 
     def transform(self, texts: list[str]) -> csr_matrix:
+        from scipy.sparse import csr_matrix
+
         return csr_matrix(self.embed(texts) * self.WEIGHT)
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -71,42 +81,6 @@ def embedder() -> Embedder:
     return Embedder()
 
 
-class _OneText:
-    """What sklearn's TfidfVectorizer.transform computes for one text, without its per-call overhead (input
-    validation, sparse-matrix assembly), which is most of the cost when triaging one complaint at a time.
-    Checked against sklearn in the tests."""
-
-    def __init__(self, union: FeatureUnion) -> None:
-        self.blocks = []
-        offset = 0
-        for _name, vectorizer in union.transformer_list:
-            self.blocks.append(
-                (vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, vectorizer.sublinear_tf, offset)
-            )
-            offset += len(vectorizer.vocabulary_)
-
-    def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        indices: list[int] = []
-        values: list[float] = []
-        for analyse, vocabulary, idf, sublinear, offset in self.blocks:
-            counts: dict[int, int] = {}
-            for term in analyse(text):
-                j = vocabulary.get(term)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
-            if not counts:
-                continue
-            block = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-            if sublinear:
-                tf = np.log(tf) + 1.0
-            weights = tf * idf[block]
-            weights /= np.sqrt((weights * weights).sum())
-            indices.extend((block + offset).tolist())
-            values.extend(weights.tolist())
-        return np.asarray(indices, dtype=np.int64), np.asarray(values, dtype=np.float64)
-
-
 # The map from TF-IDF to the encoder's space. Its ridge penalty was chosen on a validation tenth of BANKING77's
 # training part (benchmarks/triage), never its test part. The weight of its block beside the TF-IDF blocks is
 # chosen at each training by cross-validation on that training's own examples, among these: a few examples
@@ -125,6 +99,8 @@ PROJECTION_MAX_TEXTS = 6000
 def _ridge(x: csr_matrix, targets: np.ndarray) -> np.ndarray:
     """Ridge regression from sparse features to the targets, solved through the texts' Gram matrix: far faster
     than one solve per embedding dimension when there are fewer texts than features."""
+    from scipy.linalg import solve
+
     gram = (x @ x.T).toarray()
     gram[np.diag_indices_from(gram)] += PROJECTION_ALPHA
     return np.asarray(x.T @ solve(gram, targets, assume_a="pos"))
@@ -148,16 +124,65 @@ def fit_projection(x: csr_matrix, texts: list[str], seed: int = 7) -> tuple[np.n
 
 @dataclass
 class CategoryModel:
+    """A trained category learner. Predicting reads only numpy arrays: the TF-IDF blocks as `Vectorizer`s (the
+    same transform as scikit-learn's, step for step) and the classifier's weights; the fitted scikit-learn
+    objects, kept in the stored model, are unpickled only where they are needed (the embeddings learner,
+    `vectorise` for evaluation)."""
+
     version: str
-    features: FeatureUnion
-    classifier: LogisticRegression
+    vectorizers: list[Vectorizer]  # the blocks in column order: "words", then "chars"
+    coef: np.ndarray  # categories (one row for two) × columns: the TF-IDF blocks, then the map, then embeddings
+    intercept: np.ndarray
+    classes: list[str]
     trained_on: int
     embeddings: bool = False
     # TF-IDF features × embedding dimensions, weighted, float16 (see the module's docstring); None when the
     # training chose to leave it out, and in models made before it.
     projection: np.ndarray | None = None
+    # The pickled (FeatureUnion, LogisticRegression) the arrays were taken from.
+    fitted: bytes = field(default=b"", repr=False)
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        version: str,
+        features: FeatureUnion,
+        classifier: LogisticRegression,
+        trained_on: int,
+        embeddings: bool = False,
+        projection: np.ndarray | None = None,
+    ) -> CategoryModel:
+        """The model of a fitted scikit-learn feature union and classifier (which it keeps, for `vectorise`)."""
+        model = cls(
+            version=version,
+            vectorizers=[Vectorizer.from_sklearn(vectorizer) for _name, vectorizer in features.transformer_list],
+            coef=np.asarray(classifier.coef_, dtype=np.float64),
+            intercept=np.asarray(classifier.intercept_, dtype=np.float64),
+            classes=[str(c) for c in classifier.classes_],
+            trained_on=trained_on,
+            embeddings=embeddings,
+            projection=projection,
+        )
+        model.__dict__["_sklearn"] = (features, classifier)
+        return model
+
+    @cached_property
+    def _sklearn(self) -> tuple[FeatureUnion, LogisticRegression]:
+        features, classifier = pickle.loads(self.fitted)  # noqa: S301 - see the import
+        return features, classifier
+
+    @property
+    def features(self) -> FeatureUnion:
+        return self._sklearn[0]
+
+    @property
+    def classifier(self) -> LogisticRegression:
+        return self._sklearn[1]
 
     def vectorise(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        from scipy.sparse import csr_matrix, hstack
+
         x = self.features.transform([normalize(t) for t in texts])
         if self.projection is not None:
             x = hstack([x, csr_matrix(np.asarray(x @ self.projection.astype(np.float32)))]).tocsr()
@@ -167,21 +192,26 @@ class CategoryModel:
 
     @property
     def labels(self) -> list[str]:
-        return [str(c) for c in self.classifier.classes_]
+        return self.classes
 
-    def _one_text(self) -> _OneText:
-        if not hasattr(self, "_one"):
-            self._one = _OneText(self.features)
-        return self._one
+    def _features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The TF-IDF columns and values of one text, as the feature union would give them."""
+        indices, values, offset = [], [], 0
+        for vectorizer in self.vectorizers:
+            columns, weights = vectorizer.transform(text)
+            indices.append(columns + offset)
+            values.append(weights)
+            offset += len(vectorizer.terms)
+        return np.concatenate(indices), np.concatenate(values).astype(np.float64, copy=False)
 
     def probabilities(self, text: str) -> np.ndarray:
-        return self._probabilities(text, *self._one_text().features(normalize(text)))
+        return self._probabilities(text, *self._features(normalize(text)))
 
     def _probabilities(self, text: str, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
         if self.embeddings:
             return self.classifier.predict_proba(self.vectorise([text]))[0]
-        coef = self.classifier.coef_
-        scores = coef[:, indices] @ values + self.classifier.intercept_
+        coef = self.coef
+        scores = coef[:, indices] @ values + self.intercept
         if self.projection is not None and len(indices):
             meaning = values @ self.projection[indices].astype(np.float64)
             scores = scores + coef[:, self.projection.shape[0] :] @ meaning
@@ -192,7 +222,7 @@ class CategoryModel:
         return exp / exp.sum()
 
     def predict(self, text: str) -> Prediction:
-        indices, values = self._one_text().features(normalize(text))
+        indices, values = self._features(normalize(text))
         probabilities = self._probabilities(text, indices, values)
         order = np.argsort(probabilities)[::-1]
         best = int(order[0])
@@ -205,34 +235,73 @@ class CategoryModel:
 
     def _evidence(self, indices: np.ndarray, values: np.ndarray, best: int) -> list[str]:
         """The terms that pushed hardest towards the chosen category (word n-grams read better than characters)."""
-        weights = self.classifier.coef_[best if self.classifier.coef_.shape[0] > 1 else 0]
+        weights = self.coef[best if self.coef.shape[0] > 1 else 0]
         contributions = sorted(
             ((float(v * weights[j]), int(j)) for j, v in zip(indices, values, strict=True)), reverse=True
         )
-        names = self._names()
-        words = [
-            names[j] for score, j in contributions if score > 0 and j < len(names) and names[j].startswith("words__")
-        ]
-        return [w.removeprefix("words__") for w in words[:3]]
-
-    def _names(self) -> list[str]:
-        if not hasattr(self, "_feature_names"):
-            self._feature_names = list(self.features.get_feature_names_out())
-        return self._feature_names
+        words = self.vectorizers[0].terms if self.vectorizers and self.vectorizers[0].analyzer == "word" else []
+        return [words[j] for score, j in contributions if score > 0 and j < len(words)][:3]
 
     def dumps(self) -> bytes:
+        """The model as a zip of numpy arrays (what `loads` reads without scikit-learn) and the fitted objects."""
+        arrays: dict[str, np.ndarray] = {"coef": self.coef, "intercept": self.intercept}
+        for k, vectorizer in enumerate(self.vectorizers):
+            arrays[f"terms{k}"] = np.frombuffer(json.dumps(vectorizer.terms).encode(), dtype=np.uint8)
+            arrays[f"idf{k}"] = np.asarray(vectorizer.idf, dtype=np.float64)
+        if self.projection is not None:
+            arrays["projection"] = self.projection
+        fitted = self.fitted or pickle.dumps(self._sklearn)
+        arrays["fitted"] = np.frombuffer(fitted, dtype=np.uint8)
+        meta = {
+            "format": 2,
+            "version": self.version,
+            "trained_on": self.trained_on,
+            "embeddings": self.embeddings,
+            "classes": self.classes,
+            "vectorizers": [vectorizer.params for vectorizer in self.vectorizers],
+        }
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         buffer = io.BytesIO()
-        pickle.dump(
-            (self.version, self.features, self.classifier, self.trained_on, self.embeddings, self.projection), buffer
-        )
+        np.savez(buffer, allow_pickle=False, **arrays)
         return buffer.getvalue()
 
     @classmethod
-    def loads(cls, data: bytes) -> "CategoryModel":
+    def loads(cls, data: bytes) -> CategoryModel:
+        if not stored_as_arrays(data):
+            return cls._loads_pickled(data)
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            meta = json.loads(stored["meta"].tobytes())
+            vectorizers = [
+                Vectorizer(
+                    analyzer=params["analyzer"],
+                    ngram_range=tuple(params["ngram_range"]),
+                    lowercase=params["lowercase"],
+                    sublinear_tf=params["sublinear_tf"],
+                    token_pattern=params["token_pattern"],
+                    terms=json.loads(stored[f"terms{k}"].tobytes()),
+                    idf=stored[f"idf{k}"],
+                )
+                for k, params in enumerate(meta["vectorizers"])
+            ]
+            return cls(
+                version=meta["version"],
+                vectorizers=vectorizers,
+                coef=stored["coef"],
+                intercept=stored["intercept"],
+                classes=list(meta["classes"]),
+                trained_on=meta["trained_on"],
+                embeddings=meta["embeddings"],
+                projection=stored["projection"] if "projection" in stored.files else None,
+                fitted=stored["fitted"].tobytes(),
+            )
+
+    @classmethod
+    def _loads_pickled(cls, data: bytes) -> CategoryModel:
+        """A model stored before the arrays format: the pickled scikit-learn objects themselves."""
         fields = pickle.loads(data)  # noqa: S301 - see the import
         version, features, classifier, trained_on, embeddings = fields[:5]
         projection = fields[5] if len(fields) > 5 else None  # versions stored before the projection have none
-        return cls(
+        return cls.of(
             version=version,
             features=features,
             classifier=classifier,
@@ -242,10 +311,18 @@ class CategoryModel:
         )
 
 
+def stored_as_arrays(data: bytes) -> bool:
+    """Whether a stored model is in the arrays format `dumps` writes (else it is a pickle of an older version)."""
+    return zipfile.is_zipfile(io.BytesIO(data))
+
+
 WORD_PATTERN = r"(?u)\b\w[\w']*\b"  # keeps "don't" and "card's" whole
 
 
 def build_features() -> FeatureUnion:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
     return FeatureUnion(
         [
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=WORD_PATTERN)),
@@ -257,6 +334,10 @@ def build_features() -> FeatureUnion:
 def _projection_weight(x: csr_matrix, projected: np.ndarray, labels: list[str], c: float) -> float:
     """The weight of the map's block that classifies this training's own examples best, in 3-fold
     cross-validation; 0 (leave the map out) on a tie or when the examples are too few to tell."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import KFold
+
     y = np.asarray(labels)
     folds = list(KFold(3, shuffle=True, random_state=7).split(y))
     if any(len(set(y[train])) < 2 for train, _test in folds):
@@ -281,6 +362,9 @@ def train(
     embeddings: bool = False,
     projection: bool = True,
 ) -> CategoryModel:
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import LogisticRegression
+
     if len(set(labels)) < 2:
         raise ValueError("the category learner needs examples of at least two categories")
     features = build_features()
@@ -299,7 +383,7 @@ def train(
         x = hstack([x, embedder().transform(texts)]).tocsr()
     classifier = LogisticRegression(C=c, max_iter=3000)
     classifier.fit(x, labels)
-    return CategoryModel(
+    return CategoryModel.of(
         version=version,
         features=features,
         classifier=classifier,

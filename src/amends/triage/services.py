@@ -19,7 +19,7 @@ from django.utils.text import slugify
 
 from amends.accounts.models import User
 
-from .category import CategoryModel, train
+from .category import CategoryModel, stored_as_arrays, train
 from .clusters import fingerprint, is_incident, match
 from .defaults import starter_examples
 from .engine import Triage, triage
@@ -98,7 +98,12 @@ def category_model_active() -> CategoryModel:
             _loaded = (now, model)
             return model
         record = category_model_train() if current is None else CategoryModelVersion.objects.get(version=current)
-        model = CategoryModel.loads(bytes(record.artifact))
+        artifact = bytes(record.artifact)
+        model = CategoryModel.loads(artifact)
+        if not stored_as_arrays(artifact):
+            # Stored before the arrays format: store it again in that format, so the next process to load it
+            # needs no scikit-learn (reading this one imported it).
+            CategoryModelVersion.objects.filter(pk=record.pk).update(artifact=model.dumps())
         warm_up(served_languages())  # load the language models now, not on some customer's complaint
         sentiment_model()  # and the sentiment weights
         _loaded = (now, model)

@@ -132,3 +132,26 @@ def test_a_model_stored_before_the_projection_still_loads(model):
     loaded = CategoryModel.loads(stored)
     text = "Мне прислали не тот размер!"
     assert loaded.projection is None and list(loaded.probabilities(text)) == list(legacy.probabilities(text))
+
+
+def test_a_stored_model_predicts_without_importing_scikit_learn(mapped_model, tmp_path):
+    """A web worker reads complaints with numpy alone: scikit-learn (~75 MB a worker) is for training."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import amends
+
+    stored = tmp_path / "model.bin"
+    stored.write_bytes(mapped_model.dumps())
+    text = "Kuriér nedoručil balík načas."
+    script = (
+        "import sys; from pathlib import Path; from amends.triage.category import CategoryModel; "
+        f"m = CategoryModel.loads(Path({str(stored)!r}).read_bytes()); p = m.predict({text!r}); "
+        "print(p.label, p.confidence, [k for k in sys.modules if k.startswith(('sklearn', 'scipy'))])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(amends.__file__).parents[1])}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env)
+    expected = mapped_model.predict(text)
+    assert out.stdout.split() == [expected.label, str(expected.confidence), "[]"]
