@@ -11,6 +11,7 @@ from django.http import Http404
 
 from amends.accounts.models import User
 
+from . import keyset
 from .lifecycle import OPEN
 from .models import Case, CaseEvent, Message, SavedView
 from .search import case_search_ids
@@ -59,6 +60,22 @@ def case_by_reference(*, actor: User, reference: str) -> Case | None:
 
 def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
     """Open cases first by urgency: missed targets, then priority, then the nearest deadline."""
+    return _inbox_filtered(actor=actor, filters=filters)[0].order_by(*INBOX_ORDER)
+
+
+INBOX_ORDER = ("-breached", "priority", F("next_due_at").asc(nulls_last=True), "-created_at", "-id")
+
+
+def inbox_page(*, actor: User, filters: InboxFilters, cursor: str | None, size: int) -> keyset.Page:
+    """One page of the inbox at `cursor`, read by keyset (see keyset.py). keyset.BadCursor for a cursor this server
+    did not give out."""
+    cases, bounded = _inbox_filtered(actor=actor, filters=filters)
+    return keyset.inbox_page(cases, cursor=cursor, size=size, bounded=bounded)
+
+
+def _inbox_filtered(*, actor: User, filters: InboxFilters) -> tuple[QuerySet[Case], bool]:
+    """The inbox's cases for `filters`, unordered, and whether the set is bounded by something other than the
+    table's size (a search's hits, one reference, one customer), so it may be read whole."""
     cases = _visible(actor).select_related("customer", "team", "assignee", "triage", "triage__category")
     if filters.status == "open" or not filters.status:
         cases = cases.filter(status__in=OPEN)
@@ -88,7 +105,8 @@ def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
             cases = cases.filter(customer__email=q.lower())
         else:
             cases = cases.filter(id__in=case_search_ids(q))
-    return cases.order_by("-breached", "priority", F("next_due_at").asc(nulls_last=True), "-created_at")
+        return cases, True
+    return cases, False
 
 
 def customer_history(*, actor: User, case: Case, limit: int = 20) -> list[Case]:

@@ -18,7 +18,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from amends.accounts.models import User
-from amends.core.pagination import last_page, page_number
 from amends.outbox.models import OutboxMessage
 from amends.outbox.selectors import outbox_counts, outbox_failed_list
 from amends.outbox.services import outbox_retry
@@ -31,7 +30,8 @@ from amends.triage.models import Category, ComplaintCluster
 from .forms import BulkForm, CaseForm, InboxFilterForm, NoteForm, ReplyForm, SavedViewForm
 from .lifecycle import IllegalTransition
 from .models import Attachment, Case
-from .selectors import InboxFilters, case_get, customer_history, inbox, saved_views, timeline
+from .keyset import BadCursor
+from .selectors import InboxFilters, case_get, customer_history, inbox_page, saved_views, timeline
 from .services import (
     UNCHANGED,
     CaseConflict,
@@ -79,21 +79,27 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     filters = InboxFilters(**{k: v or "" for k, v in data.items()})
     user = actor(request)
-    cases = inbox(actor=user, filters=filters)
-    page = page_number(request.GET.get("page"))
-    rows = list(cases[(page - 1) * PAGE : page * PAGE + 1])
-    if not rows and page > 1:  # past the end: show the last page there is
-        page = page_number(str(page), last=last_page(cases.count(), PAGE))
-        rows = list(cases[(page - 1) * PAGE : page * PAGE + 1])
+    cursor = request.GET.get("after") or request.GET.get("before") or None
+    notice = None
+    try:
+        page = inbox_page(actor=user, filters=filters, cursor=cursor, size=PAGE)
+    except BadCursor:
+        # A link this server did not give out (edited by hand, cut short, or from before a change of format).
+        notice = _("That page link is not valid (any more); here is the first page.")
+        page = inbox_page(actor=user, filters=filters, cursor=None, size=PAGE)
+    if not cursor and request.GET.get("page", "1").strip() not in ("", "1"):
+        # Pages are not numbered any more (see keyset.py); an old link with a page number opens the first page.
+        notice = _("The inbox pages with Next and Previous; here is the first page.")
+    rows = page.rows
     now = timezone.now()
     for row in rows:
         row.overdue = is_overdue(row, now)  # type: ignore[attr-defined]
     context = {
         "form": form,
-        "cases": rows[:PAGE],
-        "page": page,
-        "has_next": len(rows) > PAGE,
-        "query": request.GET.copy(),
+        "cases": rows,
+        "notice": notice,
+        "next_query": _paging_query(request, "after", page.next_cursor),
+        "previous_query": _paging_query(request, "before", page.previous_cursor),
         "filter_query": saved_view_query(request.GET.urlencode()),
         "saved_views": saved_views(actor=user),
         "view_form": SavedViewForm(),
@@ -105,6 +111,17 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     }
     template = "cases/_inbox_rows.html" if request.headers.get("HX-Request") else "cases/inbox.html"
     return render(request, template, context)
+
+
+def _paging_query(request: HttpRequest, key: str, cursor: str | None) -> str | None:
+    """The query string of the page next to this one: the same filters, with its cursor instead of ours."""
+    if cursor is None:
+        return None
+    query = request.GET.copy()
+    for stale in ("after", "before", "page"):
+        query.pop(stale, None)
+    query[key] = cursor
+    return query.urlencode()
 
 
 def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: object) -> HttpResponse:
