@@ -57,7 +57,8 @@ class Position:
     def sort_key(self) -> tuple:
         """The inbox order as a Python key, for sorting a bounded set of rows the same way the database does."""
         due = self.next_due_at
-        return (not self.breached, self.priority, due is None, _micros(due) if due else 0, -_micros(self.created_at), -self.id)
+        due_key = _micros(due) if due else 0
+        return (not self.breached, self.priority, due is None, due_key, -_micros(self.created_at), -self.id)
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -183,9 +184,7 @@ class Page:
     previous_cursor: str | None
 
 
-def inbox_page(
-    cases: QuerySet[Case], *, cursor: str | None, size: int, bounded: bool = False
-) -> Page:
+def inbox_page(cases: QuerySet[Case], *, cursor: str | None, size: int, bounded: bool = False) -> Page:
     """One page of the inbox at `cursor` (None: the first page), with the cursors of the pages either side.
     BadCursor if the cursor is not one this server gave out."""
     position, backwards = decode(cursor) if cursor else (None, False)
@@ -208,4 +207,3 @@ def inbox_page(
         next_cursor=encode(Position.of(rows[-1])) if has_next else None,
         previous_cursor=encode(Position.of(rows[0]), backwards=True) if has_previous else None,
     )
-

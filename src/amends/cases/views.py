@@ -28,9 +28,9 @@ from amends.replies.models import ReplyTemplate
 from amends.triage.models import Category, ComplaintCluster
 
 from .forms import BulkForm, CaseForm, InboxFilterForm, NoteForm, ReplyForm, SavedViewForm
+from .keyset import BadCursor
 from .lifecycle import IllegalTransition
 from .models import Attachment, Case
-from .keyset import BadCursor
 from .selectors import InboxFilters, case_get, customer_history, inbox_page, saved_views, timeline
 from .services import (
     UNCHANGED,

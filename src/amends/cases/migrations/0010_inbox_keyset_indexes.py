@@ -5,34 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_authority_per_day'),
-        ('brands', '0001_initial'),
-        ('cases', '0009_saved_view'),
-        ('customers', '0001_initial'),
+        ("accounts", "0004_authority_per_day"),
+        ("brands", "0001_initial"),
+        ("cases", "0009_saved_view"),
+        ("customers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_inbox_order',
+            model_name="case",
+            name="case_inbox_order",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['breached', 'priority', 'next_due_at', '-created_at', '-id'], name='case_inbox_all'),
+            model_name="case",
+            index=models.Index(
+                fields=["breached", "priority", "next_due_at", "-created_at", "-id"], name="case_inbox_all"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['acknowledged', 'in_progress', 'new', 'waiting'])), fields=['breached', 'priority', 'next_due_at', '-created_at', '-id'], name='case_inbox_open'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("status__in", ["acknowledged", "in_progress", "new", "waiting"])),
+                fields=["breached", "priority", "next_due_at", "-created_at", "-id"],
+                name="case_inbox_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'breached', 'priority', 'next_due_at', '-created_at', '-id'], name='case_inbox_status'),
+            model_name="case",
+            index=models.Index(
+                fields=["status", "breached", "priority", "next_due_at", "-created_at", "-id"], name="case_inbox_status"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['acknowledged', 'in_progress', 'new', 'waiting'])), fields=['assignee', 'breached', 'priority', 'next_due_at', '-created_at', '-id'], name='case_inbox_assignee'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("status__in", ["acknowledged", "in_progress", "new", "waiting"])),
+                fields=["assignee", "breached", "priority", "next_due_at", "-created_at", "-id"],
+                name="case_inbox_assignee",
+            ),
         ),
     ]

@@ -3,8 +3,8 @@ with ties on every column; a cursor this server did not give out, or an old page
 
 import re
 import uuid
-from urllib.parse import quote
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
