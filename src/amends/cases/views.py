@@ -29,9 +29,9 @@ from amends.triage.models import Category, ComplaintCluster
 
 from .forms import BulkForm, CaseForm, InboxFilterForm, NoteForm, ReplyForm, SavedViewForm
 from .keyset import BadCursor
-from .lifecycle import IllegalTransition
+from .lifecycle import OPEN, IllegalTransition
 from .models import Attachment, Case
-from .selectors import InboxFilters, case_get, customer_history, inbox_page, saved_views, timeline
+from .selectors import InboxFilters, case_counts, case_get, customer_history, inbox_page, saved_views, timeline
 from .services import (
     UNCHANGED,
     CaseConflict,
@@ -105,12 +105,18 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         "view_form": SavedViewForm(),
         "bulk_form": BulkForm(),
         "outbox": outbox_counts() if user.is_manager else None,
+        "counts": _inbox_counts(),
         "incidents": ComplaintCluster.objects.filter(
             flagged_at__isnull=False, state=ComplaintCluster.State.OPEN
         ).count(),
     }
     template = "cases/_inbox_rows.html" if request.headers.get("HX-Request") else "cases/inbox.html"
     return render(request, template, context)
+
+
+def _inbox_counts() -> dict[str, int]:
+    by_status = case_counts()
+    return {"open": sum(by_status.get(s, 0) for s in OPEN), "all": sum(by_status.values())}
 
 
 def _paging_query(request: HttpRequest, key: str, cursor: str | None) -> str | None:
