@@ -75,7 +75,7 @@ def install(schema_editor, table: str) -> None:  # type: ignore[no-untyped-def]
     _table, column, kind = next(entry for entry in TALLIED if entry[0] == table)
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_FUNCTION)
+        schema_editor.execute(PG_FUNCTION, None)  # no parameters: its % are format()'s, not placeholders
         statements = _pg_triggers(table, column, kind)
     else:
         statements = _sqlite_triggers(table, column, kind)

@@ -46,7 +46,9 @@ def cluster_members(*, cluster_ids: list[int], per_cluster: int = MEMBERS_SHOWN)
         chosen = (
             CaseTriage.objects.filter(cluster_id__in=cluster_ids)
             .annotate(
-                rank=Window(RowNumber(), partition_by=F("cluster_id"), order_by=(F("created_at").desc(), F("id").desc()))
+                rank=Window(
+                    RowNumber(), partition_by=F("cluster_id"), order_by=(F("created_at").desc(), F("id").desc())
+                )
             )
             .filter(rank__lte=per_cluster)
         )

@@ -4,23 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_shared_cache_table'),
+        ("core", "0001_shared_cache_table"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tally',
+            name="Tally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40)),
-                ('value', models.CharField(blank=True, max_length=40)),
-                ('delta', models.BigIntegerField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=40)),
+                ("value", models.CharField(blank=True, max_length=40)),
+                ("delta", models.BigIntegerField()),
             ],
             options={
-                'db_table': 'amends_tally',
-                'indexes': [models.Index(fields=['kind', 'value'], name='tally_kind_value')],
+                "db_table": "amends_tally",
+                "indexes": [models.Index(fields=["kind", "value"], name="tally_kind_value")],
             },
         ),
     ]
