@@ -151,3 +151,16 @@ def tallies_fold() -> int:
             cursor.execute("DELETE FROM amends_tally WHERE id <= %s", [last])
             cursor.executemany("INSERT INTO amends_tally (kind, value, delta) VALUES (%s, %s, %s)", totals)
             return int(before) - len(totals)
+
+
+def tallies_recount() -> None:
+    """Count every kept count again from its table (after a bulk load that ran with triggers off, or to check).
+    Reads whole tables: an operator's or a benchmark's step, never a request's."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, column, kind in TALLIED:
+            cursor.execute("DELETE FROM amends_tally WHERE kind = %s", [kind])
+            cursor.execute(
+                f"INSERT INTO amends_tally (kind, value, delta) "  # noqa: S608 - names from TALLIED
+                f"SELECT %s, coalesce(CAST({column} AS TEXT), ''), count(*) FROM {table} GROUP BY {column}",
+                [kind],
+            )
