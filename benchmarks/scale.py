@@ -135,7 +135,10 @@ class World:
         self.agents = []
         for a in range(20):
             user = User.objects.filter(username=f"agent{a}").first() or user_create(
-                username=f"agent{a}", password="bench-password-1", first_name=f"Agent {a}", role=User.Role.AGENT
+                username=f"agent{a}",
+                password="bench-password-1",
+                first_name=f"Agent {a}",
+                role=User.Role.AGENT,  # noqa: S106
             )
             self.agents.append(user.pk)
         self.categories = list(Category.objects.filter(is_active=True).values_list("pk", flat=True))
@@ -174,7 +177,7 @@ def case_rows(world: World) -> Iterator[tuple]:
         first, resolution = TARGETS[int(priority)]  # type: ignore[index]
         first_due, resolution_due = created + timedelta(hours=first), created + timedelta(hours=resolution)
         # Open if recent: nearly everything opened in the last fortnight, a few stragglers older.
-        open_case = age < timedelta(days=14) and random.random() < 0.8 or random.random() < 0.01
+        open_case = (age < timedelta(days=14) and random.random() < 0.8) or random.random() < 0.01
         responded = resolved = closed = due = None
         breached = False
         assignee = team = None
@@ -350,7 +353,7 @@ def load_postgres(world: World) -> None:
             conn.execute(definition)
         print(f"  {len(indexes)} indexes rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
         for table in tables:
-            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
             conn.execute(f"VACUUM ANALYZE {table}")
         conn.execute("SELECT setval('cases_case_reference_seq', %s)", [world.n])
 
@@ -510,7 +513,10 @@ def clients(sample_public_id: str) -> dict:
     made = {}
     for who, role in (("agent", User.Role.AGENT), ("manager", User.Role.MANAGER)):
         user = User.objects.filter(username=f"bench-{who}").first() or user_create(
-            username=f"bench-{who}", password="bench-password-1", first_name=who, role=role
+            username=f"bench-{who}",
+            password="bench-password-1",
+            first_name=who,
+            role=role,  # noqa: S106
         )
         client = Client()
         client.force_login(user)
@@ -558,14 +564,44 @@ def measure(repeat: int) -> list[tuple[str, float, float, int, int]]:
     return results
 
 
+def explain(names: tuple[str, ...] = ("inbox", "clusters", "categories", "outbox")) -> None:
+    """PostgreSQL's plan of every statement the inbox and triage pages run on the big tables: each should be an
+    index scan under a Limit, with no Sort over the table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from amends.core.tallies import tally_totals
+
+    listed = pages(sum(tally_totals("case.status").values()))
+    sample = next(url for name, _w, url, _h in listed if name == "customer status page").split("/")[2]
+    made = clients(sample)
+    for name, who, url, headers in listed:
+        if not name.startswith(names):
+            continue
+        with CaptureQueriesContext(connection) as queries:
+            made[who].get(url, headers=headers)
+        print(f"\n## {name}")
+        for query in queries.captured_queries:
+            sql = query["sql"]
+            if not any(t in sql for t in ("cases_case", "triage_", "outbox_", "amends_tally")):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) {sql}")
+                plan = [row[0] for row in cursor.fetchall()]
+            print("  " + sql[:160].replace("\n", " "))
+            for line in plan[:8] + plan[-1:]:
+                print("      " + line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--sqlite", action="store_true", help="SQLite in --data-dir instead of PostgreSQL")
-    parser.add_argument("--data-dir", default="/tmp/amends-scale", help="AMENDS_DATA_DIR (the SQLite file lives here)")
+    parser.add_argument("--data-dir", default="/tmp/amends-scale", help="AMENDS_DATA_DIR: the SQLite file")  # noqa: S108
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
     parser.add_argument("--fresh", action="store_true", help="load again even if the database holds N cases")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--explain", action="store_true", help="PostgreSQL: print the plans of the pages' statements")
     args = parser.parse_args()
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
     os.environ["AMENDS_DATA_DIR"] = args.data_dir
@@ -575,6 +611,9 @@ def main() -> None:
     else:
         os.environ["DATABASE_URL"] = PG_URL
     prepare(args.cases, args.sqlite, args.fresh)
+    if args.explain:
+        explain()
+        return
     print(f"\nmeasuring ({args.repeat} requests per page, Django test client in-process)", flush=True)
     results = measure(args.repeat)
     database = "SQLite" if args.sqlite else "PostgreSQL"
