@@ -136,9 +136,9 @@ class World:
         for a in range(20):
             user = User.objects.filter(username=f"agent{a}").first() or user_create(
                 username=f"agent{a}",
-                password="bench-password-1",
+                password="bench-password-1",  # noqa: S106
                 first_name=f"Agent {a}",
-                role=User.Role.AGENT,  # noqa: S106
+                role=User.Role.AGENT,
             )
             self.agents.append(user.pk)
         self.categories = list(Category.objects.filter(is_active=True).values_list("pk", flat=True))
@@ -514,9 +514,9 @@ def clients(sample_public_id: str) -> dict:
     for who, role in (("agent", User.Role.AGENT), ("manager", User.Role.MANAGER)):
         user = User.objects.filter(username=f"bench-{who}").first() or user_create(
             username=f"bench-{who}",
-            password="bench-password-1",
+            password="bench-password-1",  # noqa: S106
             first_name=who,
-            role=role,  # noqa: S106
+            role=role,
         )
         client = Client()
         client.force_login(user)
