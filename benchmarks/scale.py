@@ -634,17 +634,21 @@ def measure(repeat: int) -> list[tuple[str, float, float, int, int]]:
             response = client.get(url, headers=headers)
         if response.status_code != 200:
             print(f"  {name}: HTTP {response.status_code}", flush=True)
-        times = []
+        times, sql_times = [], []
         for _ in range(repeat):
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 client.get(url, headers=headers)
                 times.append((time.perf_counter() - started) * 1000)
+            sql_times.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        results.append((name, statistics.median(times), p95, len(queries), response.status_code))
+        sql_ms = statistics.median(sql_times)
+        results.append((name, statistics.median(times), p95, len(queries), response.status_code, sql_ms))
         print(
-            f"  {name:40} p50 {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms  {len(queries):3} SQL", flush=True
+            f"  {name:40} p50 {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms  "
+            f"{len(queries):3} SQL taking {sql_ms:6.1f} ms",
+            flush=True,
         )
     return results
 
