@@ -169,21 +169,25 @@ def coarse_slices(position: Position | None, *, backwards: bool = False) -> Iter
     """The same slices for PostgreSQL, fewer and wider: its index orders NULLs as the inbox does, so the rest of a
     breached value (priority, due, created_at, id) is one range. Page 1 is one query (two when the missed cases do
     not fill it); any other page at most six."""
+    # Every slice is ordered by the whole rest of the index, even by columns it holds equal: PostgreSQL does not
+    # count `next_due_at IS NULL` as making the column constant, and would otherwise sort, or walk another index.
+    rest = _rest(backwards)
     order = list(BREACHED[::-1] if backwards else BREACHED)
     if position is None:
         for breached in order:
-            yield Q(breached=breached), _rest(backwards)
+            yield Q(breached=breached), rest
         return
-    yield from _within(position, backwards)
+    for where, _order_within in _within(position, backwards):
+        yield where, rest
     same = Q(breached=position.breached, priority=position.priority)
     if position.next_due_at is not None and not backwards:
-        yield same & Q(next_due_at__isnull=True), _order(_NO_DUE, backwards)
+        yield same & Q(next_due_at__isnull=True), rest
     elif position.next_due_at is None and backwards:
-        yield same & Q(next_due_at__isnull=False), _order(_WITH_DUE, backwards)
+        yield same & Q(next_due_at__isnull=False), rest
     further = "lt" if backwards else "gt"
-    yield Q(breached=position.breached, **{f"priority__{further}": position.priority}), _rest(backwards)
+    yield Q(breached=position.breached, **{f"priority__{further}": position.priority}), rest
     for breached in order[order.index(position.breached) + 1 :]:
-        yield Q(breached=breached), _rest(backwards)
+        yield Q(breached=breached), rest
 
 
 def page_by_slices(cases: QuerySet[Case], position: Position | None, *, backwards: bool, size: int) -> list[Case]:
