@@ -615,7 +615,7 @@ def clients(sample_public_id: str) -> dict:
     return made
 
 
-def measure(repeat: int) -> list[tuple[str, float, float, int, int]]:
+def measure(repeat: int, only: tuple[str, ...] = ()) -> list[tuple[str, float, float, int, int]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -629,6 +629,8 @@ def measure(repeat: int) -> list[tuple[str, float, float, int, int]]:
     assert Case.objects.filter(public_id=sample).exists()
     results = []
     for name, who, url, headers in listed:
+        if only and not name.startswith(only):
+            continue
         client = made[who]
         for _ in range(2):  # warm: the first request of a kind compiles templates and fills caches
             response = client.get(url, headers=headers)
@@ -690,6 +692,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
     parser.add_argument("--fresh", action="store_true", help="load again even if the database holds N cases")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--only", default="", help="comma-separated page-name prefixes to measure (default: all)")
     parser.add_argument("--explain", action="store_true", help="PostgreSQL: print the plans of the pages' statements")
     args = parser.parse_args()
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
@@ -704,7 +707,7 @@ def main() -> None:
         explain()
         return
     print(f"\nmeasuring ({args.repeat} requests per page, Django test client in-process)", flush=True)
-    results = measure(args.repeat)
+    results = measure(args.repeat, tuple(p.strip() for p in args.only.split(",") if p.strip()))
     database = "SQLite" if args.sqlite else "PostgreSQL"
     print(f"\n| page ({args.cases:,} cases, {database}) | p50 ms | p95 ms | SQL statements | SQL ms (p50) |")
     print("|---|---:|---:|---:|---:|")

@@ -95,7 +95,7 @@ class Case(models.Model):
             # with no parameters, and "my cases" walked every group there.
             models.Index(fields=["assignee", *INBOX_KEY], name="case_inbox_assignee_all"),
             models.Index(fields=["status", "next_due_at"], name="case_status_due"),
-            models.Index(fields=["customer", "created_at"], name="case_customer_created"),
+            models.Index(fields=["customer", "created_at", "id"], name="case_customer_created_id"),
             models.Index(fields=["created_at", "id"], name="case_created"),
         ]
         constraints = [
