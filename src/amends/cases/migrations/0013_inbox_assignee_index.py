@@ -5,22 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_authority_per_day'),
-        ('brands', '0001_initial'),
-        ('cases', '0012_case_status_breached_statistics'),
-        ('customers', '0001_initial'),
+        ("accounts", "0004_authority_per_day"),
+        ("brands", "0001_initial"),
+        ("cases", "0012_case_status_breached_statistics"),
+        ("customers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_inbox_assignee',
+            model_name="case",
+            name="case_inbox_assignee",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['assignee', 'breached', 'priority', 'next_due_at', '-created_at', '-id'], name='case_inbox_assignee_all'),
+            model_name="case",
+            index=models.Index(
+                fields=["assignee", "breached", "priority", "next_due_at", "-created_at", "-id"],
+                name="case_inbox_assignee_all",
+            ),
         ),
     ]

@@ -5,22 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_authority_per_day'),
-        ('brands', '0001_initial'),
-        ('cases', '0013_inbox_assignee_index'),
-        ('customers', '0001_initial'),
+        ("accounts", "0004_authority_per_day"),
+        ("brands", "0001_initial"),
+        ("cases", "0013_inbox_assignee_index"),
+        ("customers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_customer_created',
+            model_name="case",
+            name="case_customer_created",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['customer', 'created_at', 'id'], name='case_customer_created_id'),
+            model_name="case",
+            index=models.Index(fields=["customer", "created_at", "id"], name="case_customer_created_id"),
         ),
     ]

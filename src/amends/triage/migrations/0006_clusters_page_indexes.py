@@ -4,19 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0011_case_status_counts'),
-        ('triage', '0005_triage_category_counts'),
+        ("cases", "0011_case_status_counts"),
+        ("triage", "0005_triage_category_counts"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='casetriage',
-            index=models.Index(fields=['cluster', '-created_at', '-id'], name='triage_cluster_recent'),
+            model_name="casetriage",
+            index=models.Index(fields=["cluster", "-created_at", "-id"], name="triage_cluster_recent"),
         ),
         migrations.AddIndex(
-            model_name='complaintcluster',
-            index=models.Index(condition=models.Q(('cases__gte', 2), ('flagged_at__isnull', True), ('state', 'open')), fields=['-last_seen', '-id'], name='cluster_growing'),
+            model_name="complaintcluster",
+            index=models.Index(
+                condition=models.Q(("cases__gte", 2), ("flagged_at__isnull", True), ("state", "open")),
+                fields=["-last_seen", "-id"],
+                name="cluster_growing",
+            ),
         ),
     ]
