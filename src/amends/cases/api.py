@@ -14,6 +14,7 @@ from pydantic import Field
 from amends.api.fields import NO_NUL, VALID_TEXT, DocumentPattern, Moment
 from amends.api.idempotency import MAX_KEY, run_idempotent
 from amends.api.models import ApiKey
+from amends.customers.models import Customer
 
 from .intake import IntakeRequest, case_open
 from .lifecycle import Status
@@ -185,7 +186,11 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]):  # type: igno
     if filters.channel:
         cases = cases.filter(channel=filters.channel)
     if filters.customer_email:
-        cases = cases.filter(customer__email=filters.customer_email.strip().lower())
+        # The customer's id first, so the page is a walk down case_customer_created_id that stops at `limit`; joined,
+        # the planner reads every case of the customer (10,000 for a regular at 1M cases) and sorts them.
+        email = filters.customer_email.strip().lower()
+        customer_id = Customer.objects.filter(email=email).values_list("pk", flat=True).first()
+        cases = cases.filter(customer_id=customer_id) if customer_id is not None else cases.none()
     if filters.created_after:
         cases = cases.filter(created_at__gte=filters.created_after)
     if filters.created_before:

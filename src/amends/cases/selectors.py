@@ -11,8 +11,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from amends.accounts.models import User
+from amends.core.tallies import tally_totals
 from amends.outbox.models import OutboxMessage
 
+from . import keyset
 from .lifecycle import OPEN
 from .models import Case, CaseEvent, Message, SavedView
 from .references import parse_reference
@@ -61,7 +63,7 @@ def case_by_reference(*, actor: User, reference: str) -> Case | None:
 
 
 # Missed targets first, then priority, then the nearest deadline, then the newest.
-INBOX_ORDER = ("-breached", "priority", F("next_due_at").asc(nulls_last=True), "-created_at")
+INBOX_ORDER = ("-breached", "priority", F("next_due_at").asc(nulls_last=True), "-created_at", "-id")
 
 
 @dataclass
@@ -79,9 +81,35 @@ def inbox(*, actor: User, filters: InboxFilters) -> QuerySet[Case]:
     return found.cases
 
 
+def inbox_page(*, actor: User, filters: InboxFilters, cursor: str | None, size: int) -> keyset.Page:
+    """One page of the inbox at `cursor`, read by keyset (see keyset.py), for filters without a word search.
+    keyset.BadCursor for a cursor this server did not give out."""
+    cases, bounded = _inbox_filtered(actor=actor, filters=filters)
+    return keyset.inbox_page(cases, cursor=cursor, size=size, bounded=bounded)
+
+
+def is_word_search(q: str) -> bool:
+    """A search for words (ranked by relevance), not a lookup of one handle that the inbox pages in its order."""
+    q = q.strip()
+    return bool(q) and not (q.startswith("@") and " " not in q and len(q) > 1)
+
+
 def inbox_search(*, actor: User, filters: InboxFilters) -> Inbox:
     """The inbox, and the search in it if the filters have one (see cases/search.py)."""
-    cases = shown = _visible(actor).select_related("customer", "team", "assignee", "triage", "triage__category")
+    cases, _bounded = _inbox_filtered(actor=actor, filters=filters)
+    if is_word_search(filters.q):
+        shown = _visible(actor).select_related("customer", "team", "assignee", "triage", "triage__category")
+        found = case_search(filters.q, cases=cases)
+        # The ids passed the filters already: the page is read by them alone (the filters' indexes would only
+        # tempt the planner away from the primary key).
+        return Inbox(cases=RankedCases(shown, found.ids), search=found)
+    return Inbox(cases=cases.order_by(*INBOX_ORDER))
+
+
+def _inbox_filtered(*, actor: User, filters: InboxFilters) -> tuple[QuerySet[Case], bool]:
+    """The inbox's cases for `filters`, unordered, and whether the set is bounded by something other than the
+    table's size (one handle's cases), so it may be read whole. A word search is applied by inbox_search."""
+    cases = _visible(actor).select_related("customer", "team", "assignee", "triage", "triage__category")
     if filters.status == "open" or not filters.status:
         cases = cases.filter(status__in=OPEN)
     elif filters.status != "all":
@@ -113,16 +141,10 @@ def inbox_search(*, actor: User, filters: InboxFilters) -> Inbox:
         end = datetime.combine(filters.opened_to + timedelta(days=1), time(), tzinfo=zone)
         cases = cases.filter(created_at__lt=end)
     handle = filters.q.strip()
-    if handle.startswith("@") and " " not in handle and len(handle) > 1:
+    if handle and not is_word_search(handle):
         # A handle on a public platform (@anna_k), as the case page shows it: a lookup, not a word search.
-        cases = cases.filter(customer__handles__handle_key=handle[1:].casefold())
-        return Inbox(cases=cases.order_by(*INBOX_ORDER))
-    if filters.q:
-        found = case_search(filters.q, cases=cases)
-        # The ids passed the filters already: the page is read by them alone (the filters' indexes would only
-        # tempt the planner away from the primary key).
-        return Inbox(cases=RankedCases(shown, found.ids), search=found)
-    return Inbox(cases=cases.order_by(*INBOX_ORDER))
+        return cases.filter(customer__handles__handle_key=handle[1:].casefold()), True
+    return cases, False
 
 
 def customer_history(*, actor: User, case: Case, limit: int = 20) -> list[Case]:
@@ -189,3 +211,8 @@ def public_reply_deliveries(*, case: Case) -> dict[str, list[OutboxMessage]]:
     for row in rows.order_by("id"):
         deliveries.setdefault(str(row.headers.get("message", "")), []).append(row)
     return deliveries
+
+
+def case_counts() -> dict[str, int]:
+    """Cases in each status, from the kept count (core.tallies): no request counts the cases table."""
+    return tally_totals("case.status")

@@ -30,14 +30,18 @@ from amends.triage.models import Category, ComplaintCluster
 from amends.webhooks.services import webhook_subscribed
 
 from .forms import BulkForm, CaseForm, InboxFilterForm, NoteForm, ReplyForm, SavedViewForm
-from .lifecycle import IllegalTransition
+from .keyset import BadCursor
+from .lifecycle import OPEN, IllegalTransition
 from .models import Attachment, Case, Channel
 from .search import case_highlights
 from .selectors import (
     InboxFilters,
+    case_counts,
     case_get,
     customer_history,
+    inbox_page,
     inbox_search,
+    is_word_search,
     public_reply_deliveries,
     saved_views,
     timeline,
@@ -91,36 +95,84 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     filters = InboxFilters(**{k: v or "" for k, v in data.items()})
     user = actor(request)
-    found = inbox_search(actor=user, filters=filters)
-    cases = found.cases
-    page = page_number(request.GET.get("page"))
-    rows = list(cases[(page - 1) * PAGE : page * PAGE + 1])
-    if not rows and page > 1:  # past the end: show the last page there is
-        page = page_number(str(page), last=last_page(cases.count(), PAGE))
-        rows = list(cases[(page - 1) * PAGE : page * PAGE + 1])
+    notice = None
+    search = None
+    if is_word_search(filters.q):
+        # A word search is ranked (best first, newest among equals) and bounded (at most a few hundred hits):
+        # its pages are numbered, and a number past the end shows the last page.
+        found = inbox_search(actor=user, filters=filters)
+        search, ranked = found.search, found.cases
+        number = page_number(request.GET.get("page"))
+        rows = list(ranked[(number - 1) * PAGE : number * PAGE + 1])
+        if not rows and number > 1:
+            number = page_number(str(number), last=last_page(ranked.count(), PAGE))
+            rows = list(ranked[(number - 1) * PAGE : number * PAGE + 1])
+        next_query = _numbered_query(request, number + 1) if len(rows) > PAGE else None
+        previous_query = _numbered_query(request, number - 1) if number > 1 else None
+        rows = rows[:PAGE]
+    else:
+        cursor = request.GET.get("after") or request.GET.get("before") or None
+        try:
+            page = inbox_page(actor=user, filters=filters, cursor=cursor, size=PAGE)
+        except BadCursor:
+            # A link this server did not give out (edited by hand, cut short, or from before a change of format).
+            notice = _("That page link is not valid (any more); here is the first page.")
+            page = inbox_page(actor=user, filters=filters, cursor=None, size=PAGE)
+        if not cursor and request.GET.get("page", "1").strip() not in ("", "1"):
+            # Pages are not numbered any more (see keyset.py); an old link with a page number opens the first page.
+            notice = _("The inbox pages with Next and Previous; here is the first page.")
+        rows = page.rows
+        next_query = _paging_query(request, "after", page.next_cursor)
+        previous_query = _paging_query(request, "before", page.previous_cursor)
     now = timezone.now()
     for row in rows:
         row.overdue = is_overdue(row, now)  # type: ignore[attr-defined]
-    if found.search is not None:
-        case_highlights(rows[:PAGE], found.search.query)
+    if search is not None:
+        case_highlights(rows, search.query)
     context = {
         "form": form,
-        "search_notice": found.search.notice if found.search is not None else "",
-        "cases": rows[:PAGE],
-        "page": page,
-        "has_next": len(rows) > PAGE,
-        "query": request.GET.copy(),
+        "search_notice": search.notice if search is not None else "",
+        "cases": rows,
+        "notice": notice,
+        "next_query": next_query,
+        "previous_query": previous_query,
         "filter_query": saved_view_query(request.GET.urlencode()),
         "saved_views": saved_views(actor=user),
         "view_form": SavedViewForm(),
         "bulk_form": BulkForm(),
         "outbox": outbox_counts() if user.is_manager else None,
+        "counts": _inbox_counts(),
         "incidents": ComplaintCluster.objects.filter(
             flagged_at__isnull=False, state=ComplaintCluster.State.OPEN
         ).count(),
     }
     template = "cases/_inbox_rows.html" if request.headers.get("HX-Request") else "cases/inbox.html"
     return render(request, template, context)
+
+
+def _inbox_counts() -> dict[str, int]:
+    by_status = case_counts()
+    return {"open": sum(by_status.get(s, 0) for s in OPEN), "all": sum(by_status.values())}
+
+
+def _numbered_query(request: HttpRequest, number: int) -> str:
+    """The query string of another page of a search's results: the same filters and words, that page's number."""
+    query = request.GET.copy()
+    for stale in ("after", "before"):
+        query.pop(stale, None)
+    query["page"] = str(number)
+    return query.urlencode()
+
+
+def _paging_query(request: HttpRequest, key: str, cursor: str | None) -> str | None:
+    """The query string of the page next to this one: the same filters, with its cursor instead of ours."""
+    if cursor is None:
+        return None
+    query = request.GET.copy()
+    for stale in ("after", "before", "page"):
+        query.pop(stale, None)
+    query[key] = cursor
+    return query.urlencode()
 
 
 def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: object) -> HttpResponse:

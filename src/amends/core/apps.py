@@ -6,4 +6,14 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import ratelimit  # noqa: F401 - registers the check that rate limits have a shared cache
+
+        post_migrate.connect(_keep_tally_triggers, sender=self)
+
+
+def _keep_tally_triggers(using: str = "default", **kwargs: object) -> None:
+    from .tallies import ensure_sqlite_triggers
+
+    ensure_sqlite_triggers(using)

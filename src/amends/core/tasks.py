@@ -14,3 +14,11 @@ def prune_task_results() -> int:
 
     deleted, _ = DBTaskResult.objects.filter(finished_at__lt=timezone.now() - timedelta(days=1)).delete()
     return deleted
+
+
+@task()
+def fold_tallies() -> int:
+    """Fold the kept counts' delta rows (core.tallies), so reading a count sums a handful of rows."""
+    from .tallies import tallies_fold
+
+    return tallies_fold()

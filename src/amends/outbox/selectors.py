@@ -1,6 +1,7 @@
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from amends.accounts.models import User
+from amends.core.tallies import tally_totals
 
 from .models import OutboxMessage
 
@@ -12,5 +13,5 @@ def outbox_failed_list(*, actor: User) -> QuerySet[OutboxMessage]:
 
 
 def outbox_counts() -> dict[str, int]:
-    rows = OutboxMessage.objects.values("state").annotate(n=Count("id"))
-    return {row["state"]: row["n"] for row in rows}
+    """Messages in each state, from the kept count (core.tallies): never a count of the whole outbox."""
+    return tally_totals("outbox.state")

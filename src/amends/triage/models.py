@@ -63,6 +63,12 @@ class ComplaintCluster(models.Model):
         indexes = [
             models.Index(fields=["category", "last_seen"], name="cluster_recent"),
             models.Index(fields=["flagged_at"], condition=models.Q(flagged_at__isnull=False), name="cluster_flagged"),
+            # The clusters page: the growing clusters no one flagged yet, latest first.
+            models.Index(
+                fields=["-last_seen", "-id"],
+                condition=models.Q(state="open", cases__gte=2, flagged_at__isnull=True),
+                name="cluster_growing",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -91,6 +97,8 @@ class CaseTriage(models.Model):
         indexes = [
             models.Index(fields=["needs_review"], condition=models.Q(needs_review=True), name="triage_review"),
             models.Index(fields=["cluster", "customer_id"], name="triage_cluster_customer"),
+            # A cluster's newest members (the clusters page shows 20 of each).
+            models.Index(fields=["cluster", "-created_at", "-id"], name="triage_cluster_recent"),
         ]
 
     def __str__(self) -> str:

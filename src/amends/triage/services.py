@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
 from amends.accounts.models import User
+from amends.core.tallies import tally_totals
 
 from .category import CategoryModel, stored_as_arrays, train
 from .clusters import fingerprint, is_incident, match
@@ -309,4 +309,5 @@ def category_remove(*, category: Category, move_to: Category | None = None) -> i
 
 
 def categories_in_use() -> dict[int, int]:
-    return dict(CaseTriage.objects.values_list("category").annotate(n=Count("id")).values_list("category", "n"))
+    """Triaged cases in each category, from the kept count (core.tallies), not a count of every triage row."""
+    return {int(value): n for value, n in tally_totals("triage.category").items() if value.isdigit()}

@@ -4,7 +4,6 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +15,8 @@ from amends.cases.services import event_record
 from amends.cases.views import actor, staff_required
 from amends.playbooks.services import case_playbook_apply
 
-from .models import CaseTriage, Category, ComplaintCluster
+from .models import Category
+from .selectors import cluster_members, clusters_growing
 from .services import categories_in_use, category_create, category_remove, triage_correct
 from .tasks import retrain_category_model
 
@@ -80,18 +80,7 @@ def taxonomy_view(request: HttpRequest) -> HttpResponse:
 def clusters_view(request: HttpRequest) -> HttpResponse:
     """Probable incidents first, then the other clusters that are growing, each with its complaints."""
     actor(request)
-    clusters = list(
-        ComplaintCluster.objects.filter(cases__gte=2, state=ComplaintCluster.State.OPEN)
-        .select_related("category")
-        .order_by(F("flagged_at").desc(nulls_last=True), "-last_seen")[:50]
-    )
-    members = (
-        CaseTriage.objects.filter(cluster__in=clusters)
-        .select_related("case", "case__customer")
-        .order_by("-case__created_at")
-    )
-    by_cluster: dict[int, list] = {}
-    for member in members:
-        by_cluster.setdefault(member.cluster_id or 0, []).append(member.case)
-    rows = [(c, by_cluster.get(c.pk, [])[:20]) for c in clusters]
+    clusters = clusters_growing()
+    members = cluster_members(cluster_ids=[c.pk for c in clusters])
+    rows = [(c, members.get(c.pk, [])) for c in clusters]
     return render(request, "triage/clusters.html", {"rows": rows})

@@ -19,6 +19,7 @@ logger = logging.getLogger("amends.worker")
 PERIODIC = [
     (1.0, "amends.outbox.tasks.outbox_sweep"),
     (60.0, "amends.cases.tasks.flag_breaches"),
+    (10.0, "amends.core.tasks.fold_tallies"),
     (60.0, "amends.remedies.tasks.remedies_expire"),
     (60.0, "amends.aftercare.tasks.surveys_send"),
     (60.0, "amends.insights.tasks.refresh_rollups"),
