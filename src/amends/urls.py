@@ -19,7 +19,9 @@ urlpatterns = [
     path("console/", include("amends.playbooks.urls")),
     path("console/", include(accounts_console)),
     path("console/", include("amends.remedies.codes_urls")),
+    path("console/", include("amends.campaigns.urls")),
     path("status/", include("amends.portal.urls")),
+    path("apology/", include("amends.campaigns.public_urls")),
     path("", include("amends.remedies.urls")),
     path("", include("amends.intake.urls")),
 ]
