@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
+from amends.campaigns.api import router as campaigns_router
 from amends.cases.api import router as cases_router
 from amends.cases.lifecycle import IllegalTransition
 from amends.cases.services import ReplyBlocked
@@ -44,6 +45,7 @@ api.add_router("/", cases_router)
 api.add_router("/", coach_router)
 api.add_router("/", playbooks_router)
 api.add_router("/", codes_router)
+api.add_router("/", campaigns_router)
 
 
 def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:

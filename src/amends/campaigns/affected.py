@@ -204,7 +204,7 @@ def affected_add_complainants(*, incident: Incident) -> int:
 
     (Customers with an order in the incident's window would come from the shop's orders, which amends does not
     hold yet.)"""
-    from amends.cases.models import Case  # noqa: PLC0415 - cases is a leaf for this one query
+    from amends.cases.models import Case
 
     now = timezone.now()
     cases = Case.objects.filter(incident_link__incident=incident)

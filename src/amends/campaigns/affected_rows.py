@@ -114,7 +114,10 @@ def _check_encoding(peek: bytes) -> None:
                 % {"line": line}
             ) from None
         raise FileRefused(
-            _("The file is not UTF-8: line %(line)s cannot be read. Save it as \u201cCSV UTF-8\u201d and upload it again.")
+            _(
+                "The file is not UTF-8: line %(line)s cannot be read. Save it as \u201cCSV UTF-8\u201d and upload "
+                "it again."
+            )
             % {"line": line}
         ) from None
 
@@ -127,8 +130,7 @@ def _header(first_line: str) -> tuple[str, list[str]]:
         known = sum(1 for name in names if name in COLUMNS)
         if best is None or known > best[0]:
             best = (known, delimiter, names)
-    assert best is not None
-    known, delimiter, names = best
+    known, delimiter, names = best  # type: ignore[misc]
     if "email" not in names and "external_id" not in names:
         raise FileRefused(
             _(

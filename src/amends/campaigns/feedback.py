@@ -83,8 +83,7 @@ def _public_id(message_id: str) -> uuid.UUID | None:
 
 def parse(raw: bytes) -> Report | None:
     """What the mail reports, or None when it is ordinary mail (a customer writing)."""
-    mail = message_from_bytes(raw, policy=policy.default)
-    assert isinstance(mail, EmailMessage)
+    mail: EmailMessage = message_from_bytes(raw, policy=policy.default)  # type: ignore[assignment]
     for field in ("To", "Delivered-To", "X-Original-To"):
         found = _UNSUBSCRIBE.search(str(mail.get(field, "")))
         if found:

@@ -69,7 +69,9 @@ def templates_now() -> dict[str, list[str]]:
     """The incident apology's subject and body per language: the company's own template where it wrote one,
     else the default."""
     found = {
-        language: [subject, body] for language, purposes in DEFAULTS.items() for p, (subject, body) in purposes.items()
+        language: [subject, body]
+        for language, purposes in DEFAULTS.items()
+        for p, (subject, body) in purposes.items()
         if p == PURPOSE
     }
     for template in ReplyTemplate.objects.filter(purpose=PURPOSE, category__isnull=True):

@@ -91,9 +91,7 @@ def campaign_progress(campaign: Campaign) -> Progress:
 
 def affected_summary(incident: Incident) -> dict[str, object]:
     rows = AffectedCustomer.objects.filter(incident=incident)
-    by_language = dict(
-        rows.values_list("language").annotate(n=Count("id")).order_by("-n").values_list("language", "n")
-    )
+    by_language = dict(rows.values_list("language").annotate(n=Count("id")).order_by("-n").values_list("language", "n"))
     return {"total": sum(by_language.values()), "by_language": by_language}
 
 
@@ -101,7 +99,9 @@ def affected_languages(incident: Incident) -> list[str]:
     """The languages the campaign's messages will be in (a row without one takes its customer's, then ours),
     normalised as the letters are; one language per preview."""
     pairs = AffectedCustomer.objects.filter(incident=incident).values_list("language", "customer__preferred_language")
-    found = {languages.normalize(own or preferred or "") or settings.LANGUAGE_CODE for own, preferred in pairs.distinct()}
+    found = {
+        languages.normalize(own or preferred or "") or settings.LANGUAGE_CODE for own, preferred in pairs.distinct()
+    }
     return sorted(found)
 
 

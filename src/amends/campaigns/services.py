@@ -175,9 +175,9 @@ def _write_messages(campaign: Campaign, now: datetime) -> tuple[int, int]:
         "campaign_id, public_id, customer_id, recipient, name, language, order_reference, code, state, attempts, "
         "due_at, last_error"
     )
-    suppressed = f"EXISTS (SELECT 1 FROM {suppression} x WHERE x.address = c.email)"
+    suppressed = f"EXISTS (SELECT 1 FROM {suppression} x WHERE x.address = c.email)"  # noqa: S608 - model table names
     picked = (
-        f"SELECT a.customer_id, c.email, COALESCE(NULLIF(a.name, ''), c.name) AS name, "
+        f"SELECT a.customer_id, c.email, COALESCE(NULLIF(a.name, ''), c.name) AS name, "  # noqa: S608 - table names
         f"COALESCE(NULLIF(a.language, ''), NULLIF(c.preferred_language, ''), %s) AS language, a.order_reference, "
         f"ROW_NUMBER() OVER (ORDER BY a.id) AS n FROM {affected} a JOIN {customers} c ON c.id = a.customer_id "
         f"WHERE a.incident_id = %s AND "
@@ -275,8 +275,7 @@ def campaign_cancel(*, campaign: Campaign) -> int:
         if not updated:
             raise CampaignRefused(_("This campaign has finished already."))
         unsent = CampaignMessage.objects.filter(campaign=campaign).filter(
-            Q(state=CampaignMessage.State.QUEUED)
-            | Q(state=CampaignMessage.State.SENDING, claimed_until__lt=now)
+            Q(state=CampaignMessage.State.QUEUED) | Q(state=CampaignMessage.State.SENDING, claimed_until__lt=now)
         )
         # The codes of messages never sent are withdrawn, so no code is out there that nobody was given.
         RemedyCode.objects.filter(
@@ -315,9 +314,7 @@ def campaign_claim(*, limit: int = BATCH) -> tuple[Campaign, list[CampaignMessag
     for campaign_id in sending:
         with transaction.atomic():
             # The campaign row is the rate's lock: claims of one campaign queue on it for a few milliseconds.
-            campaign = (
-                Campaign.objects.select_for_update().filter(pk=campaign_id, state=Campaign.State.SENDING).first()
-            )
+            campaign = Campaign.objects.select_for_update().filter(pk=campaign_id, state=Campaign.State.SENDING).first()
             if campaign is None:
                 continue
             ahead = max((campaign.next_send_at or now) - now, timedelta(0)).total_seconds()

@@ -7,7 +7,9 @@ urlpatterns = [
     path("incidents/<uuid:public_id>/campaign/", views.campaign_page, name="page"),
     path("incidents/<uuid:public_id>/campaign/settings/", views.campaign_settings, name="settings"),
     path("incidents/<uuid:public_id>/campaign/affected/upload/", views.affected_upload, name="upload"),
-    path("incidents/<uuid:public_id>/campaign/affected/complainants/", views.affected_complainants, name="complainants"),
+    path(
+        "incidents/<uuid:public_id>/campaign/affected/complainants/", views.affected_complainants, name="complainants"
+    ),
     path("incidents/<uuid:public_id>/campaign/affected.csv", views.affected_export, name="export"),
     path("incidents/<uuid:public_id>/campaign/preview/", views.campaign_preview, name="preview"),
     path("incidents/<uuid:public_id>/campaign/start/", views.campaign_start_view, name="start"),

@@ -270,9 +270,7 @@ def campaign_progress_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRe
 def _message(public_id: uuid.UUID, sig: str) -> CampaignMessage:
     if not letters.signature_valid(public_id, sig):
         raise Http404("no such link")
-    message = (
-        CampaignMessage.objects.select_related("campaign__incident__brand").filter(public_id=public_id).first()
-    )
+    message = CampaignMessage.objects.select_related("campaign__incident__brand").filter(public_id=public_id).first()
     if message is None:
         raise Http404("no such link")
     return message

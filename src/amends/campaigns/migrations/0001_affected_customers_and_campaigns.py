@@ -6,133 +6,242 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
-        ('incidents', '0001_initial'),
+        ("customers", "0001_initial"),
+        ("incidents", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AffectedStaging',
+            name="AffectedStaging",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('upload', models.UUIDField()),
-                ('line', models.PositiveIntegerField()),
-                ('email', models.CharField(blank=True, max_length=254)),
-                ('external_id', models.CharField(blank=True, max_length=100)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('language', models.CharField(blank=True, max_length=16)),
-                ('order_reference', models.CharField(blank=True, max_length=100)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("upload", models.UUIDField()),
+                ("line", models.PositiveIntegerField()),
+                ("email", models.CharField(blank=True, max_length=254)),
+                ("external_id", models.CharField(blank=True, max_length=100)),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("language", models.CharField(blank=True, max_length=16)),
+                ("order_reference", models.CharField(blank=True, max_length=100)),
             ],
             options={
-                'indexes': [models.Index(fields=['upload', 'line'], name='affected_staging_upload')],
+                "indexes": [models.Index(fields=["upload", "line"], name="affected_staging_upload")],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(editable=False, unique=True)),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('sending', 'Sending'), ('paused', 'Paused'), ('cancelled', 'Cancelled'), ('done', 'Sent')], default='draft', max_length=16)),
-                ('remedy_kind', models.CharField(max_length=24)),
-                ('percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
-                ('amount', models.DecimalField(blank=True, decimal_places=3, max_digits=14, null=True)),
-                ('currency', models.CharField(blank=True, max_length=3)),
-                ('valid_until', models.DateTimeField()),
-                ('rate', models.PositiveIntegerField(help_text='messages per second')),
-                ('templates', models.JSONField(blank=True, default=dict)),
-                ('code_batch', models.CharField(blank=True, max_length=64)),
-                ('next_send_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='campaign', to='incidents.incident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(editable=False, unique=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("sending", "Sending"),
+                            ("paused", "Paused"),
+                            ("cancelled", "Cancelled"),
+                            ("done", "Sent"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                ("remedy_kind", models.CharField(max_length=24)),
+                ("percent", models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
+                ("amount", models.DecimalField(blank=True, decimal_places=3, max_digits=14, null=True)),
+                ("currency", models.CharField(blank=True, max_length=3)),
+                ("valid_until", models.DateTimeField()),
+                ("rate", models.PositiveIntegerField(help_text="messages per second")),
+                ("templates", models.JSONField(blank=True, default=dict)),
+                ("code_batch", models.CharField(blank=True, max_length=64)),
+                ("next_send_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="campaign", to="incidents.incident"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CampaignMessage',
+            name="CampaignMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(unique=True)),
-                ('recipient', models.CharField(max_length=254)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('language', models.CharField(max_length=16)),
-                ('order_reference', models.CharField(blank=True, max_length=100)),
-                ('code', models.CharField(blank=True, max_length=32, null=True, unique=True)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('bounced', 'Bounced'), ('suppressed', 'Suppressed'), ('cancelled', 'Cancelled')], default='queued', max_length=16)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('due_at', models.DateTimeField()),
-                ('claimed_until', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='campaigns.campaign')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='customers.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(unique=True)),
+                ("recipient", models.CharField(max_length=254)),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("language", models.CharField(max_length=16)),
+                ("order_reference", models.CharField(blank=True, max_length=100)),
+                ("code", models.CharField(blank=True, max_length=32, null=True, unique=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("bounced", "Bounced"),
+                            ("suppressed", "Suppressed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("due_at", models.DateTimeField()),
+                ("claimed_until", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="campaigns.campaign"
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="customers.customer"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MailReport',
+            name="MailReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('bounce', 'Bounce'), ('delay', 'Delayed'), ('complaint', 'Marked as spam'), ('unsubscribe', 'Unsubscribed by mail')], max_length=16)),
-                ('message_id', models.CharField(blank=True, max_length=300)),
-                ('recipient', models.CharField(blank=True, max_length=320)),
-                ('status', models.CharField(blank=True, max_length=16)),
-                ('diagnostic', models.CharField(blank=True, max_length=500)),
-                ('received_at', models.DateTimeField()),
-                ('campaign_message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='campaigns.campaignmessage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("bounce", "Bounce"),
+                            ("delay", "Delayed"),
+                            ("complaint", "Marked as spam"),
+                            ("unsubscribe", "Unsubscribed by mail"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("message_id", models.CharField(blank=True, max_length=300)),
+                ("recipient", models.CharField(blank=True, max_length=320)),
+                ("status", models.CharField(blank=True, max_length=16)),
+                ("diagnostic", models.CharField(blank=True, max_length=500)),
+                ("received_at", models.DateTimeField()),
+                (
+                    "campaign_message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="campaigns.campaignmessage",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AffectedCustomer',
+            name="AffectedCustomer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('language', models.CharField(blank=True, max_length=16)),
-                ('order_reference', models.CharField(blank=True, max_length=100)),
-                ('source', models.CharField(choices=[('csv', 'CSV upload'), ('api', 'API'), ('complaints', 'Complained about it')], max_length=16)),
-                ('created_at', models.DateTimeField()),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='customers.customer')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affected', to='incidents.incident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("language", models.CharField(blank=True, max_length=16)),
+                ("order_reference", models.CharField(blank=True, max_length=100)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("csv", "CSV upload"), ("api", "API"), ("complaints", "Complained about it")],
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="customers.customer"
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="affected", to="incidents.incident"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('incident', 'customer'), name='affected_once_per_incident')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("incident", "customer"), name="affected_once_per_incident")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['draft', 'sending', 'paused', 'cancelled', 'done'])), name='campaign_state_known'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state__in", ["draft", "sending", "paused", "cancelled", "done"])),
+                name="campaign_state_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('rate__gte', 1)), name='campaign_rate_positive'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(condition=models.Q(("rate__gte", 1)), name="campaign_rate_positive"),
         ),
         migrations.AddIndex(
-            model_name='campaignmessage',
-            index=models.Index(fields=['campaign', 'state'], name='campaign_message_state'),
+            model_name="campaignmessage",
+            index=models.Index(fields=["campaign", "state"], name="campaign_message_state"),
         ),
         migrations.AddIndex(
-            model_name='campaignmessage',
-            index=models.Index(condition=models.Q(('state', 'queued')), fields=['campaign', 'due_at', 'id'], name='campaign_message_due'),
+            model_name="campaignmessage",
+            index=models.Index(
+                condition=models.Q(("state", "queued")),
+                fields=["campaign", "due_at", "id"],
+                name="campaign_message_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='campaignmessage',
-            index=models.Index(condition=models.Q(('state', 'sending')), fields=['campaign', 'claimed_until'], name='campaign_message_leased'),
+            model_name="campaignmessage",
+            index=models.Index(
+                condition=models.Q(("state", "sending")),
+                fields=["campaign", "claimed_until"],
+                name="campaign_message_leased",
+            ),
         ),
         migrations.AddIndex(
-            model_name='campaignmessage',
-            index=models.Index(condition=models.Q(('state', 'sent')), fields=['campaign', 'sent_at'], name='campaign_message_sent'),
+            model_name="campaignmessage",
+            index=models.Index(
+                condition=models.Q(("state", "sent")), fields=["campaign", "sent_at"], name="campaign_message_sent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaignmessage',
-            constraint=models.UniqueConstraint(fields=('campaign', 'customer'), name='campaign_message_once_per_customer'),
+            model_name="campaignmessage",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "customer"), name="campaign_message_once_per_customer"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaignmessage',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['queued', 'sending', 'sent', 'failed', 'bounced', 'suppressed', 'cancelled'])), name='campaign_message_state_known'),
+            model_name="campaignmessage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("state__in", ["queued", "sending", "sent", "failed", "bounced", "suppressed", "cancelled"])
+                ),
+                name="campaign_message_state_known",
+            ),
         ),
     ]

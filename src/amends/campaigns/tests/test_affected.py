@@ -59,7 +59,7 @@ def test_windows_1251_is_refused_and_named():
     assert not Customer.objects.exists()
 
 
-def test_rows_with_missing_columns_invalid_addresses_or_unknown_languages_are_reported_by_line_and_nothing_is_imported():
+def test_missing_columns_invalid_addresses_or_unknown_languages_are_reported_by_line_and_nothing_imported():
     incident = make_incident()
     rows = [*people(2), "not-an-email,Nobody,en,X", "ana@example.com,Ana", "bo@example.com,Bo,xx,Y", "a b@c.de,,,"]
     report = import_csv(incident, csv_bytes(rows))
