@@ -25,6 +25,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from amends.core import languages
+from amends.core.validators import text_refusal
 
 COLUMNS = ("email", "external_id", "name", "language", "order_reference")
 DELIMITERS = (",", ";", "\t")
@@ -219,6 +220,10 @@ def read_ndjson(body: bytes, *, max_rows: int) -> list[Row | Rejected]:
             continue
         if any(v is not None and not isinstance(v, str) for v in value.values()):
             out.append(Rejected(number, _("Every field is a text (a JSON string).")))
+            continue
+        problem = next((text_refusal(v) for v in value.values() if v and text_refusal(v)), None)
+        if problem:  # a lone surrogate ("\ud800") is JSON, but no text a database can store
+            out.append(Rejected(number, problem))
             continue
         out.append(check_row(number, value))
     return out

@@ -106,3 +106,11 @@ def test_a_campaign_with_a_bad_remedy_is_refused_by_field(api: Client):
         content_type="application/json",
     )
     assert answer.status_code == 422 and {"percent", "valid_until"} <= set(answer.json()["errors"])
+
+
+def test_a_lone_surrogate_or_a_nul_in_a_line_is_refused_not_stored(api: Client):
+    incident = make_incident()
+    body = '{"email": "a@example.com", "name": "\\ud800"}\n{"email": "b@example.com", "name": "x\\u0000"}\n'
+    answer = _post(api, f"/api/v1/incidents/{incident.public_id}/affected", body)
+    assert answer.status_code == 422 and set(answer.json()["errors"]) == {"line 1", "line 2"}
+    assert not AffectedCustomer.objects.exists()
