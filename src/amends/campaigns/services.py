@@ -287,11 +287,21 @@ def campaign_cancel(*, campaign: Campaign) -> int:
 # --- sending ------------------------------------------------------------------------------------------------
 
 
-def _due(campaign_id: int, now: datetime) -> Q:
-    return Q(campaign_id=campaign_id) & (
-        Q(state=CampaignMessage.State.QUEUED, due_at__lte=now)
-        | Q(state=CampaignMessage.State.SENDING, claimed_until__lt=now)
-    )
+def _due_ids(campaign_id: int, now: datetime, limit: int) -> list[int]:
+    """Rows whose lease ran out (a worker died), then queued rows that are due: two queries, each on its own
+    partial index; one query with an OR of the two reads the whole table of a million-message campaign."""
+    ids: list[int] = []
+    for due in (
+        Q(state=CampaignMessage.State.SENDING, claimed_until__lt=now),
+        Q(state=CampaignMessage.State.QUEUED, due_at__lte=now),
+    ):
+        if len(ids) >= limit:
+            break
+        candidates = CampaignMessage.objects.filter(due, campaign_id=campaign_id).order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids += list(candidates.values_list("id", flat=True)[: limit - len(ids)])
+    return ids
 
 
 def _finish_if_done(campaign: Campaign, now: datetime) -> None:
@@ -321,10 +331,7 @@ def campaign_claim(*, limit: int = BATCH) -> tuple[Campaign, list[CampaignMessag
             allowed = min(limit, math.floor(campaign.rate * (BURST - ahead)))
             if allowed < 1:
                 continue
-            candidates = CampaignMessage.objects.filter(_due(campaign.pk, now)).order_by("id")
-            if connection.features.has_select_for_update_skip_locked:
-                candidates = candidates.select_for_update(skip_locked=True)
-            ids = list(candidates.values_list("id", flat=True)[:allowed])
+            ids = _due_ids(campaign.pk, now, allowed)
             if not ids:
                 _finish_if_done(campaign, now)
                 continue
@@ -341,9 +348,21 @@ def campaign_claim(*, limit: int = BATCH) -> tuple[Campaign, list[CampaignMessag
 
 
 def _mark_sent(message: CampaignMessage) -> None:
+    """Its own commit (autocommit: one statement), right after the server's 250."""
     CampaignMessage.objects.filter(pk=message.pk, state=CampaignMessage.State.SENDING).update(
         state=CampaignMessage.State.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
     )
+
+
+def _commit_without_waiting_for_disk(on: bool) -> None:
+    """While a batch is sent, PostgreSQL's commits of the marks do not wait for the WAL to reach the disk. A killed
+    worker loses nothing by it: a commit is in the server's hands the moment it returns. Only a crash of the
+    database server itself could lose the last fraction of a second of marks, and those messages would go again
+    with their Message-IDs. Waiting for the disk costs a flush per message, which on a busy machine is most of
+    what a message costs. Set for the session during the batch and reset after, so nothing else is affected."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF" if on else "SET synchronous_commit TO DEFAULT")
 
 
 def _mark_failed(message: CampaignMessage, *, error: str, permanent: bool = False) -> None:
@@ -389,6 +408,7 @@ def campaign_deliver(campaign: Campaign, messages: list[CampaignMessage]) -> int
     except (OSError, smtplib.SMTPException) as exc:
         _release(messages, f"cannot connect to the mail server: {exc}")
         return 0
+    _commit_without_waiting_for_disk(True)
     try:
         for message in messages:
             mail = letters.letter(
@@ -418,6 +438,7 @@ def campaign_deliver(campaign: Campaign, messages: list[CampaignMessage]) -> int
                 _mark_sent(message)
                 sent += 1
     finally:
+        _commit_without_waiting_for_disk(False)
         try:
             connection_.close()
         except (OSError, smtplib.SMTPException):
