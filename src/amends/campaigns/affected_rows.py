@@ -110,13 +110,13 @@ def _check_encoding(peek: bytes) -> None:
             raise FileRefused(
                 _(
                     "The file is not UTF-8 (line %(line)s cannot be read; it looks like windows-1251). Save it as "
-                    "\u201cCSV UTF-8\u201d and upload it again."
+                    "“CSV UTF-8” and upload it again."
                 )
                 % {"line": line}
             ) from None
         raise FileRefused(
             _(
-                "The file is not UTF-8: line %(line)s cannot be read. Save it as \u201cCSV UTF-8\u201d and upload "
+                "The file is not UTF-8: line %(line)s cannot be read. Save it as “CSV UTF-8” and upload "
                 "it again."
             )
             % {"line": line}
@@ -182,7 +182,7 @@ def read_csv(upload: BinaryIO, *, max_rows: int) -> Iterator[Row | Rejected]:
             yield check_row(line, dict(zip(names, fields, strict=True)))
     except UnicodeDecodeError:
         raise FileRefused(
-            _("The file is not UTF-8 after line %(line)s. Save it as \u201cCSV UTF-8\u201d and upload it again.")
+            _("The file is not UTF-8 after line %(line)s. Save it as “CSV UTF-8” and upload it again.")
             % {"line": line}
         ) from None
     finally:

@@ -42,7 +42,7 @@ def worker_env(port: int, lease: int = 2) -> dict[str, str]:
 
 
 def start_worker(env: dict[str, str], idle: float = 3.0) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603 - our own manage.py
+    return subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "sendcampaigns", "--exit-when-idle", str(idle)],
         env=env,
         cwd=ROOT,
