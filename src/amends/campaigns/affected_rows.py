@@ -115,10 +115,7 @@ def _check_encoding(peek: bytes) -> None:
                 % {"line": line}
             ) from None
         raise FileRefused(
-            _(
-                "The file is not UTF-8: line %(line)s cannot be read. Save it as “CSV UTF-8” and upload "
-                "it again."
-            )
+            _("The file is not UTF-8: line %(line)s cannot be read. Save it as “CSV UTF-8” and upload it again.")
             % {"line": line}
         ) from None
 
@@ -182,8 +179,7 @@ def read_csv(upload: BinaryIO, *, max_rows: int) -> Iterator[Row | Rejected]:
             yield check_row(line, dict(zip(names, fields, strict=True)))
     except UnicodeDecodeError:
         raise FileRefused(
-            _("The file is not UTF-8 after line %(line)s. Save it as “CSV UTF-8” and upload it again.")
-            % {"line": line}
+            _("The file is not UTF-8 after line %(line)s. Save it as “CSV UTF-8” and upload it again.") % {"line": line}
         ) from None
     finally:
         text.detach()

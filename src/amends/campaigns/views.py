@@ -171,9 +171,12 @@ def campaign_settings(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
                 **values,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            errors = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+            errors = {
+                ("whole" if field == "__all__" else field): [str(m) for m in msgs]
+                for field, msgs in exc.message_dict.items()
+            }
         except CampaignRefused as exc:
-            errors = {"__all__": [exc.message]}
+            errors = {"whole": [exc.message]}
     if errors:
         return _page(request, incident, errors=errors, posted=request.POST)
     messages.success(request, _("The campaign was saved: look at the preview before you start it."))
