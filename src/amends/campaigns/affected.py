@@ -104,7 +104,7 @@ def _uuid_sql() -> str:
     return "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
 
 
-def _upload_param(upload: uuid.UUID) -> object:
+def _upload_param(upload: uuid.UUID) -> uuid.UUID | str:
     return upload if connection.vendor == "postgresql" else upload.hex
 
 
