@@ -239,6 +239,10 @@ def campaign_start(*, campaign: Campaign, actor: User | None = None) -> Started:
                 expires_at=locked.valid_until,
             )
         queued, suppressed = _write_messages(locked, now)
+        if queued != count:
+            # The suppression list changed between the count and the insert (an address taken off it): a customer
+            # would be left without a code. Nothing is kept; starting again counts afresh.
+            raise CampaignRefused(_("The suppression list changed while the campaign started: start it again."))
         Campaign.objects.filter(pk=locked.pk).update(
             state=Campaign.State.SENDING if queued else Campaign.State.DONE,
             code_batch=locked.code_batch,
