@@ -81,9 +81,13 @@ def test_a_suppressed_address_gets_no_message_and_no_code():
 def test_a_claim_takes_no_more_than_the_rate_allows_across_claims():
     campaign = _ready(30, rate=10)
     campaign_start(campaign=campaign)
+    before = timezone.now()
     first = campaign_claim(limit=200)
-    assert first is not None and len(first[1]) == 10
-    assert campaign_claim(limit=200) is None  # the second's worth is spoken for
+    assert first is not None and len(first[1]) == 10  # one second's worth
+    # The claim moved the campaign's next slot on by 10 / rate = 1 s: the second's worth is spoken for.
+    assert Campaign.objects.get().next_send_at >= before + timezone.timedelta(seconds=1)
+    Campaign.objects.update(next_send_at=timezone.now() + timezone.timedelta(seconds=5))
+    assert campaign_claim(limit=200) is None
     assert CampaignMessage.objects.filter(state="sending").count() == 10
 
 
