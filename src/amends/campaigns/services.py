@@ -390,6 +390,19 @@ def _release(messages: list[CampaignMessage], error: str) -> None:
     )
 
 
+def _renew(messages: list[CampaignMessage], lease: datetime) -> tuple[list[CampaignMessage], datetime]:
+    """Extend the lease on the batch's unsent rows that are still ours (same lease), so a batch slower than its
+    lease (a busy machine, a slow mail server) is not claimed and sent again by another worker meanwhile. Rows
+    whose lease another worker took over are dropped from this batch: they are that worker's now."""
+    renewed = timezone.now() + timedelta(seconds=settings.CAMPAIGN_LEASE_SECONDS)
+    ids = [m.pk for m in messages]
+    CampaignMessage.objects.filter(pk__in=ids, state=CampaignMessage.State.SENDING, claimed_until=lease).update(
+        claimed_until=renewed
+    )
+    ours = set(CampaignMessage.objects.filter(pk__in=ids, claimed_until=renewed).values_list("pk", flat=True))
+    return [m for m in messages if m.pk in ours], renewed
+
+
 def campaign_deliver(campaign: Campaign, messages: list[CampaignMessage]) -> int:
     """Send a claimed batch over one SMTP connection; each message is marked the moment the server accepts it."""
     if not messages:
@@ -413,8 +426,16 @@ def campaign_deliver(campaign: Campaign, messages: list[CampaignMessage]) -> int
         _release(messages, f"cannot connect to the mail server: {exc}")
         return 0
     _commit_without_waiting_for_disk(True)
+    lease = messages[0].claimed_until if messages else None
+    half = timedelta(seconds=settings.CAMPAIGN_LEASE_SECONDS / 2)
     try:
-        for message in messages:
+        pending = list(messages)
+        while pending:
+            if lease is not None and timezone.now() >= lease - half:
+                pending, lease = _renew(pending, lease)
+                if not pending:
+                    break
+            message = pending.pop(0)
             mail = letters.letter(
                 public_id=message.public_id,
                 recipient=message.recipient,

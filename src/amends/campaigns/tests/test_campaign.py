@@ -154,3 +154,17 @@ def test_the_preview_shows_each_language_coached():
     assert [p.language for p in previews] == ["ru", "sk"]
     assert all(p.coaching.coached for p in previews)
     assert "Ольга" in previews[0].letter.body
+
+
+def test_a_slow_batch_renews_its_lease_and_drops_rows_another_worker_took():
+    from amends.campaigns.services import _renew
+
+    campaign = _ready(3)
+    campaign_start(campaign=campaign)
+    _c, claimed = campaign_claim()  # type: ignore[misc]
+    lease = claimed[0].claimed_until
+    taken = claimed[2]
+    CampaignMessage.objects.filter(pk=taken.pk).update(claimed_until=lease + timezone.timedelta(seconds=99))
+    kept, renewed = _renew(claimed, lease)  # type: ignore[arg-type]
+    assert [m.pk for m in kept] == [claimed[0].pk, claimed[1].pk] and renewed > lease  # type: ignore[operator]
+    assert CampaignMessage.objects.filter(claimed_until=renewed).count() == 2
