@@ -182,13 +182,22 @@ def _write_messages(campaign: Campaign, now: datetime) -> tuple[int, int]:
         f"ROW_NUMBER() OVER (ORDER BY a.id) AS n FROM {affected} a JOIN {customers} c ON c.id = a.customer_id "
         f"WHERE a.incident_id = %s AND "
     )
+    numbered_codes = f"SELECT code, ROW_NUMBER() OVER (ORDER BY id) AS n FROM {code_table} WHERE batch = %s"  # noqa: S608
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # SQLite joins two numbered subqueries by nested loops (a million squared); numbered into a temporary
+            # table keyed by the number, each message finds its code by one key lookup.
+            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS campaign_codes (n INTEGER PRIMARY KEY, code TEXT)")
+            cursor.execute("DELETE FROM campaign_codes")
+            cursor.execute(f"INSERT INTO campaign_codes (code, n) {numbered_codes}", [campaign.code_batch])
+            codes_source, code_params = "campaign_codes", []
+        else:
+            codes_source, code_params = f"({numbered_codes})", [campaign.code_batch]
         cursor.execute(
             f"INSERT INTO {messages} ({columns}) SELECT %s, {_uuid_sql()}, p.customer_id, p.email, p.name, "  # noqa: S608
             f"p.language, p.order_reference, k.code, 'queued', 0, %s, '' FROM ({picked} NOT {suppressed}) p "
-            f"JOIN (SELECT code, ROW_NUMBER() OVER (ORDER BY id) AS n FROM {code_table} WHERE batch = %s) k "
-            f"ON k.n = p.n",
-            [campaign.pk, now, fallback, campaign.incident_id, campaign.code_batch],
+            f"JOIN {codes_source} k ON k.n = p.n",
+            [campaign.pk, now, fallback, campaign.incident_id, *code_params],
         )
         queued = cursor.rowcount
         cursor.execute(
