@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "amends.replies",
     "amends.remedies",
     "amends.incidents",
+    "amends.campaigns",
     "amends.aftercare",
     "amends.insights",
     "amends.demo",
@@ -214,6 +215,10 @@ OUTBOX_LEASE_SECONDS = env.int("AMENDS_OUTBOX_LEASE_SECONDS", 120, minimum=1, ma
 WEBHOOK_ALLOWED_HOSTS = env.list("AMENDS_WEBHOOK_ALLOWED_HOSTS", [])
 # How long a connector may take to answer one delivery before it counts as failed and is retried with backoff.
 WEBHOOK_TIMEOUT_SECONDS: float = env.int("AMENDS_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)
+# Apology campaigns: the most rows one upload of affected customers may hold, and how long a worker's claim on a
+# batch of campaign messages lasts (a killed worker's batch is claimed again when it ends).
+CAMPAIGN_MAX_ROWS = env.int("AMENDS_CAMPAIGN_MAX_ROWS", 1_000_000, minimum=1, maximum=5_000_000)
+CAMPAIGN_LEASE_SECONDS = env.int("AMENDS_CAMPAIGN_LEASE_SECONDS", 60, minimum=1, maximum=3600)
 STATUS_LINK_DAYS = env.int("AMENDS_STATUS_LINK_DAYS", 90, minimum=1, maximum=3650)
 # The company's home currency: remedy policies, caps, authority limits and budgets are in it; orders in another
 # currency are converted with the managers' rate table.

@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
 from amends.aftercare.api import router as aftercare_router
+from amends.campaigns.api import router as campaigns_router
 from amends.cases.api import router as cases_router
 from amends.cases.lifecycle import IllegalTransition
 from amends.cases.services import ReplyBlocked
@@ -49,6 +50,7 @@ api.add_router("/", cases_router)
 api.add_router("/", coach_router)
 api.add_router("/", playbooks_router)
 api.add_router("/", codes_router)
+api.add_router("/", campaigns_router)
 
 
 def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:

@@ -17,6 +17,7 @@ from amends.cases.views import actor, staff_required
 from amends.core.display import ladder_label, language_label
 from amends.replies.coach import Coaching
 
+from . import extensions
 from .drafts import company_languages, public_url, remedy_words, statement_coach
 from .forms import DeclareForm, LinkForm, ResolveForm, StatementForm, UpdateForm
 from .ladder import CODES, Level, level_of, recommend
@@ -136,7 +137,7 @@ def _detail(
     request: HttpRequest, incident: Incident, status: int = 200, chosen: str | None = None, **forms: Any
 ) -> HttpResponse:
     user = actor(request)
-    reach = incident_reach(incident=incident)
+    reach = incident_reach(incident=incident, extra_customers=extensions.extra_customers(incident))
     advice = recommend(reach)
     chosen = request.GET.get("level", "") if chosen is None else chosen
     level = level_of(chosen) if chosen in CODES else advice.level
@@ -158,6 +159,7 @@ def _detail(
                 )
             )
     context = {
+        "sections": extensions.sections(incident),
         "incident": incident,
         "remedy": remedy_words(incident),
         "timeline": incident_timeline(incident=incident)[:200],

@@ -10,6 +10,8 @@ from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections
 
+from amends.campaigns.feedback import mail_report_receive
+
 from .mail import RefusedMail
 from .services import email_receive
 
@@ -22,6 +24,9 @@ def _receive(raw: bytes, mail_from: str | None) -> str:
     Message-ID or reference belongs to. The customer learns the reference from the acknowledgement."""
     close_old_connections()
     try:
+        # Bounces, spam complaints and mailed unsubscribes come back to the same address; none is a complaint.
+        if mail_report_receive(raw=raw) is not None:
+            return "250 2.0.0 Report received"
         case = email_receive(raw=raw, mail_from=mail_from)
     except RefusedMail as exc:
         return f"550 5.6.0 {exc}".replace("\r", " ").replace("\n", " ")

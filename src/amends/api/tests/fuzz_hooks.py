@@ -5,6 +5,7 @@ fuzzer means to be valid gets that rule right, as a real client would. Requests 
 generated."""
 
 import base64
+import json
 import os
 import threading
 import zlib
@@ -18,6 +19,14 @@ from amends.remedies import codes
 # A cursor is opaque: only the API hands one out (as next_cursor), so no client makes one up, and one made up
 # is refused with a 400. A request the fuzzer means to be valid gets a cursor of the form the API gives out.
 GENUINE_CURSOR = base64.urlsafe_b64encode(b"2000-01-01T00:00:00+00:00|1").decode()
+
+
+@schemathesis.serializer("application/x-ndjson")
+def ndjson(context, value):  # type: ignore[no-untyped-def]
+    """NDJSON (the affected customers of an incident): the document describes the body as an array of its lines'
+    objects; each item travels as one line of JSON."""
+    items = value if isinstance(value, list) else [value]
+    return {"data": "".join(json.dumps(item) + "\n" for item in items).encode()}
 
 
 # Ids of a case and its remedies that exist (test_fuzz.py makes them): a made-up id only ever meets a 404.

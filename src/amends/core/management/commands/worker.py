@@ -18,6 +18,7 @@ logger = logging.getLogger("amends.worker")
 # (seconds between runs, task path)
 PERIODIC = [
     (1.0, "amends.outbox.tasks.outbox_sweep"),
+    (1.0, "amends.campaigns.tasks.campaigns_sweep"),
     (60.0, "amends.cases.tasks.flag_breaches"),
     (10.0, "amends.core.tasks.fold_tallies"),
     (60.0, "amends.remedies.tasks.remedies_expire"),

@@ -1,0 +1,494 @@
+"""The apology campaign: set it up, start it (every message and code written in bulk), send it at the manager's
+rate with any number of workers, pause, resume, cancel.
+
+**Exactly once.** Messages are rows of their own outbox table. A worker claims a batch in one short transaction
+(FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's IMMEDIATE transaction holds the write lock), as a lease: the rows
+are `sending` until `claimed_until`. It sends the batch over one SMTP connection and marks each message sent in
+its own commit right after the server's 250. A worker killed with SIGKILL leaves its batch leased; when the lease
+ends the rows are claimed again and the unsent ones go out. The only message that can go twice is the one whose
+250 arrived before its commit, and it goes again with the same Message-ID, which receivers drop.
+
+**The rate** is shared by every worker through the campaign row (GCRA): `next_send_at` is when the next message
+may go; a claim takes at most what the rate allows up to one second ahead and moves it on by n / rate.
+
+**Nobody gets two apologies**: one campaign per incident (a unique constraint), one message per customer in it
+(another), and starting is a conditional update from draft, so a second start is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import smtplib
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, mailers
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amends.accounts.models import User
+from amends.customers.models import Customer
+from amends.incidents.models import Incident
+from amends.outbox.models import Suppression
+from amends.outbox.suppression import suppressed_addresses
+from amends.remedies import catalogue
+from amends.remedies.codes_service import codes_issue_batch
+from amends.remedies.models import RemedyCode
+
+from . import letters
+from .models import AffectedCustomer, Campaign, CampaignMessage
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+BURST = 1.0  # seconds of the rate a claim may take ahead
+MAX_ATTEMPTS = 5
+MAX_RATE = 100_000
+CODE_KINDS = (catalogue.Kind.DISCOUNT_CODE.value, catalogue.Kind.STORE_CREDIT.value)
+
+
+class CampaignRefused(Exception):
+    """The campaign cannot do that now; `message` says why (shown to the manager, returned by the API as 409)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- setting up ----------------------------------------------------------------------------------------------
+
+
+def _checked_remedy(
+    *, remedy_kind: str, percent: Decimal | None, amount: Decimal | None, currency: str, valid_until: date
+) -> dict[str, ValidationError]:
+    errors: dict[str, ValidationError] = {}
+    if remedy_kind not in CODE_KINDS:
+        errors["remedy_kind"] = ValidationError(
+            _("Choose a remedy delivered as a code: a discount code or store credit."), code="not_a_code_remedy"
+        )
+    if remedy_kind == catalogue.Kind.STORE_CREDIT and percent is not None:
+        errors["percent"] = ValidationError(_("Store credit is an amount, not a percentage."), code="percent")
+    if (percent is None) == (amount is None):
+        errors["percent"] = ValidationError(_("Give a percentage or an amount, one of the two."), code="value")
+    if percent is not None and not Decimal("0") < percent <= Decimal("100"):
+        errors["percent"] = ValidationError(_("A percentage is more than 0 and at most 100."), code="range")
+    if amount is not None:
+        if not currency:
+            errors["currency"] = ValidationError(_("Say which currency the amount is in, such as EUR."), code="none")
+        if amount <= 0:
+            errors["amount"] = ValidationError(_("It must be more than zero."), code="not_positive")
+    if valid_until <= timezone.localdate():
+        errors["valid_until"] = ValidationError(_("The code must be valid after today."), code="past")
+    return errors
+
+
+def campaign_save(
+    *,
+    incident: Incident,
+    remedy_kind: str,
+    rate: int,
+    valid_until: date,
+    percent: Decimal | None = None,
+    amount: Decimal | None = None,
+    currency: str = "",
+    actor: User | None = None,
+) -> Campaign:
+    """Create the incident's campaign, or change it while it is a draft."""
+    currency = (currency or "").strip().upper()
+    errors = _checked_remedy(
+        remedy_kind=remedy_kind, percent=percent, amount=amount, currency=currency, valid_until=valid_until
+    )
+    if not 1 <= rate <= MAX_RATE:
+        errors["rate"] = ValidationError(
+            _("The rate is from 1 to %(max)s messages a second.") % {"max": MAX_RATE}, code="range"
+        )
+    if errors:
+        raise ValidationError(errors)
+    expires = datetime.combine(valid_until, datetime.max.time(), tzinfo=timezone.get_current_timezone())
+    values = {
+        "remedy_kind": remedy_kind,
+        "percent": percent,
+        "amount": amount,
+        "currency": currency,
+        "valid_until": expires,
+        "rate": rate,
+    }
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().filter(incident=incident).first()
+        if campaign is None:
+            return Campaign.objects.create(
+                public_id=uuid.uuid4(), incident=incident, created_by=actor, created_at=timezone.now(), **values
+            )
+        if campaign.state != Campaign.State.DRAFT:
+            raise CampaignRefused(_("The campaign has started: its remedy can no longer change."))
+        for name, value in values.items():
+            setattr(campaign, name, value)
+        campaign.save(update_fields=list(values))
+        return campaign
+
+
+def campaign_rate_set(*, campaign: Campaign, rate: int) -> None:
+    """The rate may change at any time, also while sending (a provider asking to slow down)."""
+    if not 1 <= rate <= MAX_RATE:
+        raise ValidationError(
+            {"rate": ValidationError(_("The rate is from 1 to %(max)s messages a second.") % {"max": MAX_RATE})}
+        )
+    Campaign.objects.filter(pk=campaign.pk).update(rate=rate)
+
+
+def campaign_remedy(campaign: Campaign) -> letters.Remedy:
+    return letters.Remedy(
+        kind=campaign.remedy_kind,
+        percent=campaign.percent,
+        amount=campaign.amount,
+        currency=campaign.currency,
+        valid_until=timezone.localtime(campaign.valid_until).date(),
+    )
+
+
+# --- starting: every message and every code in bulk ---------------------------------------------------------
+
+
+def _table(model: type) -> str:
+    return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
+
+
+def _uuid_sql() -> str:
+    return "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
+
+
+def _write_messages(campaign: Campaign, now: datetime) -> tuple[int, int]:
+    """Queue a message per affected customer, each with the next code of the campaign's batch; the suppressed
+    get a row in state suppressed and no code. Returns (queued, suppressed)."""
+    messages, affected, customers = _table(CampaignMessage), _table(AffectedCustomer), _table(Customer)
+    suppression, code_table = _table(Suppression), _table(RemedyCode)
+    fallback = settings.LANGUAGE_CODE
+    columns = (
+        "campaign_id, public_id, customer_id, recipient, name, language, order_reference, code, state, attempts, "
+        "due_at, last_error"
+    )
+    suppressed = f"EXISTS (SELECT 1 FROM {suppression} x WHERE x.address = c.email)"  # noqa: S608 - model table names
+    picked = (
+        f"SELECT a.customer_id, c.email, COALESCE(NULLIF(a.name, ''), c.name) AS name, "  # noqa: S608 - table names
+        f"COALESCE(NULLIF(a.language, ''), NULLIF(c.preferred_language, ''), %s) AS language, a.order_reference, "
+        f"ROW_NUMBER() OVER (ORDER BY a.id) AS n FROM {affected} a JOIN {customers} c ON c.id = a.customer_id "
+        f"WHERE a.incident_id = %s AND "
+    )
+    numbered_codes = f"SELECT code, ROW_NUMBER() OVER (ORDER BY id) AS n FROM {code_table} WHERE batch = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # SQLite joins two numbered subqueries by nested loops (a million squared); numbered into a temporary
+            # table keyed by the number, each message finds its code by one key lookup.
+            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS campaign_codes (n INTEGER PRIMARY KEY, code TEXT)")
+            cursor.execute("DELETE FROM campaign_codes")
+            cursor.execute(f"INSERT INTO campaign_codes (code, n) {numbered_codes}", [campaign.code_batch])
+            codes_source, code_params = "campaign_codes", []
+        else:
+            codes_source, code_params = f"({numbered_codes})", [campaign.code_batch]
+        cursor.execute(
+            f"INSERT INTO {messages} ({columns}) SELECT %s, {_uuid_sql()}, p.customer_id, p.email, p.name, "  # noqa: S608
+            f"p.language, p.order_reference, k.code, 'queued', 0, %s, '' FROM ({picked} NOT {suppressed}) p "
+            f"JOIN {codes_source} k ON k.n = p.n",
+            [campaign.pk, now, fallback, campaign.incident_id, *code_params],
+        )
+        queued = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {messages} ({columns}) SELECT %s, {_uuid_sql()}, p.customer_id, p.email, p.name, "  # noqa: S608
+            f"p.language, p.order_reference, NULL, 'suppressed', 0, %s, '' FROM ({picked} {suppressed}) p",
+            [campaign.pk, now, fallback, campaign.incident_id],
+        )
+        return queued, cursor.rowcount
+
+
+def _sendable_count(incident: Incident) -> int:
+    return (
+        AffectedCustomer.objects.filter(incident=incident)
+        .exclude(customer__email__in=Suppression.objects.values("address"))
+        .count()
+    )
+
+
+@dataclass(frozen=True)
+class Started:
+    queued: int
+    suppressed: int
+
+
+def campaign_start(*, campaign: Campaign, actor: User | None = None) -> Started:
+    """Write every message with its code, all or none, and start sending. Refused when the campaign has started
+    before (nobody gets two apologies) or the incident has nobody affected."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().select_related("incident").get(pk=campaign.pk)
+        if locked.state != Campaign.State.DRAFT:
+            raise CampaignRefused(
+                _("This campaign was started already: it is sent once, so nobody gets two apologies.")
+            )
+        if not AffectedCustomer.objects.filter(incident_id=locked.incident_id).exists():
+            raise CampaignRefused(
+                _("Nobody is named as affected by this incident yet: upload them, or add those who complained.")
+            )
+        count = _sendable_count(locked.incident)
+        locked.code_batch = f"campaign-{locked.public_id.hex[:20]}"
+        if count:
+            codes_issue_batch(
+                count=count,
+                batch=locked.code_batch,
+                percent=locked.percent,
+                amount=locked.amount,
+                currency=locked.currency,
+                expires_at=locked.valid_until,
+            )
+        queued, suppressed = _write_messages(locked, now)
+        if queued != count:
+            # The suppression list changed between the count and the insert (an address taken off it): a customer
+            # would be left without a code. Nothing is kept; starting again counts afresh.
+            raise CampaignRefused(_("The suppression list changed while the campaign started: start it again."))
+        Campaign.objects.filter(pk=locked.pk).update(
+            state=Campaign.State.SENDING if queued else Campaign.State.DONE,
+            code_batch=locked.code_batch,
+            templates=letters.templates_now(),
+            started_at=now,
+            finished_at=None if queued else now,
+            next_send_at=now,
+        )
+    logger.info("campaign %s started: %s queued, %s suppressed", campaign.public_id, queued, suppressed)
+    return Started(queued=queued, suppressed=suppressed)
+
+
+def campaign_pause(*, campaign: Campaign) -> None:
+    if not Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.SENDING).update(state=Campaign.State.PAUSED):
+        raise CampaignRefused(_("Only a campaign that is sending can be paused."))
+
+
+def campaign_resume(*, campaign: Campaign) -> None:
+    updated = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.PAUSED).update(
+        state=Campaign.State.SENDING, next_send_at=timezone.now()
+    )
+    if not updated:
+        raise CampaignRefused(_("Only a paused campaign can be resumed."))
+
+
+def campaign_cancel(*, campaign: Campaign) -> int:
+    """Stop for good: what is queued is cancelled and its codes withdrawn (a batch in flight finishes). Returns
+    how many messages were cancelled."""
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Campaign.objects.filter(
+            pk=campaign.pk, state__in=[Campaign.State.SENDING, Campaign.State.PAUSED, Campaign.State.DRAFT]
+        ).update(state=Campaign.State.CANCELLED, finished_at=now)
+        if not updated:
+            raise CampaignRefused(_("This campaign has finished already."))
+        unsent = CampaignMessage.objects.filter(campaign=campaign).filter(
+            Q(state=CampaignMessage.State.QUEUED) | Q(state=CampaignMessage.State.SENDING, claimed_until__lt=now)
+        )
+        # The codes of messages never sent are withdrawn, so no code is out there that nobody was given.
+        RemedyCode.objects.filter(
+            state=RemedyCode.State.ISSUED, code__in=unsent.exclude(code=None).values("code")
+        ).update(state=RemedyCode.State.VOID)
+        return unsent.update(state=CampaignMessage.State.CANCELLED, claimed_until=None)
+
+
+# --- sending ------------------------------------------------------------------------------------------------
+
+
+def _due_ids(campaign_id: int, now: datetime, limit: int) -> list[int]:
+    """Rows whose lease ran out (a worker died), then queued rows that are due: two queries, each on its own
+    partial index; one query with an OR of the two reads the whole table of a million-message campaign."""
+    ids: list[int] = []
+    for due in (
+        Q(state=CampaignMessage.State.SENDING, claimed_until__lt=now),
+        Q(state=CampaignMessage.State.QUEUED, due_at__lte=now),
+    ):
+        if len(ids) >= limit:
+            break
+        candidates = CampaignMessage.objects.filter(due, campaign_id=campaign_id).order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids += list(candidates.values_list("id", flat=True)[: limit - len(ids)])
+    return ids
+
+
+def _finish_if_done(campaign: Campaign, now: datetime) -> None:
+    left = CampaignMessage.objects.filter(
+        campaign=campaign, state__in=[CampaignMessage.State.QUEUED, CampaignMessage.State.SENDING]
+    ).exists()
+    if not left:
+        Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.SENDING).update(
+            state=Campaign.State.DONE, finished_at=now
+        )
+
+
+def campaign_claim(*, limit: int = BATCH) -> tuple[Campaign, list[CampaignMessage]] | None:
+    """Claim a batch of due messages of a sending campaign, within its rate; None when nothing may go now."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.CAMPAIGN_LEASE_SECONDS)
+    sending = list(
+        Campaign.objects.filter(state=Campaign.State.SENDING).order_by("next_send_at").values_list("pk", flat=True)
+    )
+    for campaign_id in sending:
+        with transaction.atomic():
+            # The campaign row is the rate's lock: claims of one campaign queue on it for a few milliseconds.
+            campaign = Campaign.objects.select_for_update().filter(pk=campaign_id, state=Campaign.State.SENDING).first()
+            if campaign is None:
+                continue
+            ahead = max((campaign.next_send_at or now) - now, timedelta(0)).total_seconds()
+            allowed = min(limit, math.floor(campaign.rate * (BURST - ahead)))
+            if allowed < 1:
+                continue
+            ids = _due_ids(campaign.pk, now, allowed)
+            if not ids:
+                _finish_if_done(campaign, now)
+                continue
+            CampaignMessage.objects.filter(id__in=ids).update(
+                state=CampaignMessage.State.SENDING, claimed_until=lease, attempts=F("attempts") + 1
+            )
+            start = max(campaign.next_send_at or now, now)
+            Campaign.objects.filter(pk=campaign.pk).update(
+                next_send_at=start + timedelta(seconds=len(ids) / campaign.rate)
+            )
+        claimed = list(CampaignMessage.objects.filter(id__in=ids).order_by("id"))
+        return campaign, claimed
+    return None
+
+
+def _mark_sent(message: CampaignMessage) -> None:
+    """Its own commit (autocommit: one statement), right after the server's 250."""
+    CampaignMessage.objects.filter(pk=message.pk, state=CampaignMessage.State.SENDING).update(
+        state=CampaignMessage.State.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
+    )
+
+
+def _commit_without_waiting_for_disk(on: bool) -> None:
+    """While a batch is sent, PostgreSQL's commits of the marks do not wait for the WAL to reach the disk. A killed
+    worker loses nothing by it: a commit is in the server's hands the moment it returns. Only a crash of the
+    database server itself could lose the last fraction of a second of marks, and those messages would go again
+    with their Message-IDs. Waiting for the disk costs a flush per message, which on a busy machine is most of
+    what a message costs. Set for the session during the batch and reset after, so nothing else is affected."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF" if on else "SET synchronous_commit TO DEFAULT")
+
+
+def _mark_failed(message: CampaignMessage, *, error: str, permanent: bool = False) -> None:
+    give_up = permanent or message.attempts >= MAX_ATTEMPTS
+    backoff = min(30 * 2 ** max(message.attempts - 1, 0), 3600) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
+    CampaignMessage.objects.filter(pk=message.pk, state=CampaignMessage.State.SENDING).update(
+        state=CampaignMessage.State.FAILED if give_up else CampaignMessage.State.QUEUED,
+        due_at=timezone.now() + timedelta(seconds=backoff),
+        claimed_until=None,
+        last_error=error[:500],
+    )
+
+
+def _release(messages: list[CampaignMessage], error: str) -> None:
+    """Nothing of the batch was sent (no connection): back in the queue, after a short wait."""
+    CampaignMessage.objects.filter(pk__in=[m.pk for m in messages], state=CampaignMessage.State.SENDING).update(
+        state=CampaignMessage.State.QUEUED,
+        due_at=timezone.now() + timedelta(seconds=15),
+        claimed_until=None,
+        last_error=error[:500],
+    )
+
+
+def _renew(messages: list[CampaignMessage], lease: datetime) -> tuple[list[CampaignMessage], datetime]:
+    """Extend the lease on the batch's unsent rows that are still ours (same lease), so a batch slower than its
+    lease (a busy machine, a slow mail server) is not claimed and sent again by another worker meanwhile. Rows
+    whose lease another worker took over are dropped from this batch: they are that worker's now."""
+    renewed = timezone.now() + timedelta(seconds=settings.CAMPAIGN_LEASE_SECONDS)
+    ids = [m.pk for m in messages]
+    CampaignMessage.objects.filter(pk__in=ids, state=CampaignMessage.State.SENDING, claimed_until=lease).update(
+        claimed_until=renewed
+    )
+    ours = set(CampaignMessage.objects.filter(pk__in=ids, claimed_until=renewed).values_list("pk", flat=True))
+    return [m for m in messages if m.pk in ours], renewed
+
+
+def campaign_deliver(campaign: Campaign, messages: list[CampaignMessage]) -> int:
+    """Send a claimed batch over one SMTP connection; each message is marked the moment the server accepts it."""
+    if not messages:
+        return 0
+    stopped = set(suppressed_addresses(m.recipient for m in messages))
+    if stopped:
+        # Unsubscribed or bounced since the campaign started: skipped now, and their codes withdrawn.
+        skipped = [m for m in messages if m.recipient in stopped]
+        CampaignMessage.objects.filter(pk__in=[m.pk for m in skipped]).update(
+            state=CampaignMessage.State.SUPPRESSED, claimed_until=None
+        )
+        RemedyCode.objects.filter(code__in=[m.code for m in skipped if m.code]).update(state=RemedyCode.State.VOID)
+        messages = [m for m in messages if m.recipient not in stopped]
+    incident = Incident.objects.select_related("brand").get(pk=campaign.incident_id)
+    remedy = campaign_remedy(campaign)
+    sent = 0
+    connection_ = mailers.default
+    try:
+        connection_.open()
+    except (OSError, smtplib.SMTPException) as exc:
+        _release(messages, f"cannot connect to the mail server: {exc}")
+        return 0
+    _commit_without_waiting_for_disk(True)
+    lease = messages[0].claimed_until if messages else None
+    half = timedelta(seconds=settings.CAMPAIGN_LEASE_SECONDS / 2)
+    try:
+        pending = list(messages)
+        while pending:
+            if lease is not None and timezone.now() >= lease - half:
+                pending, lease = _renew(pending, lease)
+                if not pending:
+                    break
+            message = pending.pop(0)
+            mail = letters.letter(
+                public_id=message.public_id,
+                recipient=message.recipient,
+                name=message.name,
+                language=message.language,
+                order_reference=message.order_reference,
+                code=message.code or "",
+                incident=incident,
+                brand=incident.brand,
+                remedy=remedy,
+                templates=campaign.templates,
+            )
+            email = EmailMessage(
+                subject=mail.subject, body=mail.body, from_email=mail.sender, to=[mail.recipient], headers=mail.headers
+            )
+            try:
+                connection_.send_messages([email])
+            except smtplib.SMTPRecipientsRefused as exc:
+                _mark_failed(message, error=f"recipient refused: {exc}", permanent=True)
+            except smtplib.SMTPResponseException as exc:
+                _mark_failed(message, error=f"{exc.smtp_code} {exc.smtp_error!r}", permanent=exc.smtp_code >= 500)
+            except (OSError, smtplib.SMTPException, ValueError) as exc:
+                _mark_failed(message, error=str(exc) or exc.__class__.__name__)
+            else:
+                _mark_sent(message)
+                sent += 1
+    finally:
+        _commit_without_waiting_for_disk(False)
+        try:
+            connection_.close()
+        except (OSError, smtplib.SMTPException):
+            logger.warning("mail server connection did not close cleanly")
+    return sent
+
+
+def campaigns_deliver_due(*, seconds: float | None = None, limit: int | None = None) -> int:
+    """Claim and send until nothing may go now (or `seconds` have passed, or `limit` messages went out)."""
+    started = timezone.now()
+    total = 0
+    while limit is None or total < limit:
+        if seconds is not None and (timezone.now() - started).total_seconds() >= seconds:
+            break
+        claimed = campaign_claim()
+        if claimed is None:
+            break
+        total += campaign_deliver(*claimed)
+    return total

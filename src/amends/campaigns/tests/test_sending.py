@@ -1,0 +1,50 @@
+"""Sending to a real SMTP server: one connection per batch, each message marked when the server accepts it."""
+
+import pytest
+
+from amends.campaigns.models import Campaign, CampaignMessage
+from amends.campaigns.services import campaign_start, campaigns_deliver_due
+from amends.conftest import SmtpSink
+from amends.outbox.models import Suppression
+from amends.outbox.suppression import suppression_add
+
+from .factories import csv_bytes, import_csv, make_campaign, make_incident, people
+
+pytestmark = [pytest.mark.django_db, pytest.mark.integration]
+
+
+def test_every_message_reaches_the_server_once_and_the_campaign_finishes(smtp_sink: SmtpSink):
+    incident = make_incident()
+    import_csv(incident, csv_bytes(people(25)))
+    campaign = make_campaign(incident, rate=1000)
+    campaign_start(campaign=campaign)
+    assert campaigns_deliver_due() == 25
+    assert campaigns_deliver_due() == 0
+    ids = smtp_sink.message_ids()
+    assert len(ids) == 25 == len(set(ids))
+    assert set(CampaignMessage.objects.values_list("state", flat=True)) == {"sent"}
+    assert Campaign.objects.get().state == "done"
+    mail = smtp_sink.received[0]
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    row = CampaignMessage.objects.get(public_id=str(mail["Message-ID"]).strip("<>").split("@")[0])
+    assert row.sent_at is not None and (row.code or "")[:4] in mail.get_content().replace("-", "")
+
+
+def test_an_address_suppressed_after_the_start_is_skipped_when_its_turn_comes(smtp_sink: SmtpSink):
+    incident = make_incident()
+    import_csv(incident, csv_bytes(people(3)))
+    campaign_start(campaign=make_campaign(incident))
+    suppression_add(address="person2@example.com", reason=Suppression.Reason.COMPLAINED)
+    assert campaigns_deliver_due() == 2
+    assert CampaignMessage.objects.get(recipient="person2@example.com").state == "suppressed"
+
+
+def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails(smtp_sink: SmtpSink):
+    incident = make_incident()
+    import_csv(incident, csv_bytes(people(2)))
+    campaign_start(campaign=make_campaign(incident))
+    smtp_sink.fail_next = 1
+    assert campaigns_deliver_due() == 1
+    retried = CampaignMessage.objects.get(state="queued")
+    assert "451" in retried.last_error and retried.attempts == 1
+    assert Campaign.objects.get().state == "sending"
