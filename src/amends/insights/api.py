@@ -46,7 +46,7 @@ class ManagerSession(SessionAuth):
 
 
 router = Router(tags=["insights"], auth=[ApiKeyAuth(), ManagerSession()])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 PERIOD_RULES = (
     " The period is `from`–`to` (YYYY-MM-DD, both included; default the last 30 days); a start after the end, or a "
     "period over two years (731 days), is refused with 422 and the reason."

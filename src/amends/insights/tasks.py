@@ -12,5 +12,5 @@ def refresh_rollups() -> int:
     """Scheduled by the worker every minute: the dashboard's figures follow the cases within about a minute."""
     days = rollups_refresh()
     if days:
-        logger.info("dashboard figures of %s day(s) refreshed", days)
+        logger.debug("dashboard figures of %s day(s) refreshed", days)
     return days

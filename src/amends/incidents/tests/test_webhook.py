@@ -5,14 +5,12 @@ import json
 import socket
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from django.utils import timezone
 
 from amends.incidents.services import incident_publish
 from amends.outbox.models import OutboxMessage
 from amends.outbox.services import outbox_deliver_due
-from amends.webhooks import delivery
 from amends.webhooks.services import webhook_endpoint_create
 from amends.webhooks.tests.test_webhooks import receiver, verify  # noqa: F401 (the fixture)
 
@@ -55,8 +53,8 @@ def test_a_connector_answering_500_gets_the_signed_event_on_the_retry(receiver, 
     assert payload["slug"] == incident.slug and payload["brand"]["name"]
 
 
-def test_a_connector_that_never_answers_times_out_and_is_retried(silent, manager, monkeypatch):
-    monkeypatch.setattr(delivery, "TIMEOUT", httpx.Timeout(0.2))
+def test_a_connector_that_never_answers_times_out_and_is_retried(silent, manager, settings):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.2
     webhook_endpoint_create(url=silent, events=["incident.published"])
     incident_publish(incident=declared(manager), actor=manager, level="blog_post")
     assert outbox_deliver_due() == 0
