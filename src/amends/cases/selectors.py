@@ -96,7 +96,7 @@ def is_word_search(q: str) -> bool:
 
 def inbox_search(*, actor: User, filters: InboxFilters) -> Inbox:
     """The inbox, and the search in it if the filters have one (see cases/search.py)."""
-    cases, _bounded = _inbox_filtered(actor=actor, filters=filters)
+    cases, _bounded = _inbox_filtered(actor=actor, filters=filters, words=False)
     if is_word_search(filters.q):
         shown = _visible(actor).select_related("customer", "team", "assignee", "triage", "triage__category")
         found = case_search(filters.q, cases=cases)
@@ -106,9 +106,10 @@ def inbox_search(*, actor: User, filters: InboxFilters) -> Inbox:
     return Inbox(cases=cases.order_by(*INBOX_ORDER))
 
 
-def _inbox_filtered(*, actor: User, filters: InboxFilters) -> tuple[QuerySet[Case], bool]:
+def _inbox_filtered(*, actor: User, filters: InboxFilters, words: bool = True) -> tuple[QuerySet[Case], bool]:
     """The inbox's cases for `filters`, unordered, and whether the set is bounded by something other than the
-    table's size (one handle's cases), so it may be read whole. A word search is applied by inbox_search."""
+    table's size (a search's hits, one handle's cases), so it may be read whole. `words=False` leaves a word
+    search to the caller (inbox_search ranks the hits)."""
     cases = _visible(actor).select_related("customer", "team", "assignee", "triage", "triage__category")
     if filters.status == "open" or not filters.status:
         cases = cases.filter(status__in=OPEN)
@@ -144,6 +145,8 @@ def _inbox_filtered(*, actor: User, filters: InboxFilters) -> tuple[QuerySet[Cas
     if handle and not is_word_search(handle):
         # A handle on a public platform (@anna_k), as the case page shows it: a lookup, not a word search.
         return cases.filter(customer__handles__handle_key=handle[1:].casefold()), True
+    if words and is_word_search(handle):
+        return cases.filter(id__in=case_search(handle, cases=cases).ids), True
     return cases, False
 
 

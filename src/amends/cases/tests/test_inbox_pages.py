@@ -3,6 +3,7 @@ with ties on every column; a cursor this server did not give out, or an old page
 
 import re
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from amends.cases import keyset
 from amends.cases.lifecycle import Status
 from amends.cases.models import Case
+from amends.cases.search_documents import search_documents_build
 from amends.cases.selectors import InboxFilters, inbox, inbox_page
 from amends.conftest import open_case
 
@@ -48,6 +50,7 @@ def many(agent):  # type: ignore[no-untyped-def]
             )
         )
     Case.objects.bulk_create(copies)
+    search_documents_build()  # bulk_create skips the services that keep the search documents
     return Case.objects.count()
 
 
@@ -84,7 +87,10 @@ def walk(agent, filters: InboxFilters, size: int) -> tuple[list[str], list[list[
 )
 @pytest.mark.parametrize("size", [2, 7])
 def test_paging_shows_every_case_once_in_the_inbox_order_both_ways(agent, many, filters, size):
-    expected = list(inbox(actor=agent, filters=filters).values_list("reference", flat=True))
+    found = set(inbox(actor=agent, filters=filters).values_list("reference", flat=True))
+    # In the inbox's order (a search's own page ranks its hits; paged by cursor they keep the inbox order).
+    order = inbox(actor=agent, filters=replace(filters, q="")).values_list("reference", flat=True)
+    expected = [reference for reference in order if reference in found]
     assert expected  # the filter matches something, or the test proves nothing
     forwards, backwards_pages = walk(agent, filters, size)
     assert forwards == expected

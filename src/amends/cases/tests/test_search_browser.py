@@ -17,8 +17,18 @@ pytestmark = [
 
 
 def test_a_search_typed_in_the_inbox_marks_what_it_found_and_explains_a_bad_one(browser, live_server):  # type: ignore[no-untyped-def]
-    open_case(email="petar@example.rs", name="Petar Marković", language="sr", description="Величина није добра. Молим вас за замену до петка.")
-    open_case(email="anna@example.de", name="Anna Keller", language="en", description="The parcel came <b>open</b>. Half of the order is missing.")
+    open_case(
+        email="petar@example.rs",
+        name="Petar Marković",
+        language="sr",
+        description="Величина није добра. Молим вас за замену до петка.",
+    )
+    open_case(
+        email="anna@example.de",
+        name="Anna Keller",
+        language="en",
+        description="The parcel came <b>open</b>. Half of the order is missing.",
+    )
     page = sign_in(browser, live_server)
     page.fill("input[name=q]", "markovic velicina")
     page.press("input[name=q]", "Enter")
