@@ -11,7 +11,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from amends.api.edge import Refused
 from amends.api.fields import Currency
@@ -102,7 +102,7 @@ class CampaignIn(InSchema):
     amount: Decimal | None = Field(default=None, gt=0, lt=Decimal("1000000000"), max_digits=14, decimal_places=3)
     currency: Currency | None = None
     valid_until: date = Field(description="The last day the codes work; after today")
-    rate: int = Field(ge=1, le=MAX_RATE, description="Messages a second")
+    rate: StrictInt = Field(ge=1, le=MAX_RATE, description="Messages a second")
 
 
 def _incident(incident_id: UUID) -> Incident:
@@ -241,7 +241,7 @@ def _action(incident_id: UUID, action: str) -> JsonResponse:
 
 @router.post(
     "/incidents/{incident_id}/campaign/start",
-    response={200: CampaignOut, **ERRORS},
+    response={200: CampaignOut, **WRITE_ERRORS},
     summary="Start sending",
     description="Writes a message with a unique code for every affected customer (suppressed addresses are "
     "skipped) and starts sending at the campaign's rate. A campaign is started once: a second start answers 409, "
@@ -253,7 +253,7 @@ def campaign_start_api(request: HttpRequest, incident_id: UUID):  # type: ignore
 
 @router.post(
     "/incidents/{incident_id}/campaign/pause",
-    response={200: CampaignOut, **ERRORS},
+    response={200: CampaignOut, **WRITE_ERRORS},
     summary="Pause sending",
 )
 def campaign_pause_api(request: HttpRequest, incident_id: UUID):  # type: ignore[no-untyped-def]
@@ -262,7 +262,7 @@ def campaign_pause_api(request: HttpRequest, incident_id: UUID):  # type: ignore
 
 @router.post(
     "/incidents/{incident_id}/campaign/resume",
-    response={200: CampaignOut, **ERRORS},
+    response={200: CampaignOut, **WRITE_ERRORS},
     summary="Resume sending",
 )
 def campaign_resume_api(request: HttpRequest, incident_id: UUID):  # type: ignore[no-untyped-def]
@@ -271,7 +271,7 @@ def campaign_resume_api(request: HttpRequest, incident_id: UUID):  # type: ignor
 
 @router.post(
     "/incidents/{incident_id}/campaign/cancel",
-    response={200: CampaignOut, **ERRORS},
+    response={200: CampaignOut, **WRITE_ERRORS},
     summary="Cancel what is not sent yet",
     description="Messages not yet sent are cancelled and their codes withdrawn; a batch in flight finishes.",
 )

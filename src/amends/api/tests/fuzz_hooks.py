@@ -26,7 +26,7 @@ def ndjson(context, value):  # type: ignore[no-untyped-def]
     """NDJSON (the affected customers of an incident): the document describes the body as an array of its lines'
     objects; each item travels as one line of JSON."""
     items = value if isinstance(value, list) else [value]
-    return {"data": "".join(json.dumps(item) + "\n" for item in items).encode()}
+    return "".join(json.dumps(item) + "\n" for item in items).encode()
 
 
 # Ids of a case and its remedies that exist (test_fuzz.py makes them): a made-up id only ever meets a 404.
