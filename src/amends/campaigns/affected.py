@@ -210,6 +210,8 @@ def affected_add_complainants(*, incident: Incident) -> int:
     cases = Case.objects.filter(incident_link__incident=incident)
     if incident.cluster_id:
         cases = cases | Case.objects.filter(triage__cluster_id=incident.cluster_id)
+    # A customer known only by a public handle has no address to mail: the brand answers them in their thread.
+    cases = cases.filter(customer__email__isnull=False)
     customers = {
         customer_id: (name, language)
         for customer_id, name, language in cases.values_list("customer_id", "customer__name", "language").distinct()

@@ -38,7 +38,7 @@ def campaign_previews(campaign: Campaign) -> list[Preview]:
         lang = letters.language_of(language, templates)
         mail = letters.letter(
             public_id=uuid.uuid4(),
-            recipient=sample.customer.email if sample else "",
+            recipient=(sample.customer.email or "") if sample else "",
             name=name,
             language=lang,
             order_reference=sample.order_reference if sample else "",

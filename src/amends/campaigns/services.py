@@ -180,7 +180,7 @@ def _write_messages(campaign: Campaign, now: datetime) -> tuple[int, int]:
         f"SELECT a.customer_id, c.email, COALESCE(NULLIF(a.name, ''), c.name) AS name, "  # noqa: S608 - table names
         f"COALESCE(NULLIF(a.language, ''), NULLIF(c.preferred_language, ''), %s) AS language, a.order_reference, "
         f"ROW_NUMBER() OVER (ORDER BY a.id) AS n FROM {affected} a JOIN {customers} c ON c.id = a.customer_id "
-        f"WHERE a.incident_id = %s AND "
+        f"WHERE a.incident_id = %s AND c.email IS NOT NULL AND "
     )
     numbered_codes = f"SELECT code, ROW_NUMBER() OVER (ORDER BY id) AS n FROM {code_table} WHERE batch = %s"  # noqa: S608
     with connection.cursor() as cursor:

@@ -122,3 +122,14 @@ def test_everyone_who_complained_in_the_incident_becomes_affected_once():
     assert affected_add_complainants(incident=incident) == 2
     assert affected_add_complainants(incident=incident) == 0
     assert set(AffectedCustomer.objects.values_list("source", flat=True)) == {"complaints"}
+
+
+def test_a_complainant_known_only_by_a_public_handle_gets_no_apology_mail():
+    incident = make_incident()
+    mailed = open_case(email="olga@example.com")
+    handle_only = open_case(email="", channel="public_thread")
+    assert handle_only.case.customer.email is None
+    for opened in (mailed, handle_only):
+        IncidentCase.objects.create(incident=incident, case=opened.case, how="linked", created_at=incident.created_at)
+    assert affected_add_complainants(incident=incident) == 1
+    assert list(AffectedCustomer.objects.values_list("customer__email", flat=True)) == ["olga@example.com"]
