@@ -51,6 +51,7 @@ from .public_threads import (
     PublicPost,
     public_post_clean,
     public_thread_open_case,
+    public_thread_open_case_locked,
     public_thread_record,
     public_thread_seen_again,
 )
@@ -435,6 +436,13 @@ def case_open(
                 language=cleaned["language"],
                 known=known,
             )
+        if public is not None:
+            # The first look above ran before this transaction: another comment of the same author may have
+            # opened a case in the thread since. Look again holding the author's row, so that of two comments
+            # arriving at once the second waits here and joins the first one's case.
+            opened_meanwhile = public_thread_open_case_locked(facts=public, customer=customer)
+            if opened_meanwhile is not None:
+                return _join(opened_meanwhile, public, cleaned, actor_label=actor_label, now=now if backdated else None)
         # Someone known only by a handle gets no acknowledgement by e-mail: the brand answers them in the thread.
         acknowledged = bool(customer.email)
         language = (
@@ -552,11 +560,15 @@ def case_open(
 
 def _join_thread(public: PublicFacts, cleaned: dict, *, actor_label: str, now: datetime | None) -> Opened | None:
     """A follow-on comment by the same author in the same thread joins their open case as a new message."""
-    from .services import case_add_customer_message
-
     case = public_thread_open_case(public)
     if case is None:
         return None
+    return _join(case, public, cleaned, actor_label=actor_label, now=now)
+
+
+def _join(case: Case, public: PublicFacts, cleaned: dict, *, actor_label: str, now: datetime | None) -> Opened:
+    from .services import case_add_customer_message
+
     with transaction.atomic():
         case_add_customer_message(
             case=case,

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from amends.customers.models import Platform
+from amends.customers.models import Customer, Platform
 
 from .lifecycle import OPEN
 from .models import Case, PublicThread
@@ -191,6 +191,17 @@ def public_thread_open_case(facts: PublicFacts) -> Case | None:
         .first()
     )
     return thread.case if thread else None
+
+
+def public_thread_open_case_locked(*, facts: PublicFacts, customer: Customer) -> Case | None:
+    """`public_thread_open_case` again, inside the intake's transaction, holding the author's customer row.
+
+    Two comments of one author arriving at once both find no open case at the first look; they queue here, and
+    the second sees the case the first opened once that commits (PostgreSQL: the row lock, each statement reading
+    what is committed; SQLite: the write lock every transaction takes at BEGIN IMMEDIATE). A first post creates
+    the author's handle under a unique constraint, so its twin waits on that insert and then finds the author."""
+    list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True))
+    return public_thread_open_case(facts)
 
 
 def public_thread_record(*, case: Case, facts: PublicFacts) -> PublicThread:
