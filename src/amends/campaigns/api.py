@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from pydantic import Field, StrictInt
 
 from amends.api.edge import Refused
-from amends.api.fields import Currency
+from amends.api.fields import Currency, Moment
 from amends.api.idempotency import run_idempotent
 from amends.api.models import ApiKey
 from amends.cases.schemas import ErrorOut, InSchema
@@ -23,6 +23,7 @@ from amends.incidents.models import Incident
 from .affected import affected_import
 from .affected_rows import FileRefused, NotJson, read_ndjson
 from .models import AffectedCustomer, Campaign
+from .selection import SelectionRefused, affected_select_complainants, affected_select_orders
 from .selectors import campaign_of, campaign_progress
 from .services import (
     MAX_RATE,
@@ -66,6 +67,31 @@ class AffectedImportOut(Schema):
     rejected_total: int
     rejected: list[RejectedLineOut]
     refused: str
+
+
+class SelectionIn(InSchema):
+    source: Literal["complainants", "orders"] = Field(
+        description="complainants: everyone who complained in the incident's cases or its cluster. orders: everyone "
+        "with an order (reported through POST /orders) placed in the window"
+    )
+    start: Moment | None = Field(
+        default=None, description="orders only: the window's start (included); the incident's start if left out"
+    )
+    end: Moment | None = Field(
+        default=None,
+        description="orders only: the window's end (included); the incident's end if left out, or now while it goes on",
+    )
+
+
+class SelectionOut(Schema):
+    source: Literal["complainants", "orders"]
+    found: int = Field(description="Customers the selection found")
+    added: int = Field(description="Affected customers new to this incident")
+    already_named: int = Field(description="Found, and named as affected before (by any source)")
+    without_email: int = Field(description="Found, but known only by a handle on a platform: not written to")
+    start: str | None = Field(description="The window searched (orders)")
+    end: str | None
+    message: str = Field(description="What happened, in words (also when nobody was found)")
 
 
 class ProgressOut(Schema):
@@ -176,6 +202,37 @@ def affected_add(request: HttpRequest, incident_id: UUID):  # type: ignore[no-un
         return 200, report.as_dict()
 
     return run_idempotent(request, key, work)
+
+
+@router.post(
+    "/incidents/{incident_id}/affected/selection",
+    response={200: SelectionOut, **ERRORS},
+    summary="Name affected customers by a selection",
+    description="Adds everyone the selection finds: `complainants` (everyone who complained about the incident) or "
+    "`orders` (everyone with an order placed in the window, both ends included: the incident's start and end, "
+    "now while it goes on, or the `start` and `end` given). A customer found twice or named before is one "
+    "affected customer, so running it again adds nobody; a customer known only by a handle is counted in "
+    "`without_email` and not added. A selection that finds nobody stores nothing and says so in `message`. "
+    "409 once the campaign has started.",
+)
+def affected_select(request: HttpRequest, incident_id: UUID, payload: SelectionIn):  # type: ignore[no-untyped-def]
+    incident = _incident(incident_id)
+    if payload.source == "complainants" and (payload.start or payload.end):
+        raise Refused(
+            422,
+            _("A window applies to orders only: leave start and end out for the complainants."),
+            {"start" if payload.start else "end": [_("A window applies to orders only.")]},
+        )
+    try:
+        if payload.source == "orders":
+            selected = affected_select_orders(incident=incident, start=payload.start, end=payload.end)
+        else:
+            selected = affected_select_complainants(incident=incident)
+    except SelectionRefused as exc:
+        if exc.conflict:
+            raise Refused(409, exc.message) from None
+        raise Refused(422, exc.message, {exc.field: [exc.message]} if exc.field else None) from None
+    return 200, selected.as_dict()
 
 
 @router.post(

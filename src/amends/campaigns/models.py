@@ -5,12 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AffectedCustomer(models.Model):
-    """A customer an incident touched: named by a CSV upload, the API, or the complaints in the incident."""
+    """A customer an incident touched: named by a CSV upload, the API, the complaints in the incident, or the shop's
+    orders placed in its window."""
 
     class Source(models.TextChoices):
         CSV = "csv", _("CSV upload")
         API = "api", _("API")
         COMPLAINTS = "complaints", _("Complained about it")
+        ORDERS = "orders", _("Ordered during it")
 
     # No index of its own: the unique (incident, customer) index serves every lookup by incident.
     incident = models.ForeignKey(

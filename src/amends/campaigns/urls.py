@@ -10,6 +10,10 @@ urlpatterns = [
     path(
         "incidents/<uuid:public_id>/campaign/affected/complainants/", views.affected_complainants, name="complainants"
     ),
+    path("incidents/<uuid:public_id>/campaign/affected/orders/", views.affected_orders, name="orders"),
+    path(
+        "incidents/<uuid:public_id>/campaign/affected/orders/count/", views.affected_orders_count, name="orders_count"
+    ),
     path("incidents/<uuid:public_id>/campaign/affected.csv", views.affected_export, name="export"),
     path("incidents/<uuid:public_id>/campaign/preview/", views.campaign_preview, name="preview"),
     path("incidents/<uuid:public_id>/campaign/start/", views.campaign_start_view, name="start"),

@@ -25,9 +25,17 @@ from amends.outbox.suppression import is_suppressed, suppression_add
 from amends.remedies import codes
 
 from . import letters
-from .affected import affected_add_complainants, affected_import_csv
+from .affected import affected_import_csv
+from .forms import OrdersWindowForm
 from .models import AffectedCustomer, Campaign, CampaignMessage
 from .preview import campaign_previews
+from .selection import (
+    SelectionRefused,
+    affected_select_complainants,
+    affected_select_orders,
+    orders_in_window_count,
+    selection_window,
+)
 from .selectors import affected_summary, campaign_of, campaign_progress
 from .services import (
     CampaignRefused,
@@ -93,9 +101,61 @@ def _context(incident: Incident) -> dict[str, object]:
 @require_POST
 def affected_complainants(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     incident = _incident(request, public_id)
-    added = affected_add_complainants(incident=incident)
-    messages.success(request, _("%(added)s customers who complained were added.") % {"added": added})
+    try:
+        selected = affected_select_complainants(incident=incident)
+    except SelectionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        (messages.success if selected.added else messages.info)(request, selected.message)
     return redirect("campaigns:page", public_id=incident.public_id)
+
+
+def _form_errors(form: OrdersWindowForm) -> dict[str, list[str]]:
+    return {("orders_" + name): [str(m) for m in msgs] for name, msgs in form.errors.items()}
+
+
+@staff_required
+@require_POST
+def affected_orders(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Everyone who ordered in the window (the incident's own unless the manager gives one) becomes affected."""
+    incident = _incident(request, public_id)
+    form = OrdersWindowForm(request.POST)
+    if not form.is_valid():
+        return _page(request, incident, errors=_form_errors(form), orders_posted=request.POST)
+    try:
+        selected = affected_select_orders(
+            incident=incident, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
+        )
+    except SelectionRefused as exc:
+        if exc.conflict:
+            messages.error(request, exc.message)
+            return redirect("campaigns:page", public_id=incident.public_id)
+        return _page(
+            request, incident, errors={f"orders_{exc.field or 'start'}": [exc.message]}, orders_posted=request.POST
+        )
+    (messages.success if selected.added else messages.info)(request, selected.message)
+    return redirect("campaigns:page", public_id=incident.public_id)
+
+
+@staff_required
+@require_GET
+def affected_orders_count(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """How many customers ordered in the window the form names: htmx asks as the manager changes it."""
+    incident = _incident(request, public_id)
+    form = OrdersWindowForm(request.GET)
+    context: dict[str, object] = {"incident": incident}
+    if not form.is_valid():
+        context["error"] = next(iter(form.errors.values()))[0]
+    else:
+        try:
+            start, end = selection_window(
+                incident=incident, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
+            )
+        except SelectionRefused as exc:
+            context["error"] = exc.message
+        else:
+            context.update(start=start, end=end, found=orders_in_window_count(incident=incident, start=start, end=end))
+    return render(request, "campaigns/_orders_count.html", context)
 
 
 def _export_lines(incident: Incident) -> Iterator[bytes]:

@@ -77,7 +77,11 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-placed_at", "-id"]
-        indexes = [models.Index(fields=["customer", "placed_at"], name="order_customer_placed")]
+        indexes = [
+            models.Index(fields=["customer", "placed_at"], name="order_customer_placed"),
+            # An incident's affected customers are the ones who ordered in its window (campaigns.selection).
+            models.Index(fields=["placed_at"], name="order_placed"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(value__gte=0), name="customer_order_value_not_negative"),
         ]
