@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from amends.brands.models import BrandIdentity
 from amends.core import languages
 from amends.incidents.models import Incident
+from amends.portal.apology_links import apology_link
 from amends.remedies import catalogue, codes
 from amends.remedies.money import Money
 from amends.replies.defaults import DEFAULTS
@@ -46,7 +47,9 @@ def signature_valid(public_id: uuid.UUID, given: str) -> bool:
 
 
 def status_url(public_id: uuid.UUID) -> str:
-    return settings.BASE_URL + reverse("apology:status", kwargs={"public_id": public_id, "sig": signature(public_id)})
+    """The customer's own status link: their case's status page if they complained about the incident, else a
+    page of their own with the incident's updates and their code (the portal's; signed for this message alone)."""
+    return apology_link(public_id)
 
 
 def unsubscribe_url(public_id: uuid.UUID) -> str:

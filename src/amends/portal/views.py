@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,10 +16,22 @@ from amends.cases.models import Channel
 from amends.cases.selectors import timeline
 from amends.cases.services import case_add_customer_message, case_customer_verdict
 from amends.core.ratelimit import rate_limit
+from amends.remedies import codes
 from amends.remedies.forms import OtherRemedyForm
 from amends.remedies.selectors import customer_options
 from amends.remedies.services import remedy_ask_other
 
+from .apology import (
+    apology_case,
+    apology_case_link,
+    apology_for_case,
+    apology_grant,
+    apology_granted,
+    apology_link_expires,
+    apology_message,
+    apology_view,
+)
+from .apology_links import apology_signature_valid
 from .forms import MessageForm, VerdictForm
 from .selectors import portal_case, portal_grant
 from .services import status_link_redeem
@@ -59,6 +72,7 @@ def status(
     if case is None:
         return _gone(request)
     options = customer_options(case=case, language=get_language() or case.language)
+    apology = apology_for_case(request, case=case)
     context = {
         "case": case,
         "entries": timeline(case=case, public_only=True),
@@ -67,6 +81,8 @@ def status(
         "options": options,
         "choosing": any(option.token for option in options),
         "other_form": other_form or OtherRemedyForm(),
+        "apology": apology,
+        "apology_code": codes.group(apology.code) if apology and apology.code else "",
     }
     failed = form is not None or other_form is not None
     return render(request, "portal/status.html", context, status=400 if failed else 200)
@@ -129,3 +145,65 @@ def verdict(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 request, _("We are sorry it is not sorted out yet. Your case is open again and back with our team.")
             )
     return redirect("portal:status", public_id=public_id)
+
+
+# --- the link in an incident apology ------------------------------------------------------------------------
+
+
+def _refused(request: HttpRequest, *, title: str, text: str, status: int) -> HttpResponse:
+    context = {"title": title, "text": text}
+    return _no_referrer(render(request, "portal/link_refused.html", context, status=status))
+
+
+@never_cache
+@rate_limit("status-link", limit=30)
+def apology_redeem(request: HttpRequest, public_id: uuid.UUID, sig: str) -> HttpResponse:
+    """The link in a customer's apology: their case's status page if they complained about the incident, else a
+    page of their own with the incident's updates and their code. The signed link is swapped for a session."""
+    if not apology_signature_valid(public_id, sig):
+        return _refused(
+            request,
+            title=_("This link is not valid"),
+            text=_(
+                "The link is not the one we sent: it may have been cut short when it was copied. Open it from our "
+                "e-mail again, or copy the whole link."
+            ),
+            status=404,
+        )
+    message = apology_message(public_id)
+    if message is None:
+        return _gone(request)
+    if timezone.now() > apology_link_expires(message):
+        return _refused(
+            request,
+            title=_("This link has expired"),
+            text=_(
+                "The links in our e-mails work for %(days)s days. Write to us and we will answer you, and send you "
+                "a new link to follow your case."
+            )
+            % {"days": settings.STATUS_LINK_DAYS},
+            status=410,
+        )
+    request.session.cycle_key()
+    apology_grant(request, message=message)
+    case = apology_case(message)
+    link = apology_case_link(message=message, case=case) if case is not None else None
+    if link is not None:
+        portal_grant(request, link=link)
+        response = redirect("portal:status", public_id=link.case.public_id)
+    else:
+        response = redirect("portal:apology", public_id=message.public_id)
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and message.language:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, message.language, samesite="Lax", max_age=365 * 86400)
+    return _no_referrer(response)
+
+
+@never_cache
+def apology(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A customer's own page about the incident: what happened, its public updates, their code and remedy."""
+    message = apology_granted(request, public_id=public_id)
+    if message is None:
+        return _gone(request)
+    view = apology_view(message, language=get_language() or message.language)
+    case = view.case if view.case is not None and portal_case(request, public_id=view.case.public_id) else None
+    return _no_referrer(render(request, "portal/apology.html", {"view": view, "case": case}))
