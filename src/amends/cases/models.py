@@ -205,6 +205,7 @@ class CaseEvent(models.Model):
         INCIDENT_LINKED = "incident_linked", _("Linked to an incident")
         INCIDENT_UNLINKED = "incident_unlinked", _("Unlinked from an incident")
         PUBLIC_REPLY_REQUESTED = "public_reply_requested", _("Public reply handed to the connector")
+        CONTINUATION_CLAIMED = "continuation_claimed", _("The private link of the public reply was opened")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

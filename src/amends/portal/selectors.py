@@ -28,3 +28,8 @@ def portal_case(request: HttpRequest, *, public_id: uuid.UUID) -> Case | None:
         .first()
     )
     return link.case if link else None
+
+
+def portal_granted_link(request: HttpRequest, *, link: StatusLink) -> bool:
+    """Whether this browser entered the case through this very link (the one that claimed a single-use link)."""
+    return bool(request.session.get(SESSION_KEY, {}).get(str(link.case.public_id)) == link.pk)

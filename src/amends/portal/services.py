@@ -33,6 +33,34 @@ def status_link_create(*, case: Case, single_use: bool = False) -> tuple[StatusL
     return link, settings.BASE_URL + reverse("portal:redeem", kwargs={"token": token})
 
 
+def status_link_find(*, token: str) -> StatusLink | None:
+    """The live link a token stands for (claimed or not), or None for an unknown, expired or revoked one."""
+    if not 20 <= len(token) <= 100:
+        return None
+    return (
+        StatusLink.objects.select_related("case", "case__brand")
+        .filter(token_hash=_hash(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+@transaction.atomic
+def status_link_claim(*, link: StatusLink) -> bool:
+    """Claim a single-use link (one posted in a public reply) for the browser that confirmed it: of two browsers
+    confirming at once, one gets it. The case's timeline says when it was claimed, so the agent knows the customer
+    went on privately (or, if the customer says it was not them, that a new link is due)."""
+    now = timezone.now()
+    if not StatusLink.objects.filter(pk=link.pk, single_use=True, claimed_at__isnull=True).update(
+        claimed_at=now, last_used_at=now
+    ):
+        return False
+    link.claimed_at = now
+    event_record(
+        case=link.case, kind=CaseEvent.Kind.CONTINUATION_CLAIMED, actor_kind=ActorKind.CUSTOMER, data={}, at=now
+    )
+    return True
+
+
 def status_link_redeem(*, token: str) -> StatusLink | None:
     """The live link a token stands for, or None for an unknown, expired or revoked one."""
     if not 20 <= len(token) <= 100:

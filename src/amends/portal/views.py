@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.cases.lifecycle import IllegalTransition, Status
 from amends.cases.models import Channel
 from amends.cases.selectors import timeline
-from amends.cases.services import case_add_customer_message, case_customer_verdict
+from amends.cases.services import case_add_customer_message, case_customer_verdict, case_public_thread
 from amends.core.ratelimit import rate_limit
 from amends.remedies import codes
 from amends.remedies.forms import OtherRemedyForm
@@ -33,8 +33,9 @@ from .apology import (
 )
 from .apology_links import apology_signature_valid
 from .forms import MessageForm, VerdictForm
-from .selectors import portal_case, portal_grant
-from .services import status_link_redeem
+from .models import StatusLink
+from .selectors import portal_case, portal_grant, portal_granted_link
+from .services import status_link_claim, status_link_find
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
@@ -46,19 +47,47 @@ def _gone(request: HttpRequest) -> HttpResponse:
     return _no_referrer(render(request, "portal/link_invalid.html", status=404))
 
 
-@never_cache
-@rate_limit("status-link", limit=30)
-def redeem(request: HttpRequest, token: str) -> HttpResponse:
-    """Swap the token in the e-mailed link for a session, then drop it from the address bar and referrers."""
-    link = status_link_redeem(token=token)
-    if link is None:
-        return _gone(request)
+def _enter(request: HttpRequest, link: StatusLink) -> HttpResponse:
+    """Swap the link for a session, then drop the token from the address bar and referrers."""
     request.session.cycle_key()
     portal_grant(request, link=link)
     response = redirect("portal:status", public_id=link.case.public_id)
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, link.case.language, samesite="Lax", max_age=365 * 86400)
     return _no_referrer(response)
+
+
+def _used(request: HttpRequest, link: StatusLink) -> HttpResponse:
+    thread = case_public_thread(link.case)
+    context = {"brand": link.case.brand, "handle": thread.handle if thread else "", "claimed_at": link.claimed_at}
+    return _no_referrer(render(request, "portal/link_used.html", context, status=410))
+
+
+@never_cache
+@rate_limit("status-link", limit=30)
+@require_http_methods(["GET", "POST"])
+def redeem(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in an e-mail opens the status page at once. The private link in a public reply is seen by everyone
+    in the thread, so it is single-use: opening it shows a page asking the customer to go on (link previews that
+    platforms fetch, and onlookers' curiosity, claim nothing), going on claims it for this browser's session, and
+    anyone after them is told in words that it was used and how the customer gets a new one."""
+    link = status_link_find(token=token)
+    if link is None:
+        return _gone(request)
+    if not link.single_use:
+        StatusLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
+        return _enter(request, link)
+    if portal_case(request, public_id=link.case.public_id) is not None and portal_granted_link(request, link=link):
+        return redirect("portal:status", public_id=link.case.public_id)  # the browser that claimed it, again
+    if link.claimed_at is not None:
+        return _used(request, link)
+    if request.method == "POST":
+        if not status_link_claim(link=link):
+            return _used(request, link)  # another browser confirmed a moment earlier
+        return _enter(request, link)
+    thread = case_public_thread(link.case)
+    context = {"brand": link.case.brand, "handle": thread.handle if thread else ""}
+    return _no_referrer(render(request, "portal/link_claim.html", context))
 
 
 @never_cache

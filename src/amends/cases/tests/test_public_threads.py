@@ -278,11 +278,12 @@ def test_the_continuation_link_opens_the_status_page_of_a_handle_only_customer(a
     url = json.loads(OutboxMessage.objects.get(case=case, kind="webhook").body)["data"]["public_reply"]["continue_url"]
     path = url.split("://", 1)[1].split("/", 1)[1]
     customer = Client()
-    landed = customer.get(f"/{path}", follow=True)
+    assert 'data-testid="link-claim"' in customer.get(f"/{path}").content.decode()  # asked first, claims nothing
+    landed = customer.post(f"/{path}", follow=True)
     assert landed.status_code == 200 and case.reference in landed.content.decode()
     assert GOOD_REPLY[:40] in landed.content.decode()
     onlooker = Client().get(f"/{path}")
-    assert onlooker.status_code == 404
+    assert onlooker.status_code == 410 and "This link was used already" in onlooker.content.decode()
 
 
 def test_the_inbox_finds_a_case_by_the_authors_handle(agent_client):
