@@ -69,7 +69,9 @@ def _when(moment: datetime) -> str:
 
 
 def _open_list(incident: Incident) -> None:
-    campaign = Campaign.objects.filter(incident=incident).only("state").first()
+    """Refuse once the campaign has started. Called inside the transaction that adds: the campaign's row is
+    locked, so a start (which locks it too) comes wholly before or wholly after the customers added."""
+    campaign = Campaign.objects.select_for_update().filter(incident=incident).only("state").first()
     if campaign is not None and campaign.state != Campaign.State.DRAFT:
         raise SelectionRefused(
             _("The apology campaign has started: its list of customers is fixed, so nobody can be added."),
@@ -106,7 +108,8 @@ def affected_select_orders(
     *, incident: Incident, start: datetime | None = None, end: datetime | None = None, now: datetime | None = None
 ) -> Selected:
     """Everyone with an order placed in the window becomes affected (see the module's docstring)."""
-    _open_list(incident)
+    with transaction.atomic():
+        _open_list(incident)
     start, end = selection_window(incident=incident, start=start, end=end, now=now)
     found = Customer.objects.filter(orders__placed_at__gte=start, orders__placed_at__lte=end).distinct()
     total = found.count()
@@ -118,6 +121,7 @@ def affected_select_orders(
         # One statement, set-wise: a sale day's hundred thousand orders are not read into Python. The order
         # reference is one of the customer's orders in the window (the greatest number).
         with transaction.atomic(), connection.cursor() as cursor:
+            _open_list(incident)
             cursor.execute(
                 f"INSERT INTO {affected} (incident_id, customer_id, name, language, order_reference, source, "  # noqa: S608
                 f"created_at) SELECT %s, c.id, c.name, c.preferred_language, MAX(o.external_id), %s, %s "
@@ -160,14 +164,19 @@ def affected_select_orders(
 def affected_select_complainants(*, incident: Incident) -> Selected:
     """Everyone who complained in the incident's cases or its cluster (affected.affected_add_complainants), with
     the counts the manager and the API are told."""
-    _open_list(incident)
+    with transaction.atomic():
+        _open_list(incident)
     cases = Q(cases__incident_link__incident=incident)
     if incident.cluster_id:
         cases |= Q(cases__triage__cluster_id=incident.cluster_id)
     found = Customer.objects.filter(cases).distinct()
     total = found.count()
     without_email = found.filter(email__isnull=True).count() if total else 0
-    added = affected_add_complainants(incident=incident) if total > without_email else 0
+    added = 0
+    if total > without_email:
+        with transaction.atomic():
+            _open_list(incident)
+            added = affected_add_complainants(incident=incident)
     already = total - without_email - added
     if not total:
         message = _("Nobody has complained about this incident yet: nobody was added.")

@@ -87,7 +87,11 @@ def redeem(request: HttpRequest, token: str) -> HttpResponse:
         return _enter(request, link)
     thread = case_public_thread(link.case)
     context = {"brand": link.case.brand, "handle": thread.handle if thread else ""}
-    return _no_referrer(render(request, "portal/link_claim.html", context))
+    response = render(request, "portal/link_claim.html", context)
+    # Not no-referrer: a browser then posts the form with Origin: null, which the CSRF check refuses. Same-origin
+    # keeps the token in the address from every other site all the same.
+    response["Referrer-Policy"] = "same-origin"
+    return response
 
 
 @never_cache
