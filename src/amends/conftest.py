@@ -138,3 +138,14 @@ def _fresh_cache() -> Iterator[None]:
     webhook_endpoints_forget()
     policy_forget()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A request through the test client leaves its language active in the thread (the locale middleware activates
+    # it and nothing deactivates it): a Russian status page must not make the next test's messages Russian.
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
