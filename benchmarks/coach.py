@@ -1,8 +1,11 @@
 """Evaluate the reply coach (see ./coach).
 
 Learned detector (issue 10): per sentence, per rule and language, on
-- HELD OUT: benchmarks/data/coach_heldout2/ (written and committed before the detector was trained; scored once),
-- FROZEN BATCH 2: benchmarks/data/coach_frozen2/ (written after the detector was frozen; scored once),
+- HELD OUT 3: benchmarks/data/coach_heldout3/ (written and committed before the detector's third training round;
+  scored once, after it froze),
+- FROZEN BATCH 3: benchmarks/data/coach_frozen3/ (written after that detector was frozen; scored once),
+- SEEN: benchmarks/data/coach_heldout2/ and coach_frozen2/ (scored once each earlier, now training data: their
+  figures say the detector reproduces its training rows, not how it reads new text),
 plus the rate at which a good reply scores higher than its flawed twin, and the latency on one core.
 
 Replies (the older measure): Each line of a coach_<language>.tsv: expected rules ("-" for none),
@@ -41,6 +44,8 @@ DATA = Path(__file__).with_name("data")
 FROZEN = DATA / "coach_frozen"
 HELDOUT2 = DATA / "coach_heldout2"
 FROZEN2 = DATA / "coach_frozen2"
+HELDOUT3 = DATA / "coach_heldout3"
+FROZEN3 = DATA / "coach_frozen3"
 SENTENCE_RULES = ("blame", "arguing", "proof", "anger", "ownership")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # Rules whose finding blocks the reply. Authority also blocks; the labelled rows carry no authority limit.
@@ -244,9 +249,13 @@ def main() -> None:
     if args.phrases:
         phrases(fitted)
         return
-    sentence_sets(HELDOUT2, f"HELD OUT ({HELDOUT2.relative_to(ROOT)}; written before the detector, scored once)")
-    if FROZEN2.exists():
-        sentence_sets(FROZEN2, f"FROZEN BATCH 2 ({FROZEN2.relative_to(ROOT)}; written after the detector froze)")
+    sentence_sets(
+        HELDOUT3, f"HELD OUT 3 ({HELDOUT3.relative_to(ROOT)}; written before the detector's training, scored once)"
+    )
+    if FROZEN3.exists():
+        sentence_sets(FROZEN3, f"FROZEN BATCH 3 ({FROZEN3.relative_to(ROOT)}; written after the detector froze)")
+    for folder in (HELDOUT2, FROZEN2):
+        sentence_sets(folder, f"SEEN ({folder.relative_to(ROOT)}; scored once earlier, now training data)")
     score(read(FROZEN), f"SEEN (first frozen set, {FROZEN.relative_to(ROOT)}; already scored and read once)")
     for folder in args.folders:
         score(read(folder), f"batch {folder} (held out only if no rule was shaped on it)")
