@@ -22,8 +22,6 @@ from amends.cases.models import ActorKind, CaseEvent
 from amends.cases.services import case_transition
 from amends.outbox.models import OutboxMessage
 
-from .conftest import resolve
-
 
 def _sent(case) -> Survey:  # type: ignore[no-untyped-def]
     survey = Survey.objects.get(case=case)
