@@ -23,10 +23,12 @@ PARTS = [
     ("  view, URL resolution, view middleware", "django.core.handlers.base", "BaseHandler._get_response"),
     ("    link read (signature check)", "amends.aftercare.links", "survey_token_read"),
     ("    survey look-up, incl. the link read", "amends.aftercare.surveys", "survey_by_token"),
+    ("    one click (service: read, claim, event)", "amends.aftercare.surveys", "survey_click"),
+    ("      survey read (values, no instances)", "amends.aftercare.surveys", "_click_row"),
     ("    answer recorded (service)", "amends.aftercare.surveys", "survey_answer"),
     ("      the event row", "amends.aftercare.surveys", "event_record"),
     ("      dissatisfied: reopen, priority, mail", "amends.aftercare.surveys", "_dissatisfied"),
-    ("    follow-up enqueued", "amends.aftercare.surveys", "followup_enqueue"),
+    ("    follow-up enqueued", "amends.aftercare.surveys", "_followup_enqueue_now"),
     ("    the page (template)", "amends.aftercare.views", "render"),
     ("SQL statements (cursor execute, all)", "django.db.backends.utils", "CursorWrapper.execute"),
 ]
