@@ -34,6 +34,14 @@ PARTS = [
 ]
 
 
+LEAN = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+
 def _timed(spent: dict, label: str, module: str, attribute: str) -> None:
     import functools
     import importlib
@@ -64,11 +72,21 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=600)
     parser.add_argument("--statements", action="store_true", help="list the SQL statements of one answer")
     parser.add_argument("--top", type=int, default=0, help="also print cProfile's top functions")
+    parser.add_argument(
+        "--middleware",
+        choices=["full", "lean"],
+        default="full",
+        help="lean: the alternative of a reduced middleware list for the survey links (security headers, host "
+        "check and clickjacking only: no static files, session, locale, CSRF, authentication or messages)",
+    )
     args = parser.parse_args()
     import django
 
     django.setup()
     from django.conf import settings
+
+    if args.middleware == "lean":
+        settings.MIDDLEWARE = LEAN
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -114,7 +132,10 @@ def main() -> None:
         one(path)
     spent = time.process_time() - started
     share = sum(score_of(p) <= 2 for p in measured) / len(measured)
-    print(f"{len(measured)} answers ({share:.0%} dissatisfied), {spent / len(measured) * 1000:.2f} ms CPU each")
+    print(
+        f"{len(measured)} answers ({share:.0%} dissatisfied), {spent / len(measured) * 1000:.2f} ms CPU each "
+        f"({args.middleware} middleware: {len(settings.MIDDLEWARE)} classes)"
+    )
     spent_by: dict[str, float] = {}
     for label, module, attribute in PARTS:
         _timed(spent_by, label, module, attribute)

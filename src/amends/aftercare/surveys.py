@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr
-from functools import partial
+from functools import cache, partial
 from string import Formatter
 from typing import Any
 
@@ -726,8 +726,14 @@ class SurveyAnswered(SurveyRefused):
         self.click = click
 
 
+@cache
+def _click_query() -> QuerySet[Survey, dict[str, Any]]:
+    # Built once per process: setting up the joins of .values() costs more than the query (benchmarks/survey.py).
+    return Survey.objects.order_by().values(*_CLICK_FIELDS)
+
+
 def _click_row(public_id: uuid.UUID) -> dict[str, Any] | None:
-    return Survey.objects.filter(public_id=public_id).order_by().values(*_CLICK_FIELDS).first()
+    return next(iter(_click_query().filter(public_id=public_id)[:1]), None)
 
 
 def _click(row: dict[str, Any], *, satisfaction: int, dissatisfied: bool | None = None) -> Click:

@@ -174,3 +174,19 @@ def test_the_page_after_a_click_speaks_the_emails_language_and_says_the_case_reo
     assert 'data-testid="survey-score"' in text and "2" in text and 'data-testid="survey-reopening"' in text
     reused = Client().get(f"/survey/{_token(survey, 5)}/")
     assert reused.status_code == 200 and b'data-testid="survey-errors"' in reused.content  # the rest may follow
+
+
+def test_the_rest_of_the_survey_posts_back_from_the_page_with_csrf_enforced(resolved):
+    import re
+
+    survey = _sent(resolved)
+    client = Client(enforce_csrf_checks=True)
+    link = f"/survey/{_token(survey, 4)}/"
+    page = client.get(link)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
+    assert page.status_code == 200 and token is not None and "csrftoken" in page.cookies
+    assert client.post(link, {"recommend": "9"}).status_code == 403  # no token: refused
+    done = client.post(link, {"recommend": "9", "csrfmiddlewaretoken": token.group(1).decode()})
+    assert done.status_code == 200 and b'data-testid="survey-thanks"' in done.content
+    survey.refresh_from_db()
+    assert (survey.satisfaction, survey.recommend) == (4, 9)
