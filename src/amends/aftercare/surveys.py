@@ -607,9 +607,12 @@ def surveys_followups_due(*, now: datetime | None = None, limit: int = 200) -> i
         _followup_pending()
         .filter(answered_at__lte=now - timedelta(minutes=2), answered_at__gte=now - timedelta(days=7))
         .order_by()
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "satisfaction")[:limit]
     )
-    return sum(survey_followup_run(survey_id=pk, reason="score", now=now) for pk in due)
+    return sum(
+        survey_followup_run(survey_id=pk, reason="score" if score in DISSATISFIED_SCORES else "detractor", now=now)
+        for pk, score in due
+    )
 
 
 # ---------------------------------------------------------------- the one click from the e-mail (the hot path)
