@@ -3,21 +3,25 @@ language, answered in one click (or on the status page, or through the API), rem
 to a suppressed address. A dissatisfied answer reopens the case."""
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr
+from functools import cache, partial
 from string import Formatter
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from amends.cases.lifecycle import Priority, Status
 from amends.cases.models import ActorKind, Case, CaseEvent
-from amends.cases.services import event_record
+from amends.cases.services import PUBLIC_EVENTS, event_record
 from amends.core import languages
 from amends.customers.services import customer_label
 from amends.outbox.services import outbox_email_enqueue
@@ -424,7 +428,7 @@ def survey_answer(
     if details is not None:
         reopened = _apply_details(survey, details, now)
     if not reopened and score in DISSATISFIED_SCORES:
-        reopened = _dissatisfied(survey, now, reason="score")
+        reopened = _dissatisfied(survey, reason="score")
     return Answered(survey=survey, reopened=reopened)
 
 
@@ -476,7 +480,7 @@ def _apply_details(survey: Survey, details: Details, now: datetime) -> bool:
     survey.comment_sentiment, survey.details_at = sentiment, now
     detractor = details.recommend is not None and details.recommend <= DETRACTOR and details.negative
     if detractor and not survey.dissatisfied:
-        return _dissatisfied(survey, now, reason="detractor")
+        return _dissatisfied(survey, reason="detractor")
     return False
 
 
@@ -497,15 +501,56 @@ def survey_details(
     return Answered(survey=survey, reopened=reopened)
 
 
-def _dissatisfied(survey: Survey, now: datetime, *, reason: str) -> bool:
-    """Reopen the case (with an event), raise its priority, tell the assignee. Returns whether it reopened."""
+def _dissatisfied(survey: Survey, *, reason: str) -> bool:
+    """Mark the answer dissatisfied; the reopening, the priority and the assignee's mail follow from the task queue
+    once this transaction commits (survey_followup_run). Returns whether the case is to be reopened."""
+    Survey.objects.filter(pk=survey.pk).update(dissatisfied=True)
+    survey.dissatisfied = True
+    followup_enqueue(survey_id=survey.pk, reason=reason)
+    return _still_resolved(survey, survey.case)
+
+
+def followup_enqueue(*, survey_id: int, reason: str) -> None:
+    """After the commit, never inside it (a worker could look before the answer is there). Should the enqueue fail
+    or the process die in between, surveys_followups_due finds the survey again (the case is still resolved)."""
+    transaction.on_commit(partial(_followup_enqueue_now, survey_id, reason), robust=True)
+
+
+def _followup_enqueue_now(survey_id: int, reason: str) -> None:
+    from .tasks import survey_followup
+
+    survey_followup.enqueue(survey_id=survey_id, reason=reason)
+
+
+def _followup_pending() -> QuerySet[Survey]:
+    """Dissatisfied answers whose case is still resolved as the survey asked about: the follow-up has not run."""
+    return Survey.objects.filter(
+        state=Survey.State.ANSWERED,
+        dissatisfied=True,
+        case__status__in=[Status.RESOLVED, Status.CLOSED],
+        case__resolved_at=F("resolved_at"),
+    )
+
+
+@transaction.atomic
+def survey_followup_run(*, survey_id: int, reason: str, now: datetime | None = None) -> bool:
+    """The follow-up of a dissatisfied answer (the task survey_followup runs it): reopen the case with an event,
+    raise its priority, tell the assignee (or the managers). Idempotent: it acts only while the case is still
+    resolved as the survey asked about, under the case's row lock, so a retry or a second worker does nothing.
+    Returns whether it reopened the case."""
     from amends.cases.services import case_transition
     from amends.playbooks.routing import case_category_id, case_targets
 
-    Survey.objects.filter(pk=survey.pk).update(dissatisfied=True)
-    survey.dissatisfied = True
-    case = Case.objects.select_related("customer", "assignee", "brand").get(pk=survey.case_id)
-    if case.status not in (Status.RESOLVED, Status.CLOSED):
+    now = now or timezone.now()
+    survey = _followup_pending().filter(pk=survey_id).first()
+    if survey is None:
+        return False
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("customer", "assignee", "brand")
+        .get(pk=survey.case_id)
+    )
+    if not _still_resolved(survey, case):
         return False
     case_transition(
         case=case,
@@ -552,3 +597,158 @@ def _case_url(case: Case) -> str:
     from django.urls import reverse
 
     return f"{settings.BASE_URL}{reverse('cases:case', kwargs={'public_id': case.public_id})}"
+
+
+def surveys_followups_due(*, now: datetime | None = None, limit: int = 200) -> int:
+    """The safety net of followup_enqueue (the worker runs it every minute with surveys_send): a dissatisfied
+    answer of the last week whose case is still resolved after two minutes has lost its task; run it here."""
+    now = now or timezone.now()
+    due = list(
+        _followup_pending()
+        .filter(answered_at__lte=now - timedelta(minutes=2), answered_at__gte=now - timedelta(days=7))
+        .order_by()
+        .values_list("pk", "satisfaction")[:limit]
+    )
+    return sum(
+        survey_followup_run(survey_id=pk, reason="score" if score in DISSATISFIED_SCORES else "detractor", now=now)
+        for pk, score in due
+    )
+
+
+# ---------------------------------------------------------------- the one click from the e-mail (the hot path)
+
+
+@dataclass(frozen=True)
+class Click:
+    """What the page after a one-click answer shows, read without building a model instance (benchmarks/survey.py:
+    the ORM's instances of a survey, its case, customer and brand cost more than the rest of the request)."""
+
+    survey_id: int
+    language: str
+    brand_name: str
+    satisfaction: int
+    dissatisfied: bool
+    details_open: bool
+
+
+_CLICK_FIELDS = (
+    "pk",
+    "case_id",
+    "nonce",
+    "state",
+    "language",
+    "resolved_at",
+    "expires_at",
+    "answered_at",
+    "satisfaction",
+    "dissatisfied",
+    "details_at",
+    "case__status",
+    "case__resolved_at",
+    "case__brand__sender_name",
+    "case__customer__name",
+    "case__customer__email",
+)
+
+
+def survey_click(*, token: str, now: datetime | None = None, _again: bool = True) -> Click:
+    """The customer's one click on a score in the survey e-mail: one read, then one transaction that claims the
+    survey with a conditional UPDATE (single use is the database's: of two clicks at once one updates a row, the
+    other none and is told the first answer stands) and writes the case's event. What may wait (the reopening of
+    a dissatisfied answer, the priority, the assignee's mail) is a task enqueued when the transaction commits.
+    Refusals as survey_by_token and survey_answer give them: invalid, reopened, cancelled, answered, expired."""
+    try:
+        read = links.survey_token_read(token)
+    except links.BadSurveyLink:
+        raise _refuse_link("invalid") from None
+    if read.score not in SCORES:
+        raise SurveyRefused(
+            "range", _("Give a whole number from %(low)s to %(high)s.") % {"low": 1, "high": 5}, status=422
+        )
+    now = now or timezone.now()
+    row = _click_row(read.survey)
+    if row is None:
+        raise _refuse_link("invalid")
+    state = row["state"]
+    if state == Survey.State.CANCELLED:
+        if row["case__resolved_at"] != row["resolved_at"]:
+            raise _refuse_link("reopened")
+        raise _refuse_link("cancelled")
+    if not secrets.compare_digest(row["nonce"] or "-", read.nonce):
+        raise _refuse_link("invalid")
+    if state == Survey.State.ANSWERED or row["answered_at"] is not None:
+        raise SurveyAnswered(_click(row, satisfaction=row["satisfaction"]))
+    if state not in (Survey.State.SENT, Survey.State.SCHEDULED):
+        raise _refuse_link("cancelled")
+    if row["expires_at"] is not None and row["expires_at"] <= now:
+        raise _refuse_link("expired")
+    if row["case__status"] not in (Status.RESOLVED, Status.CLOSED) or row["case__resolved_at"] != row["resolved_at"]:
+        raise _refuse_link("reopened")
+    dissatisfied = read.score in DISSATISFIED_SCORES
+    with transaction.atomic():
+        claimed = Survey.objects.filter(
+            pk=row["pk"],
+            nonce=read.nonce,
+            answered_at__isnull=True,
+            state__in=[Survey.State.SENT, Survey.State.SCHEDULED],
+        ).update(
+            state=Survey.State.ANSWERED,
+            answered_at=now,
+            answered_via=Survey.Via.EMAIL,
+            satisfaction=read.score,
+            dissatisfied=dissatisfied,
+        )
+        if claimed:
+            CaseEvent.objects.create(
+                case_id=row["case_id"],
+                kind=CaseEvent.Kind.SURVEY_ANSWERED,
+                actor_kind=ActorKind.CUSTOMER,
+                actor_label=row["case__customer__name"]
+                or row["case__customer__email"]
+                or _customer_label(row["case_id"]),
+                public=CaseEvent.Kind.SURVEY_ANSWERED in PUBLIC_EVENTS,
+                data={"satisfaction": read.score, "via": Survey.Via.EMAIL},
+                created_at=now,
+            )
+            if dissatisfied:
+                followup_enqueue(survey_id=row["pk"], reason="score")
+    if not claimed:
+        # Another click (or a reopening) came between the read and the update: say which, as the read would have.
+        if _again:
+            return survey_click(token=token, now=now, _again=False)
+        raise _refuse_link("answered")
+    return _click(row, satisfaction=read.score, dissatisfied=dissatisfied)
+
+
+class SurveyAnswered(SurveyRefused):
+    """Answered before: the first answer stands, and the rest of the survey may still be given once."""
+
+    def __init__(self, click: Click) -> None:
+        refused = _refuse_link("answered")
+        super().__init__(refused.code, refused.message, status=refused.status)
+        self.click = click
+
+
+@cache
+def _click_query() -> QuerySet[Survey, dict[str, Any]]:
+    # Built once per process: setting up the joins of .values() costs more than the query (benchmarks/survey.py).
+    return Survey.objects.order_by().values(*_CLICK_FIELDS)
+
+
+def _click_row(public_id: uuid.UUID) -> dict[str, Any] | None:
+    return next(iter(_click_query().filter(public_id=public_id)[:1]), None)
+
+
+def _click(row: dict[str, Any], *, satisfaction: int, dissatisfied: bool | None = None) -> Click:
+    return Click(
+        survey_id=row["pk"],
+        language=row["language"],
+        brand_name=row["case__brand__sender_name"] or "",
+        satisfaction=satisfaction,
+        dissatisfied=row["dissatisfied"] if dissatisfied is None else dissatisfied,
+        details_open=row["details_at"] is None,
+    )
+
+
+def _customer_label(case_id: int) -> str:
+    return customer_label(Case.objects.select_related("customer").get(pk=case_id).customer)

@@ -4,18 +4,21 @@ settings, advocates, and the customer's survey answer pages. Thin: validate, che
 import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
+from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from amends.cases.models import Case
 from amends.cases.selectors import case_get
@@ -28,7 +31,7 @@ from amends.remedies.models import KIND_CHOICES
 from amends.triage.models import ComplaintCluster
 
 from . import advocates as advocate_services
-from . import selectors, services, surveys
+from . import links, selectors, services, surveys
 from .models import CorrectiveAction, RootCause, RootCauseCategory, Survey, SurveyText
 
 
@@ -333,47 +336,78 @@ def _refused_page(request: HttpRequest, exc: surveys.SurveyRefused) -> HttpRespo
 # The token is in the address: the page tells no other site where it came from ("same-origin" rather than
 # "no-referrer", which makes the browser send Origin: null with the form and CSRF refuses it).
 @never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def answer_view(request: HttpRequest, token: str) -> HttpResponse:
-    """GET: the one click from the e-mail records the score and asks the rest. POST: the rest (once)."""
+    """GET: the one click from the e-mail records the score and asks the rest (surveys.survey_click: one read, one
+    short transaction, the follow-up queued). HEAD (a mail scanner's or a browser's look-ahead) records nothing.
+    POST: the rest of the survey (once)."""
+    if request.method == "HEAD":
+        try:
+            links.survey_token_read(token)
+        except links.BadSurveyLink:
+            return HttpResponse(status=404)
+        return HttpResponse()
+    if request.method == "POST":
+        return _details(request, token)
+    errors = None
     try:
-        survey, score = surveys.survey_by_token(token)
+        click = surveys.survey_click(token=token)
+    except surveys.SurveyAnswered as exc:
+        if not exc.click.details_open:
+            return _refused_page(request, exc)
+        click, errors = exc.click, {"__all__": [exc.message]}  # the score stands; the rest may still be given
     except surveys.SurveyRefused as exc:
         return _refused_page(request, exc)
-    errors = None
-    if request.method == "POST":
-        try:
-            surveys.survey_details(
-                survey=survey,
-                remedy_worth=request.POST.get("remedy_worth", ""),
-                recommend=_int(request.POST.get("recommend", "")),
-                comment=request.POST.get("comment", ""),
-            )
-        except surveys.SurveyRefused as exc:
-            return _refused_page(request, exc)
-        except ValidationError as exc:
-            errors = _messages(exc)
-        else:
-            return _thanks(request, survey)
-    else:
-        try:
-            surveys.survey_answer(survey=survey, satisfaction=score, via=Survey.Via.EMAIL)
-        except surveys.SurveyRefused as exc:
-            if exc.code != "answered" or survey.details_at is not None:
-                return _refused_page(request, exc)
-            errors = {"__all__": [exc.message]}  # the score stands; the rest may still be given
-        except ValidationError as exc:
-            return _refused_page(request, surveys.SurveyRefused("range", _messages(exc)["satisfaction"][0], status=422))
-    # The page speaks the survey's language (the e-mail's), unless the customer chose one on our pages.
-    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or survey.language
+    return _click_page(request, click, token, errors)
+
+
+def _click_page(
+    request: HttpRequest, click: surveys.Click, token: str, errors: dict[str, list[str]] | None, *, status: int = 200
+) -> HttpResponse:
+    # The page speaks the survey's language (the e-mail's), unless the customer chose one on our pages. It is
+    # rendered without the context processors (the session, messages and user it shows none of): a third of the
+    # template's time in benchmarks/survey_profile.py. The form posts back to this same address.
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or click.language
     with translation.override(language):
-        response = render(
-            request,
-            "aftercare/survey_answer.html",
-            {"survey": survey, "token": token, "errors": errors, "case": survey.case},
-            status=400 if errors and request.method == "POST" else 200,
-        )
+        context = {
+            "click": click,
+            "errors": errors,
+            "language": translation.get_language(),
+            "csrf_token": get_token(request),
+            "stylesheet": _stylesheet(),
+        }
+        response = HttpResponse(get_template("aftercare/survey_click.html").render(context), status=status)
     response["Referrer-Policy"] = "same-origin"
     return response
+
+
+@cache
+def _stylesheet() -> str:
+    return static("amends/amends.css")
+
+
+def _details(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        survey, _score = surveys.survey_by_token(token)
+        surveys.survey_details(
+            survey=survey,
+            remedy_worth=request.POST.get("remedy_worth", ""),
+            recommend=_int(request.POST.get("recommend", "")),
+            comment=request.POST.get("comment", ""),
+        )
+    except surveys.SurveyRefused as exc:
+        return _refused_page(request, exc)
+    except ValidationError as exc:
+        click = surveys.Click(
+            survey_id=survey.pk,
+            language=survey.language,
+            brand_name=survey.case.brand.sender_name,
+            satisfaction=survey.satisfaction or 0,
+            dissatisfied=survey.dissatisfied,
+            details_open=True,
+        )
+        return _click_page(request, click, token, _messages(exc), status=400)
+    return _thanks(request, survey)
 
 
 def _thanks(request: HttpRequest, survey: Survey) -> HttpResponse:

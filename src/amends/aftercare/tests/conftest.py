@@ -48,3 +48,11 @@ def resolved(db) -> Case:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def tomorrow():  # type: ignore[no-untyped-def]
     return timezone.localdate() + timedelta(days=1)
+
+
+@pytest.fixture
+def followups(settings, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Tasks run at once (the immediate backend), and the callbacks a transaction leaves for its commit run when
+    the block ends (the test's own transaction never commits): the follow-up of an answer runs through its task."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    return lambda: django_capture_on_commit_callbacks(execute=True)

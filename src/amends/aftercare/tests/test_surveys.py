@@ -108,14 +108,18 @@ def test_a_score_out_of_range_is_refused(resolved):
     assert survey.answered_at is None
 
 
-def test_a_dissatisfied_score_reopens_raises_priority_and_tells_the_assignee(resolved, agent):
+def test_a_dissatisfied_score_reopens_raises_priority_and_tells_the_assignee(resolved, agent, followups):
     resolved.assignee = agent
     resolved.save(update_fields=["assignee"])
     agent.email = "ana@example.com"
     agent.save(update_fields=["email"])
     survey = _sent(resolved)
-    result = survey_answer(survey=survey, satisfaction=2, via="email")
-    assert result.reopened
+    with followups() as queued:
+        result = survey_answer(survey=survey, satisfaction=2, via="email")
+        assert result.reopened
+        resolved.refresh_from_db()
+        assert resolved.status == Status.RESOLVED  # the follow-up waits for the commit, then runs as a task
+    assert len(queued) == 1
     resolved.refresh_from_db()
     assert resolved.status == Status.IN_PROGRESS and resolved.priority == Priority.HIGH
     kinds = list(CaseEvent.objects.filter(case=resolved).values_list("kind", flat=True))
@@ -125,19 +129,21 @@ def test_a_dissatisfied_score_reopens_raises_priority_and_tells_the_assignee(res
     ).exists()
 
 
-def test_a_detractor_with_negative_words_reopens_but_a_kind_one_does_not(db):
+def test_a_detractor_with_negative_words_reopens_but_a_kind_one_does_not(db, followups):
     from amends.conftest import open_case
 
     kind = resolve(open_case(email="k@example.com", language="en", description="Late parcel, order 12345").case)
     survey = _sent(kind)
-    survey_answer(survey=survey, satisfaction=3, via="email")
-    survey_details(survey=survey, recommend=5, comment="It was fine, thank you")
+    with followups():
+        survey_answer(survey=survey, satisfaction=3, via="email")
+        survey_details(survey=survey, recommend=5, comment="It was fine, thank you")
     kind.refresh_from_db()
     assert kind.status == Status.RESOLVED
     angry = resolve(open_case(email="n@example.com", language="en", description="Late parcel, order 12346").case)
     survey = _sent(angry)
-    survey_answer(survey=survey, satisfaction=3, via="email")
-    result = survey_details(survey=survey, recommend=4, comment="Terrible, the worst service, unacceptable")
+    with followups():
+        survey_answer(survey=survey, satisfaction=3, via="email")
+        result = survey_details(survey=survey, recommend=4, comment="Terrible, the worst service, unacceptable")
     assert result.reopened
     angry.refresh_from_db()
     assert angry.status == Status.IN_PROGRESS
