@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from amends.brands.models import BrandIdentity
 from amends.incidents.models import Incident
@@ -60,22 +61,34 @@ class BatchLetters:
         stand_ins = (_ID_TEXT, _ID.hex, self._id_signature, _CODE_GROUPED, _NAME, _ORDER, _RECIPIENT)
         self._stand_ins = re.compile("|".join(re.escape(text) for text in stand_ins))
 
-    def _full(self, **values: object) -> letters.Letter:
+    def _full(
+        self, *, public_id: uuid.UUID, recipient: str, name: str, language: str, order_reference: str, code: str
+    ) -> letters.Letter:
         return letters.letter(
-            incident=self.incident, brand=self.brand, remedy=self.remedy, templates=self.templates, **values
+            public_id=public_id,
+            recipient=recipient,
+            name=name,
+            language=language,
+            order_reference=order_reference,
+            code=code,
+            incident=self.incident,
+            brand=self.brand,
+            remedy=self.remedy,
+            templates=self.templates,
         )
 
     def letter(
         self, *, public_id: uuid.UUID, recipient: str, name: str, language: str, order_reference: str, code: str
     ) -> letters.Letter:
-        values = {
-            "public_id": public_id,
-            "recipient": recipient,
-            "name": name,
-            "language": language,
-            "order_reference": order_reference,
-            "code": code,
-        }
+        full = partial(
+            self._full,
+            public_id=public_id,
+            recipient=recipient,
+            name=name,
+            language=language,
+            order_reference=order_reference,
+            code=code,
+        )
         greeted = greeting_name(name)
         key = (letters.language_of(language, self.templates), bool(greeted))
         kind = self._kinds.get(key)
@@ -90,14 +103,14 @@ class BatchLetters:
             )
             kind = self._kinds[key] = _Kind(template=template)
         if kind.checked and not kind.exact:
-            return self._full(**values)  # type: ignore[arg-type]
+            return full()
         made = self._fill(
             kind.template, public_id=public_id, recipient=recipient, name=greeted, order=order_reference, code=code
         )
         if not kind.checked:
-            full = self._full(**values)  # type: ignore[arg-type]
-            kind.checked, kind.exact = True, made == full and len(kind.template.subject) < _SUBJECT_LIMIT - 100
-            return full
+            rendered = full()
+            kind.checked, kind.exact = True, made == rendered and len(kind.template.subject) < _SUBJECT_LIMIT - 100
+            return rendered
         return made
 
     def _fill(

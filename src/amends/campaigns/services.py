@@ -443,7 +443,6 @@ class _Mailer:
 
     def __init__(self) -> None:
         self.backend = mailers.default
-        self.smtp = isinstance(self.backend, SmtpEmailBackend)
 
     def open(self) -> None:
         self.backend.open()
@@ -455,19 +454,20 @@ class _Mailer:
             logger.warning("mail server connection did not close cleanly")
 
     def send(self, mail: letters.Letter) -> None:
+        backend = self.backend
         raw = None
-        if self.smtp:
+        if isinstance(backend, SmtpEmailBackend) and backend.connection is not None:
             raw = wire.mime(
                 sender=mail.sender, recipient=mail.recipient, subject=mail.subject, body=mail.body, headers=mail.headers
             )
-        if raw is None or self.backend.connection is None:
+        if raw is None:
             email = EmailMessage(
                 subject=mail.subject, body=mail.body, from_email=mail.sender, to=[mail.recipient], headers=mail.headers
             )
-            self.backend.send_messages([email])
+            backend.send_messages([email])
             return
-        envelope_from = self.backend.prep_address(mail.sender)
-        self.backend.connection.sendmail(envelope_from, [mail.recipient], raw)
+        assert isinstance(backend, SmtpEmailBackend) and backend.connection is not None  # noqa: S101 - for mypy
+        backend.connection.sendmail(backend.prep_address(mail.sender), [mail.recipient], raw)
 
 
 def _letter(batch: _Batch, message: CampaignMessage) -> letters.Letter:
