@@ -120,7 +120,9 @@ class CampaignMessage(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="messages", db_index=False)
     # Also the Message-ID's left part, the unsubscribe link's and the status link's key (signed when sent).
     public_id = models.UUIDField(unique=True)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    # No index of its own either: the unique (customer, campaign) index leads with it (what deleting a customer
+    # looks up), and a million messages queued fill one index less.
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
     recipient = models.CharField(max_length=254)
     name = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=16)
@@ -139,7 +141,7 @@ class CampaignMessage(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "customer"], name="campaign_message_once_per_customer"),
+            models.UniqueConstraint(fields=["customer", "campaign"], name="campaign_message_once_per_customer"),
             models.UniqueConstraint(fields=["code"], name="campaign_message_code_once"),
             models.CheckConstraint(
                 condition=Q(state__in=["queued", "sending", "sent", "failed", "bounced", "suppressed", "cancelled"]),
