@@ -3,10 +3,15 @@ rate with any number of workers, pause, resume, cancel.
 
 **Exactly once.** Messages are rows of their own outbox table. A worker claims a batch in one short transaction
 (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's IMMEDIATE transaction holds the write lock), as a lease: the rows
-are `sending` until `claimed_until`. It sends the batch over one SMTP connection and marks each message sent in
-its own commit right after the server's 250. A worker killed with SIGKILL leaves its batch leased; when the lease
-ends the rows are claimed again and the unsent ones go out. The only message that can go twice is the one whose
-250 arrived before its commit, and it goes again with the same Message-ID, which receivers drop.
+are `sending` until `claimed_until`. It sends the batch over one SMTP connection (or a few at once, each in a
+thread with its own database connection: `--connections`) and marks each message sent in its own commit right
+after the server's 250. A worker killed with SIGKILL leaves its batch leased; when the lease ends the rows are
+claimed again and the unsent ones go out. The only messages that can go twice are the ones whose 250 arrived
+before their commit, one a connection, and they go again with the same Message-ID, which receivers drop.
+
+**Fast, per message**: the letters of a batch are rendered once per language and put together per customer
+(`batch_letters`), the MIME bytes are written directly (`wire`), and the mark is one statement whose commit does
+not wait for the disk on PostgreSQL (`_commit_without_waiting_for_disk`, which says what that gives up).
 
 **The rate** is shared by every worker through the campaign row (GCRA): `next_send_at` is when the next message
 may go; a claim takes at most what the rate allows up to one second ahead and moves it on by n / rate.
