@@ -569,7 +569,13 @@ def campaign_deliver(campaign: Campaign, messages: list[CampaignMessage], *, con
     # Each thread has its own SMTP connection and its own database connection; their waits on the two servers
     # overlap. The messages are dealt out in turn, so each connection sends in the order of the claim.
     shares = [messages[i::connections] for i in range(connections)]
-    return sum(_pool(connections).map(lambda share: _deliver_over_one_connection(batch, share), shares))
+    return sum(_pool(connections).map(lambda share: _deliver_in_thread(batch, share), shares))
+
+
+def _deliver_in_thread(batch: _Batch, messages: list[CampaignMessage]) -> int:
+    # The thread keeps its database connection from batch to batch; one the server dropped is replaced first.
+    connection.close_if_unusable_or_obsolete()
+    return _deliver_over_one_connection(batch, messages)
 
 
 def campaigns_deliver_due(*, seconds: float | None = None, limit: int | None = None, connections: int = 1) -> int:
