@@ -26,6 +26,7 @@ import logging
 import math
 import random
 import smtplib
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -570,6 +571,22 @@ def campaign_deliver(campaign: Campaign, messages: list[CampaignMessage], *, con
     # overlap. The messages are dealt out in turn, so each connection sends in the order of the claim.
     shares = [messages[i::connections] for i in range(connections)]
     return sum(_pool(connections).map(lambda share: _deliver_in_thread(batch, share), shares))
+
+
+def _close_own_connection(barrier: threading.Barrier) -> None:
+    barrier.wait(timeout=30)
+    connection.close()
+
+
+def campaign_senders_stop() -> None:
+    """Close the sending threads' database connections and end the threads (a worker stopping, a test ending)."""
+    for size, pool in list(_pools.items()):
+        # Every thread holds one task at once (the barrier), so each closes its own connection.
+        barrier = threading.Barrier(size)
+        for future in [pool.submit(_close_own_connection, barrier) for _n in range(size)]:
+            future.result()
+        pool.shutdown()
+        del _pools[size]
 
 
 def _deliver_in_thread(batch: _Batch, messages: list[CampaignMessage]) -> int:

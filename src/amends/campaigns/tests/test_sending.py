@@ -3,7 +3,7 @@
 import pytest
 
 from amends.campaigns.models import Campaign, CampaignMessage
-from amends.campaigns.services import campaign_start, campaigns_deliver_due
+from amends.campaigns.services import campaign_senders_stop, campaign_start, campaigns_deliver_due
 from amends.conftest import SmtpSink
 from amends.outbox.models import Suppression
 from amends.outbox.suppression import suppression_add
@@ -55,7 +55,10 @@ def test_a_batch_sent_over_several_connections_reaches_the_server_once_each(smtp
     incident = make_incident()
     import_csv(incident, csv_bytes(people(40)))
     campaign_start(campaign=make_campaign(incident, rate=1000))
-    assert campaigns_deliver_due(connections=3) == 40
+    try:
+        assert campaigns_deliver_due(connections=3) == 40
+    finally:
+        campaign_senders_stop()  # the threads' database connections, so the test database can be dropped
     ids = smtp_sink.message_ids()
     assert len(ids) == 40 == len(set(ids))
     assert set(CampaignMessage.objects.values_list("state", flat=True)) == {"sent"}

@@ -8,7 +8,7 @@ from types import FrameType
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from amends.campaigns.services import campaign_claim, campaign_deliver
+from amends.campaigns.services import campaign_claim, campaign_deliver, campaign_senders_stop
 
 
 class Command(BaseCommand):
@@ -49,3 +49,4 @@ class Command(BaseCommand):
                 continue
             campaign_deliver(*claimed, connections=connections)
             idle_since = time.monotonic()
+        campaign_senders_stop()
