@@ -18,6 +18,7 @@ Usage: incidents.py [--count 1000000] [--sqlite-count 100000] [--deliver 20000] 
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -57,36 +58,88 @@ def prepare(database: str) -> tuple[dict, Path]:
 # --- the SMTP server: its own process, counting -------------------------------------------------------------
 
 
-def sink(port: int, out: Path) -> None:
-    """Accept every mail, keep its Message-ID; on SIGTERM write them to `out`, one a line."""
-    import threading
+def sink(port: int, out: Path, kind: str) -> None:
+    """Accept every mail, keep its Message-ID; on SIGTERM write them to `out`, one a line. Several of these
+    processes can listen on the same port (SO_REUSEPORT: the kernel deals the connections out among them).
 
-    from aiosmtpd.controller import Controller
+    `kind` "aiosmtpd" is aiosmtpd; "counting" is the minimal SMTP server below (EHLO/HELO, MAIL, RCPT, DATA with
+    dot-unstuffing, RSET, NOOP, QUIT, over asyncio's protocol callbacks): aiosmtpd costs about 2 ms of CPU a
+    message, so on two cores it cannot take 1,000 a second and leave room for the workers (see the README)."""
+    import asyncio
 
     ids: list[str] = []
-    lock = threading.Lock()
+
+    def keep(content: bytes) -> None:
+        start = content.find(b"Message-ID: ")
+        ids.append(content[start + 12 : content.find(b"\r\n", start)].decode() if start >= 0 else "")
 
     class Handler:
         async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-            content = envelope.original_content or envelope.content or b""
-            start = content.find(b"Message-ID: ")
-            found = content[start + 12 : content.find(b"\r\n", start)].decode() if start >= 0 else ""
-            with lock:
-                ids.append(found)
+            keep(envelope.original_content or envelope.content or b"")
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    (out.with_suffix(".ready")).write_text("ok")
-    while not stop.is_set():
-        stop.wait(0.2)
-        with lock:
+    class Counting(asyncio.Protocol):
+        def connection_made(self, transport):  # type: ignore[no-untyped-def]
+            self.transport = transport
+            self.buffer = b""
+            self.data: list[bytes] | None = None
+            transport.write(b"220 counting ESMTP\r\n")
+
+        def data_received(self, chunk: bytes) -> None:
+            self.buffer += chunk
+            replies = []
+            while True:
+                end = self.buffer.find(b"\r\n")
+                if end < 0:
+                    break
+                line, self.buffer = self.buffer[:end], self.buffer[end + 2 :]
+                if self.data is not None:
+                    if line == b".":
+                        keep(b"\r\n".join(self.data))
+                        self.data = None
+                        replies.append(b"250 OK")
+                    else:
+                        self.data.append(line[1:] if line.startswith(b"..") else line)
+                    continue
+                verb = line[:4].upper()
+                if verb == b"EHLO":
+                    replies.append(b"250-counting\r\n250-8BITMIME\r\n250 SIZE 10000000")
+                elif verb == b"DATA":
+                    self.data = []
+                    replies.append(b"354 End data with <CR><LF>.<CR><LF>")
+                elif verb == b"QUIT":
+                    replies.append(b"221 Bye")
+                    self.transport.write(b"\r\n".join(replies) + b"\r\n")
+                    self.transport.close()
+                    return
+                elif verb in (b"HELO", b"MAIL", b"RCPT", b"RSET", b"NOOP"):
+                    replies.append(b"250 OK")
+                else:
+                    replies.append(b"500 Unknown command")
+            if replies:
+                self.transport.write(b"\r\n".join(replies) + b"\r\n")
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        if kind == "aiosmtpd":
+            from aiosmtpd.smtp import SMTP
+
+            handler = Handler()
+            factory = lambda: SMTP(handler)  # noqa: E731
+        else:
+            factory = Counting
+        server = await loop.create_server(factory, host="127.0.0.1", port=port, reuse_port=True)
+        stop = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        out.with_suffix(".ready").write_text("ok")
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.2)
             out.with_suffix(".count").write_text(str(len(ids)))
-    controller.stop()
-    with lock:
+        server.close()
         out.write_text("\n".join(ids))
+
+    asyncio.run(serve())
 
 
 def free_port() -> int:
@@ -98,25 +151,77 @@ def free_port() -> int:
 
 
 class Sink:
-    def __init__(self, workdir: Path) -> None:
+    """The SMTP server: `processes` aiosmtpd processes on one port."""
+
+    processes_default = 2
+    kind_default = "counting"
+
+    def __init__(self, workdir: Path, processes: int | None = None, kind: str | None = None) -> None:
         self.port = free_port()
-        self.out = workdir / f"sink-{self.port}.txt"
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--sink", str(self.port), str(self.out)], stdout=subprocess.DEVNULL
-        )
-        while not self.out.with_suffix(".ready").exists():
+        self.kind = kind or self.kind_default
+        count = processes or self.processes_default
+        self.outs = [workdir / f"sink-{self.port}-{i}.txt" for i in range(count)]
+        self.procs = [
+            subprocess.Popen(
+                [sys.executable, __file__, "--serve-sink", str(self.port), str(out), self.kind],
+                stdout=subprocess.DEVNULL,
+            )
+            for out in self.outs
+        ]
+        while not all(out.with_suffix(".ready").exists() for out in self.outs):
             time.sleep(0.05)
 
     def count(self) -> int:
-        try:
-            return int(self.out.with_suffix(".count").read_text() or 0)
-        except (FileNotFoundError, ValueError):
-            return 0
+        total = 0
+        for out in self.outs:
+            with contextlib.suppress(FileNotFoundError, ValueError):
+                total += int(out.with_suffix(".count").read_text() or 0)
+        return total
 
     def stop(self) -> list[str]:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(30)
-        return [line for line in self.out.read_text().split("\n") if line]
+        for process in self.procs:
+            process.send_signal(signal.SIGTERM)
+        ids: list[str] = []
+        self.cpu = 0.0
+        for process, out in zip(self.procs, self.outs, strict=True):
+            self.cpu += _reap(process, 30)
+            ids += [line for line in out.read_text().split("\n") if line]
+        return ids
+
+
+def _trivial_client(port: int, n: int, tag: int) -> None:
+    import smtplib
+
+    body = ("We are sorry. " * 50 + "\r\n") * 4
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for i in range(n):
+            raw = (
+                f"From: a@example.com\r\nTo: c{i}@example.com\r\nSubject: s\r\nMessage-ID: <{tag}.{i}@x>\r\n\r\n{body}"
+            )
+            smtp.sendmail("a@example.com", [f"c{i}@example.com"], raw.encode())
+
+
+def sink_alone(workdir: Path, clients: int, per_client: int, processes: int, kind: str) -> dict:
+    """The SMTP server with no amends in the way: `clients` processes, each sending over one connection."""
+    import multiprocessing
+
+    sink = Sink(workdir, processes, kind)
+    started = time.perf_counter()
+    senders = [multiprocessing.Process(target=_trivial_client, args=(sink.port, per_client, i)) for i in range(clients)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    elapsed = time.perf_counter() - started
+    received = len(sink.stop())
+    return {
+        "kind": kind,
+        "processes": processes,
+        "clients": clients,
+        "received": received,
+        "rate_per_s": round(received / elapsed),
+        "cpu_ms_per_msg": round(1000 * sink.cpu / max(received, 1), 2),
+    }
 
 
 # --- the child: the work, timed -------------------------------------------------------------------------------
@@ -169,11 +274,15 @@ def _campaign(title: str, n: int, offset: int, rate: int, workdir: Path) -> tupl
     return campaign, steps
 
 
+CONNECTIONS = [1]  # SMTP connections a worker uses at once (--connections)
+
+
 def _workers(env: dict, count: int, sink: Sink, idle: float = 2.0) -> list[subprocess.Popen]:
     worker_env = {**env, "AMENDS_EMAIL_HOST": "127.0.0.1", "AMENDS_EMAIL_PORT": str(sink.port)}
+    command = [sys.executable, str(ROOT / "manage.py"), "sendcampaigns", "--exit-when-idle", str(idle)]
     return [
         subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "sendcampaigns", "--exit-when-idle", str(idle)],
+            [*command, "--connections", str(CONNECTIONS[0])],
             env=worker_env,
             stdout=subprocess.DEVNULL,
         )
@@ -181,13 +290,23 @@ def _workers(env: dict, count: int, sink: Sink, idle: float = 2.0) -> list[subpr
     ]
 
 
-def _finish(worker: subprocess.Popen) -> None:
-    """A worker stops by itself once idle; on a machine this loaded, give it time, then stop it."""
-    try:
-        worker.wait(600)
-    except subprocess.TimeoutExpired:
-        worker.terminate()
-        worker.wait(60)
+def _reap(process: subprocess.Popen, timeout: float) -> float:
+    """Wait for a child (terminating it after `timeout`); the CPU seconds it used, user and system."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return usage.ru_utime + usage.ru_stime
+        if time.monotonic() > deadline:
+            process.terminate()
+            deadline += 60
+        time.sleep(0.05)
+
+
+def _finish(worker: subprocess.Popen) -> float:
+    """A worker stops by itself once idle; on a machine this loaded, give it time, then stop it. Its CPU seconds."""
+    return _reap(worker, 600)
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -235,6 +354,14 @@ def run_inner(args: argparse.Namespace) -> None:
     Campaign.objects.update(state="cancelled")  # the million are not sent: the delivery runs use their own
 
     if args.delivery:
+        CONNECTIONS[0] = args.connections
+        Sink.processes_default = args.sink_processes
+        Sink.kind_default = args.sink
+        result["sink_alone"] = [
+            sink_alone(workdir, 4, 2000, 1, "aiosmtpd"),
+            sink_alone(workdir, 4, 2000, args.sink_processes, "aiosmtpd"),
+            sink_alone(workdir, 4, 2000, args.sink_processes, "counting"),
+        ]
         offset = 10_000_000
         # (b) unthrottled, with (d) the inbox measured meanwhile
         campaign, _ = _campaign("Delivery, unthrottled", args.deliver, offset, 100_000, workdir)
@@ -243,8 +370,7 @@ def run_inner(args: argparse.Namespace) -> None:
         workers = _workers(env, 2, sink)
         latencies = _inbox_latencies(lambda: sink.count() >= args.deliver or all(w.poll() is not None for w in workers))
         elapsed = time.perf_counter() - started
-        for w in workers:
-            _finish(w)
+        worker_cpu = sum(_finish(w) for w in workers)
         ids = sink.stop()
         sent = CampaignMessage.objects.filter(campaign=campaign, state="sent")
         first = sent.order_by("sent_at").values_list("sent_at", flat=True).first()
@@ -256,6 +382,10 @@ def run_inner(args: argparse.Namespace) -> None:
             "distinct": len(set(ids)),
             "seconds_first_to_last": round(span, 2),
             "rate_per_s": round(args.deliver / span, 1) if span else None,
+            # CPU per message, which the load of the machine changes far less than the rate: the workers' (their
+            # start-up included) and the SMTP server's.
+            "worker_cpu_ms_per_msg": round(1000 * worker_cpu / args.deliver, 2),
+            "sink_cpu_ms_per_msg": round(1000 * sink.cpu / args.deliver, 2),
             "inbox_requests": len(latencies),
             "inbox_p50_ms": round(1000 * _percentile(latencies, 50), 1),
             "inbox_p95_ms": round(1000 * _percentile(latencies, 95), 1),
@@ -310,6 +440,7 @@ def run_inner(args: argparse.Namespace) -> None:
             "received": len(ids),
             "distinct": len(set(ids)),
             "duplicates": len(ids) - len(set(ids)),
+            "in_flight_at_most": args.connections,
             "lost": len(expected - set(ids)),
         }
     print(json.dumps(result), flush=True)
@@ -322,15 +453,18 @@ def main() -> None:
     parser.add_argument("--deliver", type=int, default=20_000, help="messages of each delivery run")
     parser.add_argument("--rate", type=int, default=1000, help="the set rate of the paced run (messages a second)")
     parser.add_argument("--kill", type=int, default=3000, help="messages of the kill test")
+    parser.add_argument("--connections", type=int, default=4, help="SMTP connections each worker uses at once")
+    parser.add_argument("--sink-processes", type=int, default=2, help="SMTP server processes sharing the port")
+    parser.add_argument("--sink", choices=["counting", "aiosmtpd"], default="counting", help="the SMTP server")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--skip-delivery", action="store_true")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     parser.add_argument("--no-delivery", dest="delivery", action="store_false", help=argparse.SUPPRESS)
-    parser.add_argument("--sink", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-sink", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.sink:
-        sink(int(args.sink[0]), Path(args.sink[1]))
+    if args.serve_sink:
+        sink(int(args.serve_sink[0]), Path(args.serve_sink[1]), args.serve_sink[2])
         return
     if args.inner:
         run_inner(args)
@@ -342,6 +476,8 @@ def main() -> None:
         count = args.count if database == "postgresql" else args.sqlite_count
         command = [sys.executable, __file__, "--inner", "--workdir", str(data_dir), "--count", str(count)]
         command += ["--deliver", str(args.deliver), "--kill", str(args.kill), "--rate", str(args.rate)]
+        command += ["--connections", str(args.connections), "--sink-processes", str(args.sink_processes)]
+        command += ["--sink", args.sink]
         if args.skip_delivery:
             command.append("--no-delivery")
         print(f"\n== {database}: {count:,} affected customers ==", flush=True)
@@ -358,9 +494,20 @@ def main() -> None:
         print(f"  imported and queued       {result['queue_total']:8.2f} s  for {count:,}")
         if "delivery" in result:
             d, p, k = result["delivery"], result["paced"], result["kill"]
+            for alone in result["sink_alone"]:
+                print(
+                    f"  SMTP server alone         {alone['rate_per_s']:8.0f} msg/s  ({alone['processes']} "
+                    f"{alone['kind']} process(es), {alone['clients']} trivial clients; "
+                    f"{alone['cpu_ms_per_msg']} ms CPU a message)"
+                )
             print(
-                f"  delivery, 2 workers       {d['rate_per_s']:8.1f} msg/s  ({d['received']:,} received, "
+                f"  delivery, 2 workers       {d['rate_per_s']:8.1f} msg/s  ({args.connections} SMTP connections "
+                f"each, {args.sink_processes} {args.sink} server processes; {d['received']:,} received, "
                 f"{d['distinct']:,} distinct, {d['seconds_first_to_last']} s)"
+            )
+            print(
+                f"  CPU a message             workers {d['worker_cpu_ms_per_msg']} ms, SMTP server "
+                f"{d['sink_cpu_ms_per_msg']} ms"
             )
             print(
                 f"  inbox while sending       p50 {d['inbox_p50_ms']} ms, p95 {d['inbox_p95_ms']} ms "
@@ -372,8 +519,8 @@ def main() -> None:
             )
             print(
                 f"  kill test                 {k['messages']:,} messages: {k['received_at_kill']:,} received at "
-                f"the kill, {k['received']:,} in all, {k['distinct']:,} distinct, {k['duplicates']} duplicates, "
-                f"{k['lost']} lost"
+                f"the kill, {k['received']:,} in all, {k['distinct']:,} distinct, {k['duplicates']} duplicates "
+                f"(at most {k['in_flight_at_most']} in flight), {k['lost']} lost"
             )
         print(f"  (whole run {time.perf_counter() - started:.0f} s)")
 

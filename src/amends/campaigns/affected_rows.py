@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -66,6 +67,22 @@ def _cap_message(cap: int) -> str:
     }
 
 
+_known_languages: dict[str, str] = {}
+_known_for: list[object] = [None]
+
+
+def _language(raw: str) -> str:
+    """`languages.normalize`, remembered: a file of a million rows names a handful of languages."""
+    supported = settings.LANGUAGES
+    if _known_for[0] is not supported:  # the settings changed (a test): forget
+        _known_languages.clear()
+        _known_for[0] = supported
+    found = _known_languages.get(raw)
+    if found is None:
+        found = _known_languages[raw] = languages.normalize(raw) or ""
+    return found
+
+
 def check_row(line: int, values: dict[str, str]) -> Row | Rejected:
     """One row's values, checked: an e-mail address or an external id, a known language, lengths, no controls."""
     cleaned: dict[str, str] = {}
@@ -86,7 +103,7 @@ def check_row(line: int, values: dict[str, str]) -> Row | Rejected:
         return Rejected(line, _("The row has neither an e-mail address nor an external id."))
     language = ""
     if cleaned["language"]:
-        language = languages.normalize(cleaned["language"]) or ""
+        language = _language(cleaned["language"])
         if not language:
             return Rejected(
                 line,

@@ -2,6 +2,7 @@ import logging
 
 from django.tasks import task
 
+from .affected import affected_staging_sweep
 from .services import campaigns_deliver_due
 
 logger = logging.getLogger("amends.campaigns")
@@ -18,3 +19,12 @@ def campaigns_sweep() -> int:
     if sent:
         logger.info("campaigns: %s message(s) sent", sent)
     return sent
+
+
+@task()
+def staging_sweep() -> int:
+    """Delete the staged rows of CSV uploads that were killed half-way."""
+    deleted = affected_staging_sweep()
+    if deleted:
+        logger.info("campaigns: %s staged row(s) of unfinished uploads deleted", deleted)
+    return deleted

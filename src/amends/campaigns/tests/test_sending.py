@@ -3,7 +3,7 @@
 import pytest
 
 from amends.campaigns.models import Campaign, CampaignMessage
-from amends.campaigns.services import campaign_start, campaigns_deliver_due
+from amends.campaigns.services import campaign_senders_stop, campaign_start, campaigns_deliver_due
 from amends.conftest import SmtpSink
 from amends.outbox.models import Suppression
 from amends.outbox.suppression import suppression_add
@@ -48,3 +48,18 @@ def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails(smtp_sin
     retried = CampaignMessage.objects.get(state="queued")
     assert "451" in retried.last_error and retried.attempts == 1
     assert Campaign.objects.get().state == "sending"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_sent_over_several_connections_reaches_the_server_once_each(smtp_sink: SmtpSink):
+    incident = make_incident()
+    import_csv(incident, csv_bytes(people(40)))
+    campaign_start(campaign=make_campaign(incident, rate=1000))
+    try:
+        assert campaigns_deliver_due(connections=3) == 40
+    finally:
+        campaign_senders_stop()  # the threads' database connections, so the test database can be dropped
+    ids = smtp_sink.message_ids()
+    assert len(ids) == 40 == len(set(ids))
+    assert set(CampaignMessage.objects.values_list("state", flat=True)) == {"sent"}
+    assert CampaignMessage.objects.filter(sent_at=None).count() == 0

@@ -8,7 +8,7 @@ from types import FrameType
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from amends.campaigns.services import campaign_claim, campaign_deliver
+from amends.campaigns.services import campaign_claim, campaign_deliver, campaign_senders_stop
 
 
 class Command(BaseCommand):
@@ -17,6 +17,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--exit-when-idle", type=float, default=0.0, help="stop after this many idle seconds")
         parser.add_argument("--idle-sleep", type=float, default=0.05, help="seconds to wait when nothing may go")
+        parser.add_argument(
+            "--connections",
+            type=int,
+            default=1,
+            choices=range(1, 17),
+            metavar="1-16",
+            help="SMTP connections used at once; a kill repeats at most one message per connection",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         stopping = False
@@ -30,6 +38,7 @@ class Command(BaseCommand):
         idle_since = time.monotonic()
         exit_after = float(options["exit_when_idle"])  # type: ignore[arg-type]
         sleep = float(options["idle_sleep"])  # type: ignore[arg-type]
+        connections = int(options["connections"])  # type: ignore[call-overload]
         while not stopping:
             claimed = campaign_claim()
             if claimed is None:
@@ -38,5 +47,6 @@ class Command(BaseCommand):
                     break
                 time.sleep(sleep)
                 continue
-            campaign_deliver(*claimed)
+            campaign_deliver(*claimed, connections=connections)
             idle_since = time.monotonic()
+        campaign_senders_stop()

@@ -25,6 +25,7 @@ PERIODIC = [
     (60.0, "amends.aftercare.tasks.surveys_send"),
     (60.0, "amends.insights.tasks.refresh_rollups"),
     (3600.0, "amends.core.tasks.prune_task_results"),
+    (3600.0, "amends.campaigns.tasks.staging_sweep"),
 ]
 
 
