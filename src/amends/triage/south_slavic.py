@@ -162,11 +162,12 @@ def _form_lists() -> dict[str, np.ndarray]:
         return {name: data[name] for name in data.files}
 
 
-DICTIONARY_LISTS = ("ekavian", "ijekavian", "croatian")
+DICTIONARY_LISTS = ("ekavian", "ijekavian", "croatian", "serbian")
 _DICTIONARY_WORDS = {
     "ekavian": "ekavian word forms",
     "ijekavian": "ijekavian word forms",
     "croatian": "words only the Croatian dictionary has",
+    "serbian": "words only the Serbian dictionary has",
 }
 
 
