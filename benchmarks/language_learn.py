@@ -1,5 +1,6 @@
 """Learn the language lexicons that ship in src/amends/triage/lexicons from the training part of the Universal
-Dependencies sentences in shared/data/lid (the held-out part, fixed in lid_split.py, is never read here).
+Dependencies sentences in shared/data/lid (the old held-out fifth and the clean part, fixed in lid_split.py, are never
+read here).
 
 - sr_hr.json: the weights of the Serbian/Croatian logistic regression (amends.triage.south_slavic).
 - common_words.json: each language's commonest words, the check that a text uses the words of the language the

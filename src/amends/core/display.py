@@ -621,6 +621,22 @@ _EVIDENCE: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"^month sr$"), lambda m: _("a month named the Serbian way")),
     (re.compile(r"^month hr$"), lambda m: _("a month named the Croatian way")),
     (re.compile(r"^ije$"), lambda m: _("“ije” as in Croatian “lijepo”")),
+    (
+        re.compile(r"^ekavian word forms \((\d+)\)$"),
+        lambda m: _("ekavian word forms, as in Serbian “mleko” (%(n)s)") % {"n": m[1]},
+    ),
+    (
+        re.compile(r"^ijekavian word forms \((\d+)\)$"),
+        lambda m: _("ijekavian word forms, as in Croatian “mlijeko” (%(n)s)") % {"n": m[1]},
+    ),
+    (
+        re.compile(r"^words only the Croatian dictionary has \((\d+)\)$"),
+        lambda m: _("words only the Croatian dictionary has (%(n)s)") % {"n": m[1]},
+    ),
+    (
+        re.compile(r"^words only the Serbian dictionary has \((\d+)\)$"),
+        lambda m: _("words only the Serbian dictionary has (%(n)s)") % {"n": m[1]},
+    ),
     (re.compile(r"^Lingua reads it Bosnian$"), lambda m: _("the language detector reads it as Bosnian")),
     (re.compile(r"^Lingua reads it Croatian$"), lambda m: _("the language detector reads it as Croatian")),
 ]

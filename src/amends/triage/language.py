@@ -81,6 +81,18 @@ BULGARIAN_WORDS = _words(["днес", "ще", "съм", "сме", "вече", "�
 SERBIAN_CYRILLIC_WORDS = _words(["у", "је", "су", "још", "ће", "нисам", "сам", "који", "ово", "није", "већ"])
 
 MIN_LETTERS = 8
+# The letters of each Cyrillic alphabet: a text with a letter its alphabet lacks is not in that language (є and і are
+# Ukrainian, ы and э Russian, ђ and ћ Serbian), whatever a detector forced to choose among few languages says.
+_RUSSIAN_LETTERS = "абвгдежзийклмнопрстуфхцчшщъыьэюяё"
+_ALPHABETS = {
+    "ru": frozenset(_RUSSIAN_LETTERS),
+    "uk": frozenset(_RUSSIAN_LETTERS) - frozenset("ёъыэ") | frozenset("іїєґ"),
+    "bg": frozenset(_RUSSIAN_LETTERS) - frozenset("ёыэ") | frozenset("ѝ"),
+    "sr": frozenset("абвгдђежзијклљмнњопрстћуфхцчџш"),
+    "mk": frozenset("абвгдѓежзѕијклљмнњопрстќуфхцчџшѐѝ"),
+}
+# The codes triage reports for text in Cyrillic script.
+_CYRILLIC_CODES = frozenset({"ru", "bg", "uk", "sr-Cyrl", "mk"})
 # Below this the top language is a guess: reported, but marked uncertain.
 MIN_CONFIDENCE = 0.3
 # At or above this confidence the detector is not second-guessed by the common-word check.
@@ -217,9 +229,16 @@ def detect(
     letters = sum(1 for ch in text if ch.isalpha())
     cyrillic = len(_CYRILLIC.findall(text))
     latin = len(_LATIN.findall(text))
-    if letters < MIN_LETTERS:
+    short = letters < MIN_LETTERS
+    # A fallback in the other script cannot be the text's language (six Cyrillic letters to an English company are
+    # not English): then the detector's reading of even a short text is the better guess, still marked uncertain.
+    if short and ((cyrillic > latin) == (fallback in _CYRILLIC_CODES) or not letters):
         return LanguageGuess(fallback, 0.0, True, [f"too short to tell ({letters} letters)"])
     raw = _detector(served).compute_language_confidence_values(text)
+    cyrillic_letters = {ch for ch in text.lower() if "\u0400" <= ch <= "\u04ff"}
+    if cyrillic_letters:
+        fitting = [v for v in raw if cyrillic_letters <= _ALPHABETS.get(CODES[v.language], cyrillic_letters)]
+        raw = fitting or raw
     if not raw:
         return LanguageGuess(fallback, 0.0, True, ["no served language fits"])
     # The languages a company mainly serves are likelier than their neighbours: on a near tie between
@@ -284,6 +303,8 @@ def detect(
             return LanguageGuess(fallback, float(runner_up.value), True, [*signals, f"near tie; {fallback} stated"])
         other = CODES[runner_up.language]
         return LanguageGuess(code, confidence, True, [*signals, f"close to {other} {float(runner_up.value):.2f}"])
+    if short:
+        return LanguageGuess(code, confidence, True, [*signals, f"too short to tell ({letters} letters)"])
     return LanguageGuess(code, confidence, confidence < MIN_CONFIDENCE, signals)
 
 
