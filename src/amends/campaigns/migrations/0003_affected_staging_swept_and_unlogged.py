@@ -17,7 +17,7 @@ def logged(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0001_affected_customers_and_campaigns"),
+        ("campaigns", "0002_affected_source_orders"),
     ]
 
     operations = [

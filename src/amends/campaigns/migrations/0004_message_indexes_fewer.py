@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0002_affected_staging_swept_and_unlogged"),
+        ("campaigns", "0003_affected_staging_swept_and_unlogged"),
         ("customers", "0003_customer_handles_email_optional"),
     ]
 
