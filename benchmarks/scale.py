@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.append(str(ROOT / "src"))  # after PYTHONPATH: another tree's src can be measured on the same data
 PG_URL = os.environ.get("BENCH_SCALE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/amends_scale")
 
 LANGUAGES = [("ru", 30), ("en", 25), ("bg", 15), ("sr", 15), ("sk", 15)]
@@ -216,28 +216,8 @@ def case_rows(world: World) -> Iterator[tuple]:
 
 
 def message_rows(world: World) -> Iterator[tuple]:
-    ids = Ids(3)
-    random.seed(3)
-    for c in range(1, world.n + 1):
-        created = world.now - timedelta(days=3 * 365) * (1 - c / world.n) ** 2 - timedelta(minutes=5)
-        story = random.choice(STORIES[pick(LANGUAGES)])  # type: ignore[index]
-        base = (c - 1) * 3
-        yield (base + 1, ids(), "in", story, "customer", None, created, None, None, c, "{}")
-        reply_at = created + timedelta(hours=1)
-        yield (base + 2, ids(), "out", REPLY, "agent", f"<r{c}@amends.example>", reply_at, None, world.brand, c, "{}")
-        yield (
-            base + 3,
-            ids(),
-            "in",
-            "Thank you, waiting for the parcel.",
-            "customer",
-            None,
-            reply_at,
-            None,
-            None,
-            c,
-            "{}",
-        )
+    """Made by the database from the cases (PG_DERIVED, SQLITE_MESSAGES): the complaint, a reply, a thank-you."""
+    raise NotImplementedError
 
 
 def event_rows(world: World) -> Iterator[tuple]:
@@ -322,6 +302,95 @@ def outbox_rows(world: World) -> Iterator[tuple]:
             )  # fmt: skip
 
 
+THANKS = "Thank you, waiting for the parcel."
+SEARCH_COLS = ["case_id", "identity", "words"]
+CASES_FOR_SEARCH = (
+    "SELECT c.id, c.reference, c.order_reference, c.subject, c.description, cu.name, cu.email "
+    "FROM cases_case c JOIN customers_customer cu ON cu.id = c.customer_id ORDER BY c.id"
+)
+# Message ids are made in (case, time) order, so the primary key gives each case's bodies in the order the services
+# read them (created_at, id); search_documents_check confirms it against the services' own function.
+MESSAGES_FOR_SEARCH = "SELECT case_id, body FROM cases_message ORDER BY id"
+
+
+def search_rows(cases: Iterator[tuple], messages: Iterator[tuple]) -> Iterator[tuple]:
+    """(case_id, identity, words) of every case: the documents the services write (search_text.case_document, the
+    function cases/search_documents.py calls), from the loaded cases, customers and messages, both read in case
+    order and merged. The words of a case depend on its texts only, so they are computed once per distinct text."""
+    from amends.cases.search_text import case_document, document_keys
+
+    words_of: dict[tuple, str] = {}
+    pending = next(messages, None)
+    for case_id, reference, order_reference, subject, description, name, email in cases:
+        bodies = []
+        while pending is not None and pending[0] < case_id:
+            pending = next(messages, None)
+        while pending is not None and pending[0] == case_id:
+            bodies.append(pending[1])
+            pending = next(messages, None)
+        key = (subject, description, *bodies)
+        if key not in words_of:
+            words_of[key] = case_document(
+                reference="", customer_name="", customer_email="", order_reference="", subject=subject,
+                description=description, bodies=bodies,
+            )[1]  # fmt: skip
+        identity = document_keys(reference, name, email or "", order_reference)
+        yield (case_id, identity, words_of[key])
+
+
+def search_documents_check(sample: int = 300) -> int:
+    """Compare `sample` loaded documents (all of them if sample is 0) with what the services write for the same
+    case (cases.search_documents.search_document_refresh, inside a transaction rolled back); raise on a difference.
+    Returns how many were compared."""
+    from django.db import transaction
+
+    from amends.cases.models import Case, SearchDocument
+    from amends.cases.search_documents import search_document_refresh
+
+    ids = list(Case.objects.order_by("id").values_list("id", flat=True))
+    chosen = ids if not sample or sample >= len(ids) else random.Random(7).sample(ids, sample)
+    loaded = dict(
+        (pk, (identity, words))
+        for pk, identity, words in SearchDocument.objects.filter(case_id__in=chosen).values_list(
+            "case_id", "identity", "words"
+        )
+    )
+    missing = [pk for pk in chosen if pk not in loaded]
+    assert not missing, f"cases without a search document: {missing[:10]}"
+
+    class Rollback(Exception):
+        pass
+
+    made = {}
+    try:
+        with transaction.atomic():
+            for case in Case.objects.filter(id__in=chosen).select_related("customer"):
+                search_document_refresh(case=case)
+            made = dict(
+                (pk, (identity, words))
+                for pk, identity, words in SearchDocument.objects.filter(case_id__in=chosen).values_list(
+                    "case_id", "identity", "words"
+                )
+            )
+            raise Rollback
+    except Rollback:
+        pass
+    wrong = [pk for pk in chosen if made[pk] != loaded[pk]]
+    assert not wrong, f"{len(wrong)} loaded search documents differ from the services', e.g. case {wrong[0]}"
+    return len(chosen)
+
+
+def rollups_fill() -> None:
+    """The dashboard's daily and monthly rollups of the loaded cases, by the service that keeps them."""
+    try:
+        from amends.insights.services import rollups_rebuild
+    except ImportError:  # no insights in this tree
+        return
+    started = time.perf_counter()
+    days = rollups_rebuild()
+    print(f"  insights rollups: {days:,} days in {time.perf_counter() - started:.0f} s", flush=True)
+
+
 TABLES: list[tuple[str, list[str], Callable[[World], Iterator[tuple]]]] = [
     ("customers_customer", CUSTOMER_COLS, customers),
     ("cases_case", CASE_COLS, case_rows),
@@ -401,7 +470,7 @@ PG_DERIVED = [
 def load_postgres(world: World) -> None:
     import psycopg
 
-    tables = [t for t, _c, _g in TABLES]
+    tables = [t for t, _c, _g in TABLES] + ["cases_searchdocument"]
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         indexes = conn.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
@@ -432,12 +501,28 @@ def load_postgres(world: World) -> None:
             started = time.perf_counter()
             count = conn.execute(sql, values).rowcount
             print(f"  {table}: {count:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
+        started = time.perf_counter()
+        with psycopg.connect(PG_URL) as reader:  # a transaction: its cursors are read on the server as needed
+            cases, messages = reader.cursor(name="cases"), reader.cursor(name="messages")
+            cases.itersize = messages.itersize = 20_000
+            cases.execute(CASES_FOR_SEARCH)
+            messages.execute(MESSAGES_FOR_SEARCH)
+            with (
+                conn.cursor() as cursor,
+                cursor.copy(f"COPY cases_searchdocument ({', '.join(SEARCH_COLS)}) FROM STDIN") as copy,
+            ):
+                count = 0
+                for row in search_rows(iter(cases), iter(messages)):
+                    copy.write_row(row)
+                    count += 1
+        print(f"  cases_searchdocument: {count:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
         conn.execute("SET session_replication_role = origin")
         started = time.perf_counter()
         for _name, definition in indexes:
             conn.execute(definition)
         print(f"  {len(indexes)} indexes rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
-        for table in tables:
+        conn.execute("VACUUM ANALYZE cases_searchdocument")
+        for table in tables[:-1]:
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
             conn.execute(f"VACUUM ANALYZE {table}")
         conn.execute("SELECT setval('cases_case_reference_seq', %s)", [world.n])
@@ -454,6 +539,21 @@ def _sqlite_value(value: object) -> object:
     return value
 
 
+# SQLite makes the messages from the cases as PostgreSQL does (PG_DERIVED): the first is the complaint itself.
+SQLITE_MESSAGES = """INSERT INTO cases_message (id, public_id, direction, body, author_kind, email_message_id,
+        created_at, author_id, brand_id, case_id, email_authentication)
+    WITH k(k) AS (VALUES (1), (2), (3))
+    SELECT (c.id - 1) * 3 + k.k, printf('%%08x000040008000%%012x', 48 + k.k, c.id),
+        CASE k.k WHEN 2 THEN 'out' ELSE 'in' END,
+        CASE k.k WHEN 1 THEN c.description WHEN 2 THEN %s ELSE %s END,
+        CASE k.k WHEN 2 THEN 'agent' ELSE 'customer' END,
+        CASE k.k WHEN 2 THEN '<r' || c.id || '@amends.example>' END,
+        CASE k.k WHEN 1 THEN c.created_at ELSE strftime('%%Y-%%m-%%d %%H:%%M:%%f', c.created_at,
+            '+' || (k.k - 1) || ' hours') END,
+        NULL, CASE k.k WHEN 2 THEN c.brand_id END, c.id, '{}'
+    FROM cases_case c, k ORDER BY c.id, k.k"""
+
+
 def load_sqlite(world: World) -> None:
     from django.db import connection, transaction
 
@@ -464,6 +564,10 @@ def load_sqlite(world: World) -> None:
         with transaction.atomic():
             for table, columns, rows in TABLES:
                 started = time.perf_counter()
+                if table == "cases_message":
+                    cursor.execute(SQLITE_MESSAGES, [REPLY, THANKS])
+                    print(f"  {table}: {cursor.rowcount:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
+                    continue
                 marks = ", ".join(["%s"] * len(columns))
                 sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
                 batch: list[tuple] = []
@@ -477,6 +581,17 @@ def load_sqlite(world: World) -> None:
                 cursor.executemany(sql, batch)
                 count += len(batch)
                 print(f"  {table}: {count:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
+            started = time.perf_counter()
+            cursor.execute(CASES_FOR_SEARCH)
+            cases = cursor.fetchall()
+            cursor.execute(MESSAGES_FOR_SEARCH)
+            messages = cursor.fetchall()
+            rows = list(search_rows(iter(cases), iter(messages)))
+            cursor.executemany(
+                f"INSERT INTO cases_searchdocument ({', '.join(SEARCH_COLS)}) VALUES (%s, %s, %s)",  # noqa: S608
+                rows,
+            )
+            print(f"  cases_searchdocument: {len(rows):,} rows in {time.perf_counter() - started:.0f} s", flush=True)
             ReferenceCounter.objects.filter(name="case").update(value=world.n)
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("ANALYZE")
@@ -514,6 +629,9 @@ def prepare(n: int, sqlite: bool, fresh: bool) -> None:
     print(f"loading {n:,} cases into {'SQLite' if sqlite else 'PostgreSQL'}", flush=True)
     (load_sqlite if sqlite else load_postgres)(world)
     tallies_recount()
+    rollups_fill()
+    checked = search_documents_check(sample=0 if n <= 5000 else 300)
+    print(f"  {checked:,} search documents equal what the services write", flush=True)
     print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -615,7 +733,7 @@ def clients(sample_public_id: str) -> dict:
     return made
 
 
-def measure(repeat: int, only: tuple[str, ...] = ()) -> list[tuple[str, float, float, int, int]]:
+def measure(repeat: int, only: tuple[str, ...] = ()) -> list[tuple]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -636,23 +754,61 @@ def measure(repeat: int, only: tuple[str, ...] = ()) -> list[tuple[str, float, f
             response = client.get(url, headers=headers)
         if response.status_code != 200:
             print(f"  {name}: HTTP {response.status_code}", flush=True)
-        times, sql_times = [], []
+        times, sql_times, cpu_times = [], [], []
         for _ in range(repeat):
             with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 client.get(url, headers=headers)
+                cpu_times.append((time.process_time() - cpu) * 1000)
                 times.append((time.perf_counter() - started) * 1000)
             sql_times.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
         times.sort()
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        cpu_times.sort()
+        p95 = _p95(times)
         sql_ms = statistics.median(sql_times)
-        results.append((name, statistics.median(times), p95, len(queries), response.status_code, sql_ms))
+        cpu_p95 = _p95(cpu_times)
+        results.append((name, statistics.median(times), p95, len(queries), response.status_code, sql_ms, cpu_p95))
         print(
             f"  {name:40} p50 {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms  "
-            f"{len(queries):3} SQL taking {sql_ms:6.1f} ms",
+            f"{len(queries):3} SQL taking {sql_ms:6.1f} ms  CPU p95 {cpu_p95:6.1f} ms  "
+            f"load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
     return results
+
+
+def _p95(values: list[float]) -> float:
+    return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+
+
+def profile(name: str, repeat: int) -> None:
+    """cProfile of one page (`--profile NAME`): where this process spends its time, by cumulative time."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from amends.core.tallies import tally_totals
+
+    listed = pages(sum(tally_totals("case.status").values()))
+    sample = next(url for page, _w, url, _h in listed if page == "customer status page").split("/")[2]
+    made = clients(sample)
+    page, who, url, headers = next(entry for entry in listed if entry[0].startswith(name))
+    for _ in range(2):
+        made[who].get(url, headers=headers)
+    with CaptureQueriesContext(connection) as queries:
+        made[who].get(url, headers=headers)
+    print(f"## {page}: {url}")
+    for query in queries.captured_queries:
+        print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:220]}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        made[who].get(url, headers=headers)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
 def explain(names: tuple[str, ...] = ("inbox", "clusters", "categories", "outbox")) -> None:
@@ -694,6 +850,7 @@ def main() -> None:
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--only", default="", help="comma-separated page-name prefixes to measure (default: all)")
     parser.add_argument("--explain", action="store_true", help="PostgreSQL: print the plans of the pages' statements")
+    parser.add_argument("--profile", default="", help="cProfile the first page whose name starts with this")
     args = parser.parse_args()
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
     os.environ["AMENDS_DATA_DIR"] = args.data_dir
@@ -706,14 +863,20 @@ def main() -> None:
     if args.explain:
         explain()
         return
+    if args.profile:
+        profile(args.profile, args.repeat)
+        return
     print(f"\nmeasuring ({args.repeat} requests per page, Django test client in-process)", flush=True)
     results = measure(args.repeat, tuple(p.strip() for p in args.only.split(",") if p.strip()))
     database = "SQLite" if args.sqlite else "PostgreSQL"
-    print(f"\n| page ({args.cases:,} cases, {database}) | p50 ms | p95 ms | SQL statements | SQL ms (p50) |")
-    print("|---|---:|---:|---:|---:|")
-    for name, p50, p95, statements, status, sql_ms in results:
+    print(
+        f"\n| page ({args.cases:,} cases, {database}) | p50 ms | p95 ms | SQL statements | SQL ms (p50) "
+        "| CPU ms (p95) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, p50, p95, statements, status, sql_ms, cpu_p95 in results:
         flag = "" if status == 200 else f" (HTTP {status})"
-        print(f"| {name}{flag} | {p50:.1f} | {p95:.1f} | {statements} | {sql_ms:.1f} |")
+        print(f"| {name}{flag} | {p50:.1f} | {p95:.1f} | {statements} | {sql_ms:.1f} | {cpu_p95:.1f} |")
     worst = max(results, key=lambda r: r[2])
     print(f"\nslowest p95: {worst[0]} {worst[2]:.1f} ms; load average {os.getloadavg()[0]:.1f}")
     if args.json:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from amends.accounts.models import Team, User
+from amends.core.widgets import QuickSelect
 from amends.triage.models import Category
 
 from .models import Case
@@ -16,18 +17,22 @@ class InboxFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words, AM-reference or e-mail")}),
     )
     status = forms.ChoiceField(
-        required=False, label=_("Status"), choices=[("open", _("Open")), ("all", _("All")), *Case.STATUS_CHOICES]
+        required=False,
+        widget=QuickSelect,
+        label=_("Status"),
+        choices=[("open", _("Open")), ("all", _("All")), *Case.STATUS_CHOICES],
     )
-    team = forms.ChoiceField(required=False, label=_("Team"))
-    assignee = forms.ChoiceField(required=False, label=_("Assignee"))
-    language = forms.ChoiceField(required=False, label=_("Language"))
-    channel = forms.ChoiceField(required=False, label=_("Channel"))
-    review = forms.ChoiceField(required=False, label=_("Category"))
+    team = forms.ChoiceField(required=False, widget=QuickSelect, label=_("Team"))
+    assignee = forms.ChoiceField(required=False, widget=QuickSelect, label=_("Assignee"))
+    language = forms.ChoiceField(required=False, widget=QuickSelect, label=_("Language"))
+    channel = forms.ChoiceField(required=False, widget=QuickSelect, label=_("Channel"))
+    review = forms.ChoiceField(required=False, widget=QuickSelect, label=_("Category"))
     # The dashboard's drill-down lands here: the cases behind a bar are those opened in its period (and brand,
     # or that missed a target), together with the filters above.
-    brand = forms.ChoiceField(required=False, label=pgettext_lazy("insights", "Brand"))
+    brand = forms.ChoiceField(required=False, widget=QuickSelect, label=pgettext_lazy("insights", "Brand"))
     breached = forms.ChoiceField(
         required=False,
+        widget=QuickSelect,
         label=_("Targets"),
         choices=[("", _("Any deadline")), ("yes", pgettext_lazy("insights", "Missed a target"))],
     )
@@ -137,16 +142,17 @@ class BulkForm(forms.Form):
     leaves that field as it is."""
 
     status = forms.ChoiceField(
-        required=False, label=_("Status"), choices=[("", _("Keep status")), *Case.STATUS_CHOICES]
+        required=False, widget=QuickSelect, label=_("Status"), choices=[("", _("Keep status")), *Case.STATUS_CHOICES]
     )
     priority = forms.TypedChoiceField(
         required=False,
+        widget=QuickSelect,
         label=_("Priority"),
         choices=[("", _("Keep priority")), *Case.PRIORITY_CHOICES],
         coerce=int,
         empty_value=None,
     )
-    assignee = forms.ChoiceField(required=False, label=_("Assignee"))
+    assignee = forms.ChoiceField(required=False, widget=QuickSelect, label=_("Assignee"))
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -127,6 +127,8 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     for row in rows:
         row.overdue = is_overdue(row, now)  # type: ignore[attr-defined]
+        # Set here, so that the template finds them: a missing attribute costs the template a dir() of the case.
+        row.found_subject = row.found_customer = row.found_snippet = None  # type: ignore[attr-defined]
     if search is not None:
         case_highlights(rows, search.query)
     context = {
