@@ -16,7 +16,10 @@ class InboxFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words, AM-reference or e-mail")}),
     )
     status = forms.ChoiceField(
-        required=False, label=_("Status"), choices=[("open", _("Open")), ("all", _("All")), *Case.STATUS_CHOICES]
+        required=False,
+        label=_("Status"),
+        # "Open" here is the cases still open (a filter); an incident's or an action's status has its own context.
+        choices=[("open", pgettext_lazy("cases filter", "Open")), ("all", _("All")), *Case.STATUS_CHOICES],
     )
     team = forms.ChoiceField(required=False, label=_("Team"))
     assignee = forms.ChoiceField(required=False, label=_("Assignee"))
