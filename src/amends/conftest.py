@@ -1,5 +1,6 @@
 """Shared test fixtures: factories that go through the real services, and real servers the tests start."""
 
+import importlib
 import socket
 import threading
 import uuid
@@ -17,6 +18,42 @@ from amends.accounts.services import user_create
 from amends.api.services import apikey_create
 from amends.cases.intake import IntakeRequest, Opened, case_open
 from amends.cases.public_threads import PublicPost
+
+# The rows the data migrations seed (what the product ships with), by the very functions those migrations run. A
+# transactional test flushes every table, migration data included, so a test that needs these rows after one asks
+# for `migration_seeds` instead of seeding them by hand. Each function is idempotent (get_or_create, or "if none").
+MIGRATION_SEEDS = (
+    ("accounts", "0002_authority_limit", "default_limits"),  # authority limits per role
+    ("triage", "0002_default_taxonomy", "forwards"),  # complaint categories
+    ("replies", "0002_default_templates", "forwards"),  # message (reply) templates
+    ("remedies", "0003_default_policy_v1", "forwards"),  # the default remedy policy
+    ("playbooks", "0002_default_targets", "forwards"),  # company-wide response targets
+    ("aftercare", "0002_root_cause_taxonomy", "seed"),  # root-cause taxonomy
+)
+
+
+def migration_seeds_run() -> None:
+    from django.apps import apps
+
+    from amends.remedies.selectors import policy_forget
+    from amends.triage.services import categories_forget
+
+    for app, migration, function in MIGRATION_SEEDS:
+        seed = getattr(importlib.import_module(f"amends.{app}.migrations.{migration}"), function)
+        seed(apps, None)  # the current models stand in for the historical ones: the seeded fields still exist
+    categories_forget()
+    policy_forget()
+
+
+@pytest.fixture
+def migration_seeds(request: pytest.FixtureRequest) -> None:
+    """The migration-seeded rows, present again, in the test's database (transactional or not)."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    else:
+        request.getfixturevalue("db")
+    migration_seeds_run()
 
 
 def free_port() -> int:

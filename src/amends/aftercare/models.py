@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RootCauseCategory(models.Model):
@@ -77,7 +78,7 @@ class CorrectiveAction(models.Model):
     """What the company changes so the root cause does not happen again, who owns it and by when."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("corrective action status", "Open")
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
         VERIFIED = "verified", _("Verified")

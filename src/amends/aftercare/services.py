@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from amends.accounts.models import Team, User
 from amends.cases.lifecycle import OPEN
@@ -211,7 +211,7 @@ class ActionRefused(Exception):
 
 
 STATUS_WORDS = {
-    "open": gettext_lazy("Open"),
+    "open": pgettext_lazy("corrective action status", "Open"),
     "in_progress": gettext_lazy("In progress"),
     "done": gettext_lazy("Done"),
     "verified": gettext_lazy("Verified"),

@@ -20,7 +20,8 @@ class InboxFilterForm(forms.Form):
         required=False,
         widget=QuickSelect,
         label=_("Status"),
-        choices=[("open", _("Open")), ("all", _("All")), *Case.STATUS_CHOICES],
+        # "Open" here is the cases still open (a filter); an incident's or an action's status has its own context.
+        choices=[("open", pgettext_lazy("cases filter", "Open")), ("all", _("All")), *Case.STATUS_CHOICES],
     )
     team = forms.ChoiceField(required=False, widget=QuickSelect, label=_("Team"))
     assignee = forms.ChoiceField(required=False, widget=QuickSelect, label=_("Assignee"))

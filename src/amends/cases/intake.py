@@ -38,9 +38,7 @@ from amends.playbooks.routing import Plan, intake_plan
 from amends.remedies.facts import case_facts, complaint_days_from_counts
 from amends.remedies.selectors import ActivePolicy, policy_active
 from amends.remedies.services import Pricing, option_lines, remedies_evaluate, remedies_price
-from amends.triage.hooks import case_triaged
 from amends.triage.language import reply_language
-from amends.triage.models import CaseTriage
 from amends.triage.services import case_cluster, case_triage_store, category_by_slug, triage_text
 
 from . import hooks
@@ -551,9 +549,7 @@ def case_open(
             except Exception:
                 logger.exception("clustering failed; the case stands without a cluster")
     if found is not None:
-        for receiver, outcome in case_triaged.send_robust(sender=CaseTriage, case=case, record=record):
-            if isinstance(outcome, Exception):
-                logger.error("after triage, %s failed", getattr(receiver, "__qualname__", receiver), exc_info=outcome)
+        hooks.case_triaged(case, record)
     hooks.case_opened(case)
     return Opened(case=case, status_url=status_url, status_link=status_link, remedies=remedies)
 

@@ -7,10 +7,16 @@ coach findings and cluster entities are stored as codes (`in_progress`, `private
 directly: they go through the filters in `core/templatetags/display.py`, which call these functions. A code this
 module does not know is shown in a readable form (never a dict, a list or a snake_case token), so a kind added
 elsewhere shows its stored label rather than its internals.
+
+Core depends on no feature app. The vocabularies that live in one (remedy kinds, outbox states, the default
+categories, money in the reader's format) are lent to this module from that app's AppConfig.ready through
+`display_register`, as the outbox's deliverers are (outbox/channels.py); until an app has, the codes read as
+plain words.
 """
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,7 +24,56 @@ from typing import Any
 from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext, pgettext_lazy
+
+# ---------------------------------------------------------------- what feature apps lend the display
+
+
+def _no_categories() -> Iterable[tuple[str, str, str]]:
+    return ()
+
+
+def _no_stored_name(slug: str) -> str | None:
+    return None
+
+
+def _no_choices() -> Mapping[Any, Any]:
+    return {}
+
+
+def _plain_money(amount: str, currency: str) -> str:
+    return f"{amount} {currency}"
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+@dataclass
+class Sources:
+    """What the feature apps lend: each a function, so a vocabulary is read when a label is asked for."""
+
+    # triage: the default taxonomy's (slug, name, description) rows, and a category's stored name by slug
+    category_defaults: Callable[[], Iterable[tuple[str, str, str]]] = _no_categories
+    category_stored_name: Callable[[str], str | None] = _no_stored_name
+    # outbox: its states' choices; remedies: the remedy kinds' choices
+    outbox_states: Callable[[], Mapping[Any, Any]] = _no_choices
+    remedy_kinds: Callable[[], Mapping[Any, Any]] = _no_choices
+    # remedies: an amount in a currency, in the reader's number format; an approval request's reason in words
+    money: Callable[[str, str], str] = _plain_money
+    approval_reason: Callable[[str], str] = _as_written
+
+
+sources = Sources()
+
+
+def display_register(**provided: Callable[..., Any]) -> None:
+    """An app lends its vocabulary (in its AppConfig.ready): `display_register(remedy_kinds=...)`."""
+    for name, provider in provided.items():
+        if name not in Sources.__dataclass_fields__:
+            raise TypeError(f"the display has no source named {name!r}")
+        setattr(sources, name, provider)
+
 
 # ---------------------------------------------------------------- plain codes
 
@@ -295,25 +350,19 @@ def category_label(category: object) -> str:
         return "—"
     slug = getattr(category, "slug", category)
     name = getattr(category, "name", None)
-    from amends.triage.defaults import DEFAULT_CATEGORIES
-
-    defaults = {row[0]: row[1] for row in DEFAULT_CATEGORIES}
+    defaults = {row[0]: row[1] for row in sources.category_defaults()}
     if slug in CATEGORY and (name is None or name == defaults.get(str(slug))):
         return str(CATEGORY[str(slug)])
     if name:
         return str(name)
-    from amends.triage.models import Category
-
-    stored = Category.objects.filter(slug=str(slug)).values_list("name", flat=True).first()
+    stored = sources.category_stored_name(str(slug))
     return str(stored) if stored else readable(slug)
 
 
 def category_description(category: object) -> str:
     """A category's description: the translated default one unless a manager rewrote it."""
-    from amends.triage.defaults import DEFAULT_CATEGORIES
-
     slug, description = getattr(category, "slug", ""), str(getattr(category, "description", "") or "")
-    defaults = {row[0]: row[2] for row in DEFAULT_CATEGORIES}
+    defaults = {row[0]: row[2] for row in sources.category_defaults()}
     if slug in CATEGORY_DESCRIPTION and description == defaults.get(slug):
         return str(CATEGORY_DESCRIPTION[slug])
     return description
@@ -329,9 +378,7 @@ def entity_label(entity: object) -> str:
 
 
 def outbox_state_label(code: object) -> str:
-    from amends.outbox.models import OutboxMessage
-
-    return _lookup(dict(OutboxMessage.State.choices), code)
+    return _lookup(sources.outbox_states(), code)
 
 
 def incident_event_label(code: object) -> str:
@@ -439,7 +486,7 @@ ROOT_CAUSE_CATEGORY = {
     "other": gettext_lazy("Other"),
 }
 ACTION_STATUS = {
-    "open": gettext_lazy("Open"),
+    "open": pgettext_lazy("corrective action status", "Open"),
     "in_progress": gettext_lazy("In progress"),
     "done": gettext_lazy("Done"),
     "verified": gettext_lazy("Verified"),
@@ -529,21 +576,15 @@ def _aftercare_event(kind: str, label: str, data: Mapping[str, Any]) -> str:
 
 
 def remedy_kind_label(code: object) -> str:
-    from amends.remedies.models import KIND_CHOICES
-
-    return _lookup(dict(KIND_CHOICES), code)
+    return _lookup(sources.remedy_kinds(), code)
 
 
 def _home_money(amount: object, currency: str = "") -> str:
     """A stored amount (`"30.00"`) in the reader's number format, in `currency` or the home one."""
     from django.conf import settings
-    from django.utils.translation import get_language
-
-    from amends.remedies.money import Money
-    from amends.remedies.presenting import babel_locale
 
     try:
-        return Money.of(str(amount), currency or settings.CURRENCY).format(babel_locale(get_language() or "en"))
+        return sources.money(str(amount), currency or settings.CURRENCY)
     except (ArithmeticError, ValueError):
         return str(amount)
 
@@ -589,10 +630,8 @@ def _remedy_event(kind: str, label: str, data: Mapping[str, Any]) -> str:
     if kind == "remedy_approval_requested" and data.get("reason") and data.get("value") and data.get("limit"):
         from django.conf import settings
 
-        from amends.remedies.presenting import approval_reason
-
         home = settings.CURRENCY
-        parts.append(approval_reason(f"{data['reason']}: {data['value']} {home} > {data['limit']} {home}"))
+        parts.append(sources.approval_reason(f"{data['reason']}: {data['value']} {home} > {data['limit']} {home}"))
     if kind in ("remedy_approved", "remedy_rejected") and data.get("requested_by"):
         parts.append(_("asked by %(person)s") % {"person": data["requested_by"]})
     if kind == "remedies_expired" and data.get("count"):

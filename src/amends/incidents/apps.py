@@ -6,10 +6,10 @@ class IncidentsConfig(AppConfig):
     label = "incidents"
 
     def ready(self) -> None:
-        # Incidents build on triage, not the other way round: triage announces a triaged case and the matcher
-        # listens (see amends.triage.hooks).
-        from amends.triage.hooks import case_triaged
+        # Incidents build on cases and triage, not the other way round: intake announces a triaged case through
+        # cases.hooks and the matcher listens.
+        from amends.cases import hooks
 
         from .hooks import link_on_arrival
 
-        case_triaged.connect(link_on_arrival, dispatch_uid="incidents.link_on_arrival")
+        hooks.on_case_triaged(link_on_arrival)

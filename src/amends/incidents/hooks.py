@@ -1,6 +1,4 @@
-"""The incidents app's receivers: each hands over to a service at once (no logic lives in a receiver)."""
-
-from typing import Any
+"""The incidents app's hooks into a case's life (cases.hooks): each hands over to a service at once."""
 
 from amends.cases.models import Case
 from amends.triage.models import CaseTriage
@@ -8,5 +6,5 @@ from amends.triage.models import CaseTriage
 from .services import incident_match_case
 
 
-def link_on_arrival(sender: object, *, case: Case, record: CaseTriage | None = None, **kwargs: Any) -> None:
+def link_on_arrival(case: Case, record: CaseTriage) -> None:
     incident_match_case(case=case, record=record)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from amends.remedies.models import KIND_CHOICES
 
@@ -15,7 +16,7 @@ class Incident(models.Model):
         CRITICAL = 3, _("Critical")
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("incident status", "Open")
         RESOLVED = "resolved", _("Resolved")
 
     public_id = models.UUIDField(unique=True, editable=False)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import npgettext, pgettext
 
 from amends.aftercare.models import CorrectiveAction
 
@@ -16,17 +16,20 @@ from .tables import Table
 REVIEW_ROWS = 200  # a review lists actions, it does not dump them: the console's list has the rest
 
 
-def corrective_actions_table(period: Period) -> Table:
+def corrective_actions_table(period: Period, *, rows: int | None = None) -> Table:
+    """The first `rows` actions by due date; when there are more, the table's note says how many in words."""
+    rows = REVIEW_ROWS if rows is None else rows
     start, _end = day_bounds(period.start)
     _start, end = day_bounds(period.end)
-    actions = (
-        CorrectiveAction.objects.filter(
-            Q(created_at__gte=start, created_at__lt=end)
-            | Q(done_at__gte=start, done_at__lt=end)
-            | Q(status__in=["open", "in_progress"], created_at__lt=end)
-        )
-        .select_related("root_cause__category", "team")
-        .order_by("due_date", "id")[:REVIEW_ROWS]
+    in_period = CorrectiveAction.objects.filter(
+        Q(created_at__gte=start, created_at__lt=end)
+        | Q(done_at__gte=start, done_at__lt=end)
+        | Q(status__in=["open", "in_progress"], created_at__lt=end)
+    )
+    actions = list(
+        in_period.select_related("root_cause__category", "team")
+        .annotate(since=Count("root_cause__recurrences"))
+        .order_by("due_date", "id")[: rows + 1]
     )
     table = Table(
         "corrective-actions",
@@ -40,8 +43,18 @@ def corrective_actions_table(period: Period) -> Table:
             pgettext("insights", "Recurrences since"),
         ],
     )
+    if len(actions) > rows:
+        actions = actions[:rows]
+        more = in_period.count() - rows
+        table.note = npgettext(
+            "insights",
+            "%(n)s more corrective action of the period is not listed here; the list of corrective actions has "
+            "all of them.",
+            "%(n)s more corrective actions of the period are not listed here; the list of corrective actions has "
+            "all of them.",
+            more,
+        ) % {"n": more}
     for action in actions:
-        since = action.root_cause.recurrences.count()
         table.rows.append(
             [
                 action.what,
@@ -49,7 +62,7 @@ def corrective_actions_table(period: Period) -> Table:
                 action.team.name,
                 date_format(action.due_date, "SHORT_DATE_FORMAT"),
                 action.get_status_display(),
-                since,
+                action.since,  # type: ignore[attr-defined]
             ]
         )
     return table

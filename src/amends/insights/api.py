@@ -1,12 +1,18 @@
 """The dashboard's figures over the REST API: the same selectors as the page, so the two never disagree.
-Read-only; an API key, or a signed-in manager's session. Every figure reads the daily rollups, never the cases."""
+Read-only; an API key, or a signed-in manager's session. Every figure reads the daily rollups, never the cases.
 
+One mechanism for every figure: `FIGURES` is a table (path, words for the OpenAPI document, query and answer
+schemas, the function that computes the answer from the period), and `figure_endpoint` turns each row into an
+endpoint that parses and checks the period the same way. A new figure is a row and a function, not a copy."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
 
@@ -68,15 +74,7 @@ def _period_out(period: Period) -> dict[str, Any]:
     return {"start": period.start, "end": period.end, "days": period.days, "grain": period.grain}
 
 
-@router.get(
-    "/insights/volume",
-    response={200: VolumeOut, **ERRORS},
-    summary="Complaints over time",
-    description="Complaints opened per day, week or month (by the period's length), for the largest keys of `by`; "
-    "the rest are one 'Other' series. `keys` has every key's totals." + PERIOD_RULES,
-)
-def volume(request: HttpRequest, given: Query[VolumeIn]):  # type: ignore[no-untyped-def]
-    period = _period(given)
+def _volume(period: Period, given: VolumeIn) -> dict[str, Any]:
     chart = selectors.over_time(period, given.by)
     keys = []
     for s in selectors.totals(period, given.by, ("resolved", "breached", "severity_sum", "triaged")):
@@ -92,18 +90,10 @@ def volume(request: HttpRequest, given: Query[VolumeIn]):  # type: ignore[no-unt
             }
         )
     series = [{"key": s.key, "label": s.label, "points": s.points, "total": s.total} for s in chart.series]
-    return {"period": _period_out(period), "by": given.by, "buckets": chart.buckets, "series": series, "keys": keys}
+    return {"by": given.by, "buckets": chart.buckets, "series": series, "keys": keys}
 
 
-@router.get(
-    "/insights/weak-spots",
-    response={200: WeakSpotsOut, **ERRORS},
-    summary="Weak spots, ranked",
-    description="The keys of `by` ranked by volume × mean severity × trend against the previous period of the "
-    "same length." + PERIOD_RULES,
-)
-def weak_spots(request: HttpRequest, given: Query[VolumeIn]):  # type: ignore[no-untyped-def]
-    period = _period(given)
+def _weak_spots(period: Period, given: VolumeIn) -> dict[str, Any]:
     spots = [
         {
             "key": w.key,
@@ -116,24 +106,16 @@ def weak_spots(request: HttpRequest, given: Query[VolumeIn]):  # type: ignore[no
         }
         for w in selectors.weak_spots(period, given.by)
     ]
-    return {"period": _period_out(period), "by": given.by, "spots": spots}
+    return {"by": given.by, "spots": spots}
 
 
-@router.get(
-    "/insights/silent-customers",
-    response={200: SilentOut, **ERRORS},
-    summary="The silent-customer estimate",
-    description="Each complaint stands for `factor` unhappy customers who said nothing." + PERIOD_RULES,
-)
-def silent_customers(request: HttpRequest, given: Query[PeriodIn]):  # type: ignore[no-untyped-def]
-    period = _period(given)
+def _silent_customers(period: Period, given: PeriodIn) -> dict[str, Any]:
     found = selectors.silent_customers(period)
     source = _(
         "TARP for the White House Office of Consumer Affairs, quoted in “A Complaint Is a Gift”: only one "
         "in 27 customers complains."
     )
     return {
-        "period": _period_out(period),
         "complaints": found.complaints,
         "factor": found.factor,
         "silent": found.silent,
@@ -142,18 +124,9 @@ def silent_customers(request: HttpRequest, given: Query[PeriodIn]):  # type: ign
     }
 
 
-@router.get(
-    "/insights/remedy-value",
-    response={200: RemedyValueOut, **ERRORS},
-    summary="Remedy cost and retained revenue",
-    description="What the remedies granted on the period's complaints cost, and what the complainants ordered "
-    "after their complaint (before their next), in the home currency." + PERIOD_RULES,
-)
-def remedy_value(request: HttpRequest, given: Query[PeriodIn]):  # type: ignore[no-untyped-def]
-    period = _period(given)
+def _remedy_value(period: Period, given: PeriodIn) -> dict[str, Any]:
     v = selectors.remedy_value(period)
     return {
-        "period": _period_out(period),
         "complaints": v.complaints,
         "remedies_granted": v.remedies_granted,
         "cost": v.cost,
@@ -164,9 +137,8 @@ def remedy_value(request: HttpRequest, given: Query[PeriodIn]):  # type: ignore[
     }
 
 
-def _histogram(period: Period, found: selectors.Histogram, target: str) -> dict[str, Any]:
+def _histogram(found: selectors.Histogram, target: str) -> dict[str, Any]:
     return {
-        "period": _period_out(period),
         "bars": [{"label": label, "count": n} for label, n in found.bars],
         "not_yet": found.waiting,
         "total": found.total,
@@ -175,36 +147,15 @@ def _histogram(period: Period, found: selectors.Histogram, target: str) -> dict[
     }
 
 
-@router.get(
-    "/insights/first-offer",
-    response={200: HistogramOut, **ERRORS},
-    summary="Time to first offer",
-    description="How long customers waited for remedy options (the 60-second rule)." + PERIOD_RULES,
-)
-def first_offer(request: HttpRequest, given: Query[PeriodIn]):  # type: ignore[no-untyped-def]
-    period = _period(given)
-    return _histogram(period, selectors.first_offer(period), _("60 seconds"))
+def _first_offer(period: Period, given: PeriodIn) -> dict[str, Any]:
+    return _histogram(selectors.first_offer(period), _("60 seconds"))
 
 
-@router.get(
-    "/insights/first-response",
-    response={200: HistogramOut, **ERRORS},
-    summary="Time to first response",
-    description="How long customers waited for the first answer a person wrote." + PERIOD_RULES,
-)
-def first_response(request: HttpRequest, given: Query[PeriodIn]):  # type: ignore[no-untyped-def]
-    period = _period(given)
-    return _histogram(period, selectors.first_response(period), _("8 hours"))
+def _first_response(period: Period, given: PeriodIn) -> dict[str, Any]:
+    return _histogram(selectors.first_response(period), _("8 hours"))
 
 
-@router.get(
-    "/insights/breaches",
-    response={200: BreachesOut, **ERRORS},
-    summary="Missed targets",
-    description="Complaints that missed a first-response or resolution target, over time and by team." + PERIOD_RULES,
-)
-def breaches(request: HttpRequest, given: Query[PeriodIn]):  # type: ignore[no-untyped-def]
-    period = _period(given)
+def _breaches(period: Period, given: PeriodIn) -> dict[str, Any]:
     found = selectors.breaches(period)
     by_team = [
         {
@@ -217,7 +168,6 @@ def breaches(request: HttpRequest, given: Query[PeriodIn]):  # type: ignore[no-u
         for s in found.by_team
     ]
     return {
-        "period": _period_out(period),
         "opened": found.opened,
         "breached": found.breached,
         "buckets": found.over_time.buckets,
@@ -226,14 +176,7 @@ def breaches(request: HttpRequest, given: Query[PeriodIn]):  # type: ignore[no-u
     }
 
 
-@router.get(
-    "/insights/satisfaction",
-    response={200: SatisfactionOut, **ERRORS},
-    summary="Satisfaction and recommendation",
-    description="The follow-up surveys' answers by team, agent, category or remedy kind." + PERIOD_RULES,
-)
-def satisfaction(request: HttpRequest, given: Query[SatisfactionIn]):  # type: ignore[no-untyped-def]
-    period = _period(given)
+def _satisfaction(period: Period, given: SatisfactionIn) -> dict[str, Any]:
     rows = [
         {
             "key": s.key,
@@ -245,23 +188,137 @@ def satisfaction(request: HttpRequest, given: Query[SatisfactionIn]):  # type: i
         }
         for s in selectors.satisfaction(period, given.by)
     ]
-    return {"period": _period_out(period), "by": given.by, "rows": rows}
+    return {"by": given.by, "rows": rows}
 
 
-@router.get(
-    "/insights/recurrences",
-    response={200: RecurrencesOut, **ERRORS},
-    summary="Recurrences after corrective actions",
-    description="Complaints that matched a root cause whose corrective action was done." + PERIOD_RULES,
-)
-def recurrences(request: HttpRequest, given: Query[PeriodIn]):  # type: ignore[no-untyped-def]
-    period = _period(given)
+def _recurrences(period: Period, given: PeriodIn) -> dict[str, Any]:
     found = selectors.recurrences(period)
     rows = [{"key": s.key, "label": s.label, "recurrences": s["recurrences"]} for s in found.by_category]
     return {
-        "period": _period_out(period),
         "total": found.total,
         "buckets": found.over_time.buckets,
         "points": found.over_time.totals,
         "by_category": rows,
     }
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the dashboard as an endpoint: `answer` computes everything but the period, which every
+    figure answers the same way."""
+
+    name: str  # the path under /insights/ and, with dashes as underscores, the OpenAPI operation
+    summary: str
+    description: str
+    query: type[PeriodIn]
+    out: type[Schema]
+    answer: Callable[[Period, Any], dict[str, Any]]
+
+    @property
+    def operation_id(self) -> str:
+        return "amends_insights_api_" + self.name.replace("-", "_")
+
+
+FIGURES = (
+    Figure(
+        "volume",
+        "Complaints over time",
+        "Complaints opened per day, week or month (by the period's length), for the largest keys of `by`; the rest "
+        "are one 'Other' series. `keys` has every key's totals.",
+        VolumeIn,
+        VolumeOut,
+        _volume,
+    ),
+    Figure(
+        "weak-spots",
+        "Weak spots, ranked",
+        "The keys of `by` ranked by volume × mean severity × trend against the previous period of the same length.",
+        VolumeIn,
+        WeakSpotsOut,
+        _weak_spots,
+    ),
+    Figure(
+        "silent-customers",
+        "The silent-customer estimate",
+        "Each complaint stands for `factor` unhappy customers who said nothing.",
+        PeriodIn,
+        SilentOut,
+        _silent_customers,
+    ),
+    Figure(
+        "remedy-value",
+        "Remedy cost and retained revenue",
+        "What the remedies granted on the period's complaints cost, and what the complainants ordered after their "
+        "complaint (before their next), in the home currency.",
+        PeriodIn,
+        RemedyValueOut,
+        _remedy_value,
+    ),
+    Figure(
+        "first-offer",
+        "Time to first offer",
+        "How long customers waited for remedy options (the 60-second rule).",
+        PeriodIn,
+        HistogramOut,
+        _first_offer,
+    ),
+    Figure(
+        "first-response",
+        "Time to first response",
+        "How long customers waited for the first answer a person wrote.",
+        PeriodIn,
+        HistogramOut,
+        _first_response,
+    ),
+    Figure(
+        "breaches",
+        "Missed targets",
+        "Complaints that missed a first-response or resolution target, over time and by team.",
+        PeriodIn,
+        BreachesOut,
+        _breaches,
+    ),
+    Figure(
+        "satisfaction",
+        "Satisfaction and recommendation",
+        "The follow-up surveys' answers by team, agent, category or remedy kind.",
+        SatisfactionIn,
+        SatisfactionOut,
+        _satisfaction,
+    ),
+    Figure(
+        "recurrences",
+        "Recurrences after corrective actions",
+        "Complaints that matched a root cause whose corrective action was done.",
+        PeriodIn,
+        RecurrencesOut,
+        _recurrences,
+    ),
+)
+
+
+def figure_endpoint(figure: Figure) -> Callable[..., dict[str, Any]]:
+    """The view of one figure: the period parsed and checked (422 with the reason), then the figure's answer."""
+
+    # django-ninja reads the query's schema from the annotation: it is the figure's own (`by` where it has one).
+    def endpoint(request: HttpRequest, given: Query[figure.query]) -> dict[str, Any]:  # type: ignore[name-defined]
+        period = _period(given)
+        return {"period": _period_out(period), **figure.answer(period, given)}
+
+    endpoint.__name__ = endpoint.__qualname__ = figure.operation_id
+    return endpoint
+
+
+def figures_route(target: Router, figures: tuple[Figure, ...] = FIGURES) -> None:
+    for figure in figures:
+        target.get(
+            f"/insights/{figure.name}",
+            response={200: figure.out, **ERRORS},
+            summary=figure.summary,
+            description=figure.description + PERIOD_RULES,
+            operation_id=figure.operation_id,
+            url_name=f"insights-{figure.name}",
+        )(figure_endpoint(figure))
+
+
+figures_route(router)

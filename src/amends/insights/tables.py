@@ -46,6 +46,7 @@ class Table:
     columns: list[str]
     rows: list[list[object]] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # the cases behind each row, "" where there is no filter
+    note: str = ""  # what the rows leave out, in words ("12 more … are not listed here")
 
     @property
     def lines(self) -> list[tuple[list[object], str]]:

@@ -46,6 +46,11 @@ def babel_locale(language: str) -> str:
     return {"sr-latn": "sr_Latn"}.get(code, code.split("-")[0] or "en")
 
 
+def money_words(amount: str, currency: str) -> str:
+    """A stored amount (`"30.00"`) in `currency`, in the reader's number format (lent to core.display)."""
+    return Money.of(amount, currency).format(babel_locale(get_language() or "en"))
+
+
 def remedy_text(remedy: Remedy, language: str | None = None) -> str:
     """What the customer gets, in plain words, in `language` (the active one by default). Kept on the instance:
     the intake words each option for the acknowledgement and again for the API's answer."""

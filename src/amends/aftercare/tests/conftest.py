@@ -1,4 +1,3 @@
-import importlib
 from datetime import timedelta
 
 import pytest
@@ -21,18 +20,8 @@ def resolve(case: Case, *, at=None) -> Case:  # type: ignore[no-untyped-def]
 def _taxonomy(request) -> None:  # type: ignore[no-untyped-def]
     """The root-cause taxonomy a data migration seeds: a transactional test elsewhere in the run flushes it."""
     names = request.fixturenames
-    marker = request.node.get_closest_marker("django_db")
-    if "transactional_db" in names or (marker and marker.kwargs.get("transaction")):
-        request.getfixturevalue("transactional_db")
-    elif "db" in names or marker:
-        request.getfixturevalue("db")
-    else:
-        return
-    from amends.aftercare.models import RootCauseCategory
-
-    seeded = importlib.import_module("amends.aftercare.migrations.0002_root_cause_taxonomy").TAXONOMY
-    for position, (slug, name) in enumerate(seeded):
-        RootCauseCategory.objects.get_or_create(slug=slug, defaults={"name": name, "position": position})
+    if "transactional_db" in names or "db" in names or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("migration_seeds")
 
 
 @pytest.fixture

@@ -115,3 +115,27 @@ def test_managers_edit_the_taxonomy_the_delay_and_the_texts(manager):
         },
     )
     assert SurveyText.objects.get().language == "sk"
+
+
+def test_the_recovery_paradox_is_counted_by_the_database_not_in_python(db):
+    """A fixed number of queries, each one a count: no case or order row crosses into Python, however many."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    now = timezone.now()
+    long_ago = now - timedelta(days=200)
+    for n in range(4):
+        case = resolve(open_case(email=f"c{n}@example.com").case, at=long_ago)
+        late = long_ago + timedelta(days=100)  # after the 90 days: not counted
+        for i in range(n):
+            _order(case.customer, f"C{n}-{i}", long_ago + timedelta(days=5 + i))
+        _order(case.customer, f"C{n}-late", late)
+    quiet = Customer.objects.create(public_id=__import__("uuid").uuid4(), email="quiet@example.com")
+    _order(quiet, "Q1", now - timedelta(days=5))
+    with CaptureQueriesContext(connection) as queries:
+        paradox = recovery_paradox(now=now)
+    assert (paradox.complainants, paradox.baseline_rate, paradox.complainant_rate) == (4, 1.0, 1.5)
+    assert paradox.more_loyal == 2  # two orders and three orders beat one
+    statements = [q["sql"].upper() for q in queries.captured_queries]
+    assert len(statements) <= 5
+    assert all("COUNT(" in sql for sql in statements), statements

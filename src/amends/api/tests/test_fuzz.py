@@ -28,14 +28,11 @@ from amends.cases.models import Case, CaseEvent, Channel, Message, PublicThread
 from amends.conftest import open_case
 from amends.incidents.services import incident_declare
 from amends.outbox.models import OutboxMessage
-from amends.remedies.models import RemedyPolicy
-from amends.remedies.selectors import policy_active, policy_forget
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]
 
 SRC = Path(__file__).resolve().parents[3]
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-DEFAULT_POLICY = SRC / "amends" / "remedies" / "data" / "default_policy.toml"
 SAFE = {"GET", "HEAD", "OPTIONS"}
 # What a request may change in the database without storing anything: the shared cache (rate-limit counters,
 # written by refused requests too, by design) and the time an API key was last used (touched on authentication,
@@ -128,15 +125,11 @@ def ledger(live_server, monkeypatch) -> Iterator[Ledger]:  # type: ignore[no-unt
 
 
 @pytest.fixture
-def known_ids(db) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def known_ids(migration_seeds) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """A case with remedies priced at intake, and an incident, whose ids the hooks give to some requests meant to be
     valid: the operations on a case, a remedy or an incident then reach their work, not only the 404 of an id made
     up."""
-    if policy_active() is None:  # a transactional test before this one may have flushed the seeded policy
-        RemedyPolicy.objects.create(
-            version=1, source=DEFAULT_POLICY.read_text(), is_active=True, created_at=now(), activated_at=now()
-        )
-        policy_forget()
+    # migration_seeds: a transactional test before this one may have flushed the seeded policy
     case = open_case(order_reference="SO-1", order_value="89.90", order_currency="EUR").case
     remedies = [str(r) for r in case.remedies.values_list("public_id", flat=True)]
     assert remedies, "the default policy priced no remedy for the case"

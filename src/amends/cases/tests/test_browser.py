@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from amends.accounts.models import AuthorityLimit, User
+from amends.accounts.models import User
 from amends.accounts.services import user_create
 from amends.cases.models import Case
 from amends.conftest import open_case
-from amends.triage.defaults import DEFAULT_CATEGORIES
-from amends.triage.models import Category
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
@@ -61,10 +59,7 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
-def test_a_customer_complains_and_an_agent_answers(browser, live_server):  # type: ignore[no-untyped-def]
-    # A transactional test run before this one flushes the default taxonomy that a migration put in.
-    for slug, name, description in DEFAULT_CATEGORIES:
-        Category.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
+def test_a_customer_complains_and_an_agent_answers(browser, live_server, migration_seeds):  # type: ignore[no-untyped-def]
     user_create(username="ana", password="agent-password-1", first_name="Ana", role=User.Role.AGENT)
     customer = browser.new_context(locale="ru-RU")
     page = customer.new_page()
@@ -125,10 +120,8 @@ def test_the_form_shows_errors_in_the_language_the_customer_picks(browser, live_
     assert not Case.objects.exists()
 
 
-def test_the_coach_speaks_as_the_agent_types_and_holds_the_authority_limit(browser, live_server):  # type: ignore[no-untyped-def]
+def test_the_coach_speaks_as_the_agent_types_and_holds_the_authority_limit(browser, live_server, migration_seeds):  # type: ignore[no-untyped-def]
     user_create(username="ana", password="agent-password-1", first_name="Ana", role=User.Role.AGENT)
-    # Transactional tests empty the tables between tests, migration data included.
-    AuthorityLimit.objects.update_or_create(role="agent", defaults={"amount": 50})
     case = open_case(name="Olga", language="en", description="The shoes arrived in the wrong size.").case
     agent = browser.new_context(locale="en-GB").new_page()
     agent.goto(live_server.url + f"/console/cases/{case.public_id}/")

@@ -349,3 +349,24 @@ def test_console_and_customer_pages_show_no_internal_values(every_event, languag
     status_page = customer.get(every_event.status_url.replace("http://127.0.0.1:8000", ""), follow=True)
     assert status_page.status_code == 200
     assert raw_values(status_page.content.decode()) == []
+
+
+def test_display_imports_no_feature_app():
+    """Core depends on no feature app: remedies, outbox and triage lend their words from their AppConfig.ready."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(display.__file__).read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert {m for m in imported if m.startswith("amends.") and not m.startswith("amends.core")} == set()
+
+
+def test_the_apps_lend_their_vocabulary_and_an_unknown_source_is_refused():
+    with override("ru"):
+        assert display.remedy_kind_label("store_credit") != "Store credit"
+        assert display.outbox_state_label("sent") not in ("sent", "Sent")
+        assert display.category_label("late_delivery") != "Late or missing delivery"
+    assert "€" in display._home_money("30.00", "EUR")  # not the plain "30.00 EUR" of a core left alone
+    with pytest.raises(TypeError):
+        display.display_register(remedy_kind=dict)

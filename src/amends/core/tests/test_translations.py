@@ -184,3 +184,22 @@ def test_the_english_label_list_is_still_what_the_console_says():
     with (APP / "locale" / "ru" / "LC_MESSAGES" / "django.po").open("rb") as handle:
         msgids = {m.id for m in read_po(handle) if isinstance(m.id, str)}
     assert {label for label in ENGLISH_LABELS if label not in msgids} == set()
+
+
+def test_open_is_told_apart_by_context_in_every_language():
+    """ "Open" is the cases still open (a filter), an open incident and an open corrective action: each its own
+    msgctxt, so a language that inflects them (Russian: открытые, открыт, открыто) can."""
+    from django.utils.translation import override, pgettext
+
+    from amends.aftercare.models import CorrectiveAction
+    from amends.cases.forms import InboxFilterForm
+    from amends.incidents.models import Incident
+
+    for language in ("bg", "ru", "sk", "sr", "sr-latn"):
+        with override(language):
+            words = {pgettext(c, "Open") for c in ("cases filter", "incident status", "corrective action status")}
+            assert "Open" not in words, language
+    with override("ru"):
+        assert dict(InboxFilterForm.base_fields["status"].choices)["open"] == "Открытые"
+        assert str(Incident.State.OPEN.label) == "Открыт"
+        assert str(CorrectiveAction.Status.OPEN.label) == "Открыто"

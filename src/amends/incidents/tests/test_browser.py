@@ -4,18 +4,12 @@ visitor reads the public page in their language. In a real headless Chromium (De
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from amends.accounts.models import User
 from amends.accounts.services import user_create
 from amends.cases.tests.test_browser import CHROMIUM, browser, expect, shot  # noqa: F401 (the fixture)
 from amends.incidents.models import Incident, IncidentStatement
 from amends.remedies.tests.conftest import default_policy  # noqa: F401 (the fixture: the apology lists its options)
-from amends.replies.defaults import DEFAULTS as TEMPLATE_DEFAULTS
-from amends.replies.models import ReplyTemplate
-from amends.triage.defaults import DEFAULT_CATEGORIES
-from amends.triage.models import Category
-from amends.triage.services import categories_forget
 
 from .factories import flagged_cluster
 
@@ -34,19 +28,8 @@ def sign_in(page, url: str, username: str, password: str) -> None:  # type: igno
 
 
 def test_an_incident_from_cluster_to_public_page(browser, live_server, default_policy):  # type: ignore[no-untyped-def]  # noqa: F811
-    # Transactional tests empty the tables between tests, migration data included.
-    for slug, name, description in DEFAULT_CATEGORIES:
-        Category.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
-    # The reply templates too (migration data): the banner's button fills the reply box from the incident apology.
-    for language, templates in TEMPLATE_DEFAULTS.items():
-        for purpose, (subject, body) in templates.items():
-            ReplyTemplate.objects.get_or_create(
-                purpose=purpose,
-                language=language,
-                category=None,
-                defaults={"subject": subject, "body": body, "updated_at": timezone.now()},
-            )
-    categories_forget()
+    # default_policy brings the migration-seeded rows back (categories; the reply templates the banner's button
+    # fills the reply box from) after a transactional test's flush.
     user_create(username="ana", password="agent-password-1", first_name="Ana", role=User.Role.AGENT)
     user_create(username="milan", password="manager-password-1", first_name="Milan", role=User.Role.MANAGER)
     flagged_cluster()

@@ -74,3 +74,39 @@ def test_a_date_outside_the_calendar_the_product_counts_is_422_not_500(api):
         response = api.get(f"/api/v1/insights/weak-spots?{query}")
         assert response.status_code == 422, query
         assert "2000-01-01" in response.json()["detail"]
+
+
+def test_every_figure_is_one_row_of_the_table_and_documented_on_its_own():
+    from amends.api.api import api as amends_api
+    from amends.insights.api import FIGURES, PERIOD_RULES
+
+    assert tuple(f.name for f in FIGURES) == ENDPOINTS
+    paths = amends_api.get_openapi_schema()["paths"]
+    summaries = set()
+    for figure in FIGURES:
+        operation = paths[f"/api/v1/insights/{figure.name}"]["get"]
+        assert operation["operationId"] == "amends_insights_api_" + figure.name.replace("-", "_")
+        assert operation["description"] == figure.description + PERIOD_RULES
+        assert operation["responses"][200]["content"]["application/json"]["schema"]["$ref"].endswith(
+            figure.out.__name__
+        )
+        assert {p["name"] for p in operation["parameters"]} >= {"from", "to"}
+        summaries.add(operation["summary"])
+    assert len(summaries) == len(FIGURES)
+    by = {p["name"] for p in paths["/api/v1/insights/satisfaction"]["get"]["parameters"]}
+    assert "by" in by
+
+
+def test_a_new_figure_gets_the_period_checks_from_the_factory():
+    from amends.api.edge import Refused
+    from amends.insights.api import Figure, figure_endpoint
+    from amends.insights.schemas import PeriodIn, SilentOut
+
+    seen = []
+    figure = Figure("days", "Days", "How many days.", PeriodIn, SilentOut, lambda p, g: seen.append(p) or {})
+    endpoint = figure_endpoint(figure)
+    answer = endpoint(None, PeriodIn.model_validate({"from": "2026-01-01", "to": "2026-01-10"}))
+    assert answer["period"]["days"] == 10 and seen[0].days == 10
+    with pytest.raises(Refused) as refused:
+        endpoint(None, PeriodIn.model_validate({"from": "2026-03-01", "to": "2026-01-01"}))
+    assert refused.value.status == 422 and "from" in refused.value.errors

@@ -126,3 +126,33 @@ def test_the_review_prints_the_period(manager_client):
     assert page.status_code == 200
     html = page.content.decode()
     assert "ISO 10002" in html and "Corrective actions" in html and "@media print" not in html
+
+
+@pytest.mark.django_db
+def test_the_review_says_in_words_how_many_actions_it_does_not_list(
+    manager_client, manager, monkeypatch, migration_seeds
+):
+    from amends.aftercare.services import ActionSpec, root_cause_record
+    from amends.aftercare.tests.conftest import resolve
+    from amends.insights import aftercare_tables
+
+    team = Team.objects.create(name="Fulfilment")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    root_cause_record(
+        category="supplier",
+        text="The courier lost the parcels.",
+        actor=manager,
+        case=resolve(open_case().case),
+        actions=[ActionSpec(what=f"Step {n}", team_id=team.pk, due_date=tomorrow) for n in range(3)],
+    )
+    rollups_refresh()
+    table = aftercare_tables.corrective_actions_table(
+        aftercare_tables.Period(timezone.localdate(), timezone.localdate()), rows=1
+    )
+    assert [row[0] for row in table.rows] == ["Step 0"]
+    assert table.note.startswith("2 more corrective actions")
+    monkeypatch.setattr(aftercare_tables, "REVIEW_ROWS", 2)
+    html = manager_client.get("/console/insights/report/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert 'data-testid="actions-more"' in html and "Step 1" in html and "Step 2" not in html
+    assert "more corrective action" not in html  # in the reader's language
+    assert "/console/actions/" in html

@@ -9,9 +9,8 @@ from amends.accounts.services import user_create
 from amends.cases.tests.test_browser import CHROMIUM, browser  # noqa: F401 (the fixture)
 from amends.conftest import open_case
 from amends.playbooks.models import CaseChecklistItem
-from amends.triage.defaults import DEFAULT_CATEGORIES
 from amends.triage.models import Category
-from amends.triage.services import categories_forget, triage_correct
+from amends.triage.services import triage_correct
 
 from .factories import save_playbook
 
@@ -30,11 +29,7 @@ def sign_in(page, url: str, username: str, password: str) -> None:  # type: igno
     page.click("button[type=submit]")
 
 
-def test_an_agent_ticks_a_checklist_step_and_sees_who_did_it(browser, live_server):  # type: ignore[no-untyped-def]  # noqa: F811
-    # Transactional tests empty the tables between tests, migration data included.
-    for slug, name, description in DEFAULT_CATEGORIES:
-        Category.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
-    categories_forget()
+def test_an_agent_ticks_a_checklist_step_and_sees_who_did_it(browser, live_server, migration_seeds):  # type: ignore[no-untyped-def]  # noqa: F811
     user_create(username="ana", password="agent-password-1", first_name="Ana", role=User.Role.AGENT)
     manager = user_create(username="milan", password="manager-password-1", first_name="Milan", role=User.Role.MANAGER)
     category = Category.objects.get(slug="wrong_item")

@@ -58,11 +58,9 @@ def policy_activate(source: str, *, version: int | None = None) -> RemedyPolicy:
 
 
 @pytest.fixture
-def default_policy(db) -> RemedyPolicy:  # type: ignore[no-untyped-def]
-    """The shipped policy, active (a transactional test's flush removes what the migration seeded)."""
-    record = RemedyPolicy.objects.filter(version=1).first()
-    if record is None:
-        return policy_activate(DEFAULT_POLICY.read_text(encoding="utf-8"), version=1)
+def default_policy(migration_seeds) -> RemedyPolicy:  # type: ignore[no-untyped-def]
+    """The shipped policy, active (seeded again by `migration_seeds` after a transactional test's flush)."""
+    record = RemedyPolicy.objects.get(version=1)
     if not record.is_active:
         RemedyPolicy.objects.filter(is_active=True).update(is_active=False)
         RemedyPolicy.objects.filter(pk=record.pk).update(is_active=True)

@@ -11,9 +11,6 @@ from amends.accounts.services import user_create
 from amends.cases.tests.test_browser import CHROMIUM, browser, expect, shot  # noqa: F401 (the fixture)
 from amends.conftest import open_case
 from amends.remedies.models import RemedyPolicy
-from amends.triage.defaults import DEFAULT_CATEGORIES
-from amends.triage.models import Category
-from amends.triage.services import categories_forget
 
 from .conftest import SIMPLE
 
@@ -25,9 +22,6 @@ pytestmark = [
 
 
 def test_a_manager_fixes_a_mistake_previews_and_activates(browser, live_server, default_policy):  # type: ignore[no-untyped-def]  # noqa: F811
-    for slug, name, description in DEFAULT_CATEGORIES:  # a transactional test's flush took the seeded ones
-        Category.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
-    categories_forget()
     team = Team.objects.create(name="Shoes")
     user_create(username="milan", password="manager-password-1", first_name="Milan", role=User.Role.MANAGER, team=team)
     open_case(order_value="60", order_currency="EUR", language="en", description="The shoes are the wrong size.")
