@@ -206,7 +206,7 @@ def affected_add(request: HttpRequest, incident_id: UUID):  # type: ignore[no-un
 
 @router.post(
     "/incidents/{incident_id}/affected/selection",
-    response={200: SelectionOut, **ERRORS},
+    response={200: SelectionOut, **WRITE_ERRORS},
     summary="Name affected customers by a selection",
     description="Adds everyone the selection finds: `complainants` (everyone who complained about the incident) or "
     "`orders` (everyone with an order placed in the window, both ends included: the incident's start and end, "

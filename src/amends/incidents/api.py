@@ -181,7 +181,7 @@ def resolve(request: HttpRequest, incident_id: UUID, payload: ResolveIn):  # typ
 
     def work() -> tuple[int, dict[str, Any]]:
         resolved = incident_resolve(
-            incident=incident, actor=actor, body=payload.body or "", ended_at=payload.ended_at, actor_label=label
+            incident=incident, actor=actor, body=payload.body, ended_at=payload.ended_at, actor_label=label
         )
         return 200, _out(resolved)
 

@@ -419,12 +419,13 @@ def _label(actor_label: str) -> dict[str, str]:
 
 
 def incident_resolve(
-    *, incident: Incident, actor: User | None, body: object = "", ended_at: object = None, actor_label: str = ""
+    *, incident: Incident, actor: User | None, body: object = None, ended_at: object = None, actor_label: str = ""
 ) -> Incident:
-    """The incident is over: its end is now unless given. Resolving twice is refused (409), not repeated."""
+    """The incident is over: its end is now unless given. Resolving twice is refused (409), not repeated. A last
+    word is optional (None), but one that is given must say something: blank text is refused, not taken for none."""
     _require_manager(actor)
     errors: dict[str, str] = {}
-    text = "" if body in (None, "") else _text(body, field="body", limit=MAX_UPDATE, single=False, errors=errors)
+    text = "" if body is None else _text(body, field="body", limit=MAX_UPDATE, single=False, errors=errors)
     end = _moment(ended_at, "ended_at", errors) or timezone.now()
     if end < incident.started_at:
         errors["ended_at"] = _("The incident cannot end before it started.")

@@ -212,7 +212,7 @@ def resolve_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError(_("The text is too long."))
-        incident_resolve(incident=incident, actor=actor(request), body=form.cleaned_data["body"])
+        incident_resolve(incident=incident, actor=actor(request), body=form.cleaned_data["body"] or None)
     except IncidentRefused as exc:
         return _forbidden_or(request, exc)
     except ValidationError as exc:

@@ -100,6 +100,11 @@ def test_updates_resolve_and_link_over_http(api):
     assert post(api, f"{base}/cases", {"case": "6f1c1d2e-0000-4000-8000-000000000000"}).status_code == 404
     early = (timezone.now() - timedelta(days=3)).isoformat()
     assert post(api, f"{base}/resolve", {"ended_at": early}).status_code == 422
+    # A last word that says nothing is refused (the document's pattern), not taken for no last word.
+    for blank in ("", "   ", "\n\t"):
+        refused = post(api, f"{base}/resolve", {"body": blank})
+        assert refused.status_code == 422 and "body" in refused.text
+    assert Incident.objects.get(public_id=incident["id"]).state != "resolved"
     resolved = post(api, f"{base}/resolve", {"body": "Fixed."})
     assert resolved.status_code == 200 and resolved.json()["state"] == "resolved"
     assert post(api, f"{base}/resolve", {}).status_code == 409
