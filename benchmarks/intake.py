@@ -6,6 +6,7 @@ other on the same machine, and the change in cases/s and latency is printed: iss
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import shutil
@@ -99,8 +100,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(env: dict, port: int) -> subprocess.Popen:
+def start_server(
+    env: dict, port: int, *, ready_path: str = "/api/v1/openapi.json", wait: float = 900
+) -> subprocess.Popen:
+    """gunicorn as production runs it, in its own process group, waited for patiently: on a machine others load,
+    a preloading master can take minutes. Ready once `ready_path` answers."""
+    tree = Path(env["PYTHONPATH"]).parent
     log = Path(env["AMENDS_DATA_DIR"]) / "gunicorn.log"
+    config = tree / "gunicorn.conf.py"
     server = subprocess.Popen(
         [
             GUNICORN,
@@ -119,23 +126,32 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
             "warning",
             # The tree's own gunicorn settings (preloading the models) where it has them; the command line wins.
             "--config",
-            str(Path(env["PYTHONPATH"]).parent / "gunicorn.conf.py")
-            if (Path(env["PYTHONPATH"]).parent / "gunicorn.conf.py").exists()
-            else "/dev/null",
+            str(config) if config.exists() else "/dev/null",
         ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
+        start_new_session=True,
     )
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         try:
-            httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=1)
+            httpx.get(f"http://127.0.0.1:{port}{ready_path}", timeout=5)
             return server
         except httpx.HTTPError:
-            time.sleep(0.2)
-    server.kill()
+            time.sleep(0.5)
+    stop_server(server)
     raise SystemExit(f"the server did not start:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """The master and its workers (their own process group): none is left behind on a shared machine."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
 
 
 async def drive(url: str, key: str, seconds: float, concurrency: int) -> tuple[list[float], int]:
@@ -230,8 +246,7 @@ def run(database: str, seconds: float, concurrency: int, port: int, tree: Path, 
                 client = "httpx"
             cpu = server_cpu(server.pid) - cpu_before
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+            stop_server(server)
         cases, acks = (int(x) for x in manage(env, "shell", "-c", COUNT).strip().split()[-2:])
         made = cases - count_before
         print(

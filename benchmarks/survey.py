@@ -15,10 +15,8 @@ the machine is shared.
     python benchmarks/survey.py [--before main] [--rate 100] [--only sqlite|postgresql] [--seconds 15]"""
 
 import argparse
-import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,7 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from intake import GUNICORN, PY, ROOT, export, free_port, prepare, server_cpu  # type: ignore[import-not-found]
+from intake import PY, ROOT, export, free_port, prepare, server_cpu, start_server, stop_server  # type: ignore[import-not-found]
 
 CHECK = (
     "from amends.aftercare.models import Survey as S; from amends.cases.models import Case as C; "
@@ -44,57 +42,6 @@ def manage(env: dict, *args: str) -> str:
 
 def load() -> str:
     return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
-
-
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    """gunicorn as production runs it (benchmarks/intake.py's command), waited for patiently: on a machine others
-    load, a preloading master can take minutes."""
-    tree = Path(env["PYTHONPATH"]).parent
-    log = Path(env["AMENDS_DATA_DIR"]) / "gunicorn.log"
-    config = tree / "gunicorn.conf.py"
-    server = subprocess.Popen(
-        [
-            GUNICORN,
-            "amends.wsgi",
-            "--chdir",
-            env["PYTHONPATH"],
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-            "--config",
-            str(config) if config.exists() else "/dev/null",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb"),
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 900
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/survey/warm-up/", timeout=5)
-            return server
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    stop_server(server)
-    raise SystemExit(f"the server did not start:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    """The master and its workers (their own process group): none is left behind on a shared machine."""
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
 
 
 def drive_open(base: str, paths: list[str], seconds: float, rate: float) -> tuple:
@@ -216,7 +163,7 @@ def run(database: str, args: argparse.Namespace, tree: Path, label: str) -> bool
         setup = Path(__file__).with_name("survey_setup.py").read_text()
         manage(env_setup, "shell", "-c", setup)
         port = args.port or free_port()
-        server = start_server(env, port)
+        server = start_server(env, port, ready_path="/survey/warm-up/")
         base = f"http://127.0.0.1:{port}"
         # Warm-up on links kept apart from the measured ones (each link answers once).
         lines = tokens.read_text().split()
