@@ -1,6 +1,7 @@
 import time
 
 from django.conf import settings
+from django.db import transaction
 
 from .models import BrandIdentity
 
@@ -12,7 +13,6 @@ _cached: tuple[float, BrandIdentity] | None = None
 
 def brand_default() -> BrandIdentity:
     """The default brand; a fresh install gets one named after the sender address so mail can always go out."""
-    global _cached
     now = time.monotonic()
     if _cached is not None and now - _cached[0] < _CACHE_SECONDS:
         return _cached[1]
@@ -26,8 +26,16 @@ def brand_default() -> BrandIdentity:
                 "sender_email": settings.DEFAULT_FROM_EMAIL,
             },
         )
-    _cached = (now, brand)
+    # Shared with the other threads only once the caller's transaction commits: a row this transaction created
+    # may yet roll back and, until the commit, other connections cannot see it (it would be a foreign key to
+    # nothing). Outside a transaction on_commit runs at once.
+    transaction.on_commit(lambda: _remember(now, brand))
     return brand
+
+
+def _remember(when: float, brand: BrandIdentity) -> None:
+    global _cached
+    _cached = (when, brand)
 
 
 def brand_default_forget() -> None:

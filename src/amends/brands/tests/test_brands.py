@@ -49,3 +49,44 @@ def test_only_managers_edit_brands(agent_client, manager):
         },
     )
     assert ok.status_code == 302 and BrandIdentity.objects.filter(name="Sprint").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_default_brand_created_in_a_transaction_that_rolls_back_is_not_remembered():
+    from django.db import transaction
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        lost = brand_default()
+        raise Undo
+    assert not BrandIdentity.objects.filter(pk=lost.pk).exists()
+    kept = brand_default()
+    assert BrandIdentity.objects.filter(pk=kept.pk).exists()  # not the rolled-back row, remembered
+    assert brand_default().pk == kept.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_default_brand_is_shared_with_other_threads_only_after_its_transaction_commits():
+    import threading
+
+    from django.db import connection, transaction
+
+    seen: list[int] = []
+
+    def other_thread() -> None:
+        try:
+            seen.append(brand_default().pk)
+        finally:
+            connection.close()
+
+    from amends.brands import selectors
+
+    with transaction.atomic():
+        mine = brand_default()
+        assert selectors._cached is None  # not yet visible to anyone else
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join(30)
+    assert seen == [mine.pk]
