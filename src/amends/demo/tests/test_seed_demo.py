@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 from django.utils import timezone
 
 from amends.accounts.models import User
@@ -46,6 +47,34 @@ def test_the_demo_opens_on_an_inbox_a_team_could_have_and_stays_so_on_a_later_da
         created, _due = before[case.pk]
         assert abs(case.created_at - created) < timedelta(minutes=5)
         assert case.breached == bool(case.next_due_at and case.next_due_at < timezone.now())
+    # The dashboard counts the moved cases on their new days, not on the days a month ago.
+    assert dashboard_days() == case_days()
+
+
+def case_days():  # type: ignore[no-untyped-def]
+    from collections import Counter
+
+    from amends.insights.services import opening_day
+
+    return dict(Counter(opening_day(c) for c in Case.objects.values_list("created_at", flat=True)))
+
+
+def dashboard_days():  # type: ignore[no-untyped-def]
+    from amends.insights.models import DailyCaseStat
+
+    return {
+        row["day"]: row["total"]
+        for row in DailyCaseStat.objects.filter(dimension="all")
+        .values("day")
+        .annotate(total=Sum("opened"))
+        .filter(total__gt=0)
+    }
+
+
+def test_the_demo_dashboard_shows_the_demo_without_waiting_for_the_worker():
+    call_command("seed_demo", cases=30, seed=3)
+    assert dashboard_days() == case_days()
+    assert sum(dashboard_days().values()) == 30
 
 
 def test_a_case_opened_after_the_demo_keeps_its_times():

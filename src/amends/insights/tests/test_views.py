@@ -39,6 +39,16 @@ def test_the_dashboard_draws_every_chart_for_a_manager(manager_client):
 
 
 @pytest.mark.django_db
+def test_before_the_first_refresh_the_dashboard_says_its_figures_are_not_computed_yet(manager_client):
+    open_case(email="a@example.com")
+    html = manager_client.get("/console/insights/").content.decode()
+    assert 'data-testid="not-computed"' in html and "within a minute of starting" in html
+    rollups_refresh()
+    html = manager_client.get("/console/insights/").content.decode()
+    assert 'data-testid="not-computed"' not in html and "Figures refreshed" in html
+
+
+@pytest.mark.django_db
 def test_an_agent_may_not_see_the_dashboard(agent_client):
     assert agent_client.get("/console/insights/").status_code == 403
     assert agent_client.get("/console/insights/volume.csv").status_code == 403

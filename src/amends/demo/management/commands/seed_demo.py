@@ -24,6 +24,7 @@ from amends.cases.models import ActorKind, Case, CaseEvent, Channel, Message
 from amends.cases.public_threads import PublicPost
 from amends.cases.services import case_add_note, case_assign, case_reply, case_set_priority, case_transition
 from amends.demo.stories import NAMES, REMEDIES, REPLIES, STORIES
+from amends.insights.services import rollups_rebuild
 from amends.outbox.models import OutboxMessage
 from amends.playbooks.demo import demo_playbooks_create
 
@@ -82,6 +83,8 @@ class Command(BaseCommand):
         if loaded is not None:
             shifted = demo_shift_to_today(loaded_at=loaded.date_joined)
             User.objects.filter(pk=loaded.pk).update(date_joined=timezone.now())
+            # Moving a case's dates records no event, so the minute's refresh would not see it: rebuild the days.
+            rollups_rebuild()
             self.stdout.write(f"Demo data already loaded; {shifted} demo cases moved to today's dates.")
             return
         rng = random.Random(options["seed"])  # noqa: S311 - repeatable demo data, not security
@@ -195,6 +198,7 @@ class Command(BaseCommand):
         OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).update(
             state=OutboxMessage.State.SENT, sent_at=now
         )
+        rollups_rebuild()  # the dashboard shows the demo at once, not after the worker's first minute
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo shop with {options['cases']} cases."))
 
     def _progress(self, case, rng, roll, colleagues, teams, language, name):  # type: ignore[no-untyped-def]
