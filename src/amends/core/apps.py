@@ -14,6 +14,10 @@ class CoreConfig(AppConfig):
 
 
 def _keep_tally_triggers(using: str = "default", **kwargs: object) -> None:
-    from .tallies import ensure_sqlite_triggers
+    from .tallies import ensure_sqlite_triggers, tallies_recount
 
     ensure_sqlite_triggers(using)
+    if "plan" not in kwargs:
+        # Sent by `flush`, not by `migrate`: SQLite empties the tables one by one, so the counts' table may be
+        # emptied before a counted table, whose delete triggers then leave negative counts behind.
+        tallies_recount(using)

@@ -153,10 +153,10 @@ def tallies_fold() -> int:
             return int(before) - len(totals)
 
 
-def tallies_recount() -> None:
+def tallies_recount(using: str = "default") -> None:
     """Count every kept count again from its table (after a bulk load that ran with triggers off, or to check).
     Reads whole tables: an operator's or a benchmark's step, never a request's."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
         for table, column, kind in TALLIED:
             cursor.execute("DELETE FROM amends_tally WHERE kind = %s", [kind])
             cursor.execute(

@@ -156,3 +156,24 @@ def test_the_inbox_and_the_case_page_fit_a_390_pixel_phone(browser, live_server)
     expect(page.locator("[data-testid=case-form]")).to_be_visible()
     shot(page, "phone-case")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_set_up_pages_wait_in_a_menu_that_opens_closes_and_marks_where_the_agent_is(browser, live_server):  # type: ignore[no-untyped-def]
+    page = sign_in(browser, live_server)
+    menu = page.locator("nav details.menu", has_text="Set-up")
+    templates = menu.locator("a", has_text="Templates")
+    expect(templates).to_be_hidden()
+    menu.locator("summary").click()
+    expect(templates).to_be_visible()
+    shot(page, "console-menu-open")
+    page.locator("main h1").click()  # a click elsewhere closes it
+    expect(templates).to_be_hidden()
+    menu.locator("summary").click()
+    page.keyboard.press("Escape")
+    expect(templates).to_be_hidden()
+    menu.locator("summary").click()
+    templates.click()
+    expect(page).to_have_url(f"{live_server.url}/console/templates/")
+    expect(menu.locator("summary")).to_have_class("active")  # the menu says which page the agent is on
+    # An agent sees no manager's page in it.
+    expect(menu.locator("a", has_text="Budgets")).to_have_count(0)

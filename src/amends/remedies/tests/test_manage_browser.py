@@ -62,6 +62,7 @@ def test_a_manager_fixes_a_mistake_previews_and_activates(browser, live_server, 
     active = RemedyPolicy.objects.get(is_active=True)
     assert (active.version, active.note) == (2, "One rule for every case")
 
+    page.click("nav >> text=Set-up")  # the menu opens, then the page in it
     page.click("nav >> text=Rates")
     page.fill("[data-testid=rate-currency]", "usd")
     page.fill("[data-testid=rate-rate]", "-0.9")
@@ -71,6 +72,7 @@ def test_a_manager_fixes_a_mistake_previews_and_activates(browser, live_server, 
     page.click("[data-testid=rate-add]")
     expect(page.locator("[data-testid=rate-row]")).to_contain_text("USD")
     shot(page, "policy-4-rates")
+    page.click("nav >> text=Set-up")
     page.click("nav >> text=Budgets")
     page.fill("[data-testid=budget-amount]", "1000")
     page.click("text=Save >> nth=0")

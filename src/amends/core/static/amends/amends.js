@@ -7,6 +7,23 @@ document.addEventListener("change", function (event) {
   }
 });
 
+// The console's menus: one open at a time, closed by a click elsewhere or by Escape.
+document.addEventListener("click", function (event) {
+  var inside = event.target.closest ? event.target.closest("details.menu") : null;
+  document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+    if (menu !== inside) {
+      menu.open = false;
+    }
+  });
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key === "Escape") {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.open = false;
+    });
+  }
+});
+
 // The inbox from the keyboard: j/k move between cases, Enter opens one, x ticks it for a bulk action, / goes to the
 // search box, ? shows the help. Never while the agent types: a "j" typed into the search box or a reply is a "j".
 (function () {
