@@ -1,9 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import render as django_render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from amends.brands.selectors import brand_default
 from amends.cases.intake import MAX_ATTACHMENT_BYTES, IntakeRequest, Upload, case_open
 from amends.cases.models import Channel
 from amends.core.ratelimit import rate_limit
@@ -12,6 +13,11 @@ from amends.portal.selectors import portal_grant
 from .forms import ComplaintForm
 
 FORM_FIELDS = set(ComplaintForm.base_fields)
+
+
+def render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    """The page under the company's own name (the default brand's), not the product's generic one."""
+    return django_render(request, template, {**context, "brand": brand_default()}, status=status)
 
 
 @rate_limit("complaint", limit=10, methods=("POST",))

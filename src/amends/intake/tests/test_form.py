@@ -31,6 +31,26 @@ def test_the_form_speaks_the_browsers_language():
         assert heading in Client(headers={"Accept-Language": language}).get("/").content.decode()
 
 
+def test_the_form_and_its_thanks_carry_the_company_name_not_the_product_one():
+    from amends.brands.services import brand_save
+
+    brand_save(
+        brand=None,
+        name="Stride",
+        sender_name="Stride & Sprint Care",
+        sender_email="care@stride.example",
+        is_default=True,
+    )
+    page = Client().get("/").content.decode()
+    assert '<span class="brand">Stride &amp; Sprint Care</span>' in page
+    client, token = csrf_client()
+    thanks = client.post(
+        "/", {"csrfmiddlewaretoken": token, "description": "The parcel never came.", "email": "x@example.com"}
+    )
+    assert thanks.status_code == 200 and Case.objects.count() == 1
+    assert '<span class="brand">Stride &amp; Sprint Care</span>' in thanks.content.decode()
+
+
 def test_the_story_comes_first_and_only_story_and_email_are_required():
     html = Client().get("/").content.decode()
     assert html.index('name="description"') < html.index('name="email"') < html.index('name="name"')
