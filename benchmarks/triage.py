@@ -20,10 +20,10 @@ Held out:
 Seen:
 - language of the first fresh batch (benchmarks/data/language_fresh.tsv, scored once in dad20e9), of the in-house
   Serbian/Croatian training sentences, and of the old held-out fifth of the UD sentences (lid_split.py "held-out":
-  nothing learnt from it, but its figures were looked at while the model was tuned) and of the training part (what the Serbian/Croatian model
-  learnt from), of the earlier frozen batch (looked at since it was scored), of the starter complaints (the
-  category learner's own training texts), and of the in-house sentences and subject lines in
-  benchmarks/data, written alongside the language rules.
+  nothing learnt from it, but its figures were looked at while the model was tuned) and of the training part (what
+  the Serbian/Croatian model learnt from), of the earlier frozen batch (looked at since it was scored), of the
+  starter complaints (the category learner's own training texts), and of the in-house sentences and subject lines
+  in benchmarks/data, written alongside the language rules.
 - category by cross-validation on the starter set (each fold is held out, but the set was written in-house).
 """
 
