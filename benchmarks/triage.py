@@ -291,6 +291,33 @@ def latency() -> None:
     )
 
 
+def latency_sr_hr(revision: str) -> None:
+    """Language detection of Serbian and Croatian text (where the Serbian/Croatian model runs), the shipped model
+    against the one of `revision`, in alternating rounds so that both see the same load: wall clock and CPU time
+    per text."""
+    texts = [text for _code, text in in_house("language_srhr_train.tsv")]
+    timings: dict[str, list[tuple[float, float]]] = {"shipped": [], revision: []}
+    for name in timings:  # warm both: caches, the weights file
+        with sr_hr_model("" if name == "shipped" else name):
+            for text in texts[:50]:
+                detect(text, served=SERVED, company_language=COMPANY)
+    for _round in range(4):
+        for name in timings:
+            with sr_hr_model("" if name == "shipped" else name):
+                for text in texts:
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    detect(text, served=SERVED, company_language=COMPANY)
+                    timings[name].append(((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000))
+    for name, pairs in timings.items():
+        walls = sorted(w for w, _c in pairs)
+        cpus = sorted(c for _w, c in pairs)
+        print(
+            f"language of one Serbian or Croatian complaint, model {name}: wall p50 {statistics.median(walls):.2f} ms, "
+            f"p99 {walls[int(len(walls) * 0.99) - 1]:.2f} ms; CPU p50 {statistics.median(cpus):.2f} ms, mean "
+            f"{statistics.fmean(cpus):.2f} ms over {len(pairs)} texts"
+        )
+
+
 MEMORY_PROBE = """
 import os, resource, sys
 sys.path.insert(0, {src!r})
@@ -342,8 +369,16 @@ def main() -> None:
         metavar="REVISION",
         help="also score the Serbian/Croatian-sensitive sets with the sr_hr.json of an earlier commit (before/after)",
     )
+    parser.add_argument(
+        "--latency", action="store_true", help="only the latency of triage (and with --before, of both models)"
+    )
     args = parser.parse_args()
     warm_up(SERVED)
+    if args.latency:
+        latency()
+        if args.before:
+            latency_sr_hr(args.before)
+        return
     per_language = 200 if args.quick else None
     held_out = outside_sentences(per_language, part="clean")
     models = [""] + ([args.before] if args.before else [])
