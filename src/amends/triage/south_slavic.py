@@ -10,6 +10,9 @@ training are in benchmarks/lid_split.py and benchmarks/language_learn.py); only 
 lexicons/sr_hr.json. News sentences carry few of the words complaints use, so counts of word forms from the two
 spelling dictionaries (ekavian/ijekavian twins, forms only one dictionary has; lexicons/sr_hr_forms.npz) are inputs
 too, their weights learnt with the rest: `belu`, `posle`, `niko` mark Serbian in a complaint the news never saw.
+So are hand-written word pairs (lexicons/sr_hr_pairs.json: `tisuća`/`hiljada`, `vlak`/`voz`, `tijekom`/`tokom` …),
+whose weights are learnt too, and the model also learns from sentences written in-house in both standards across
+many topics (benchmarks/data/language_srhr_train.tsv), so that everyday words weigh, not only the news'.
 """
 
 import hashlib
@@ -188,35 +191,118 @@ def dictionary_counts(text: str) -> dict[str, int]:
     return counts
 
 
-def features(text: str) -> set[str]:
-    """The binary features of a text: what the weights are learnt for and looked up by."""
+PAIRS = Path(__file__).with_name("lexicons") / "sr_hr_pairs.json"
+# Serbian writes "sa" before any word, Croatian "s" except before s, z, š, ž (and a few clusters): "sa kartice"
+# against "s kartice".
+_SIBILANT_START = ("s", "z", "š", "ž", "ps", "ks", "mn")
+# Croatian -irati where Serbian often writes -isati or -ovati (organizirati/organizovati, definirati/definisati).
+_IRATI = re.compile(r"\w{3,}ir(?:ati|am|aš|a|amo|ate|aju|ao|ala|alo|ali|an|ana|ano|ani|ane|anje|anja|anju|anjem)$")
+_ISATI = re.compile(r"\w{3,}(?<!p)is(?:ati|ao|ala|alo|ali|an|ana|ano|ani|ane|anje|anja|anju|anjem)$")
+# Serbian -enat where Croatian writes -ent (procenat, talenat, dokumenat) or -tak (postotak).
+_ENAT = re.compile(r"\w{3,}enat$")
+# Croatian keeps foreign names in their own spelling (Washington, Bush, Moody's), Serbian writes them as they sound
+# (Vašington, Buš, Mudis): letters and doubled consonants the native spelling never uses. Roman numerals aside.
+_FOREIGN_LETTERS = re.compile(r"[qwxyäöüéëáóàèç]")
+_ROMAN = re.compile(r"[ivxlcdm]+")
+_DOUBLED = re.compile(r"([bcdfgklmnprstvz])\1")
+
+
+def _foreign(word: str) -> bool:
+    """A word spelt with letters or doubled consonants native spelling never uses (prefix joins aside)."""
+    if _FOREIGN_LETTERS.search(word):
+        return not _ROMAN.fullmatch(word)
+    return bool(_DOUBLED.search(word)) and not word.startswith(("najj", "odd", "podd", "nadd", "izz", "razz", "bezz"))
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    exact: dict[str, tuple[str, str]]  # form -> (side, pair id)
+    prefixes: list[tuple[str, str, str]]  # (prefix, side, pair id), longest first
+    pattern: re.Pattern[str] | None
+
+
+@cache
+def _pairs() -> _Pairs:
+    """The hand-written Croatian/Serbian word pairs (lexicons/sr_hr_pairs.json); each pair is named by its first
+    form on either side."""
+    exact: dict[str, tuple[str, str]] = {}
+    prefixes: list[tuple[str, str, str]] = []
+    for croatian, serbian in json.loads(PAIRS.read_text(encoding="utf-8"))["pairs"]:
+        name = "/".join(forms[0].rstrip("*") if forms else "-" for forms in (croatian, serbian))
+        for side, forms in (("hr", croatian), ("sr", serbian)):
+            for form in forms:
+                form = unicodedata.normalize("NFC", form)
+                if form.endswith("*"):
+                    prefixes.append((form[:-1], side, name))
+                else:
+                    exact[form] = (side, name)
+    prefixes.sort(key=lambda p: -len(p[0]))
+    pattern = re.compile("|".join(re.escape(p) for p, _s, _n in prefixes)) if prefixes else None
+    return _Pairs(exact, prefixes, pattern)
+
+
+def _pair_of(word: str) -> tuple[str, str] | None:
+    pairs = _pairs()
+    if word in pairs.exact:
+        return pairs.exact[word]
+    if pairs.pattern is not None and pairs.pattern.match(word):
+        return next(((side, name) for prefix, side, name in pairs.prefixes if word.startswith(prefix)), None)
+    return None
+
+
+def marked_features(text: str) -> dict[str, str]:
+    """The binary features of a text, each with the words of the text it was found in (for the evidence)."""
     words = words_of(text)
-    found: set[str] = set()
+    found: dict[str, str] = {}
     for i, word in enumerate(words):
-        found.add("w:" + word)
+        found.setdefault("w:" + word, word)
         padded = f" {word} "
         for n in (3, 4, 5):
             for start in range(len(padded) - n + 1):
-                found.add(f"c{n}:" + padded[start : start + n])
+                found.setdefault(f"c{n}:" + padded[start : start + n], word)
+        if (pair := _pair_of(word)) is not None:
+            side, name = pair
+            found.setdefault(f"p:{side} {name}", word)
+            found.setdefault(f"m:{side} word", word)
         if i + 1 < len(words):
             following = words[i + 1]
-            found.add(f"b:{word} {following}")
+            both = f"{word} {following}"
+            found.setdefault(f"b:{both}", both)
             if word in _MODALS:
                 if following == "da":
-                    found.add("m:modal+da")
+                    found.setdefault("m:modal+da", both)
                 elif following.endswith(("ti", "ći")):
-                    found.add("m:modal+infinitive")
+                    found.setdefault("m:modal+infinitive", both)
             if following in _FUTURE and word.endswith(("t", "ći")):
-                found.add("m:infinitive+ću")  # Croatian split future: "platit ću"
+                found.setdefault("m:infinitive+ću", both)  # Croatian split future: "platit ću"
+            if word == "sa" and not following.startswith(_SIBILANT_START):
+                found.setdefault("m:sa+word", both)  # Serbian "sa kartice"
+            elif word == "s" and not following.startswith(_SIBILANT_START):
+                found.setdefault("m:s+word", both)  # Croatian "s kartice"
+            if word == "da" and following == "li":
+                found.setdefault("m:da li", both)  # Serbian question "da li", Croatian "je li", "biste li"
         if len(word) > 5 and word.endswith(("iću", "ićeš", "ićemo", "ićete", "aću", "aćeš", "aćemo", "aćete")):
-            found.add("m:fused future")  # Serbian fused future: "platiću"
+            found.setdefault("m:fused future", word)  # Serbian fused future: "platiću"
         if word in _MONTHS_SR:
-            found.add("m:month sr")
+            found.setdefault("m:month sr", word)
         if word in _MONTHS_HR:
-            found.add("m:month hr")
+            found.setdefault("m:month hr", word)
         if word not in ("nije", "nijedan", "nijedna", "nijedno") and re.search(r"[bcdfghklmnprstvz]ije", word):
-            found.add("m:ije")  # the ijekavian long reflex; "nije" is the same in both
+            found.setdefault("m:ije", word)  # the ijekavian long reflex; "nije" is the same in both
+        if _IRATI.match(word):
+            found.setdefault("m:-irati", word)
+        elif _ISATI.match(word):
+            found.setdefault("m:-isati", word)
+        if _ENAT.match(word):
+            found.setdefault("m:-enat", word)
+        if _foreign(word):
+            found.setdefault("m:foreign spelling", word)
     return found
+
+
+def features(text: str) -> set[str]:
+    """The binary features of a text: what the weights are learnt for and looked up by."""
+    return set(marked_features(text))
 
 
 @dataclass(frozen=True)
@@ -243,8 +329,30 @@ def _model() -> _Model:
 def ngram_score(text: str) -> tuple[float, list[tuple[str, float]]]:
     """The log-odds of Serbian from letters, words and morphology alone, with the features that counted."""
     model = _model()
-    present = [(f, model.weights[f]) for f in features(text) if f in model.weights]
+    found = marked_features(text)
+    present = [(_example(f, found[f]), model.weights[f]) for f in found if f in model.weights]
     return model.bias + sum(w for _f, w in present), present
+
+
+# Features whose evidence is better said by the words they were found in than by their name.
+_BY_EXAMPLE = (
+    "p:",
+    "m:hr word",
+    "m:sr word",
+    "m:sa+word",
+    "m:s+word",
+    "m:da li",
+    "m:-irati",
+    "m:-isati",
+    "m:-enat",
+    "m:foreign spelling",
+)
+
+
+def _example(feature: str, words: str) -> str:
+    if feature.startswith(_BY_EXAMPLE):
+        return ("b:" if " " in words else "w:") + words
+    return feature
 
 
 def _plain(feature: str) -> str:
@@ -276,5 +384,5 @@ def judge(text: str, *, bosnian_share: float | None = None) -> Verdict:
         )
     probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
     leaning = sorted(present, key=lambda fw: fw[1] if score >= 0 else -fw[1], reverse=True)
-    evidence = [_plain(f) for f, w in leaning[:4] if (w > 0) == (score >= 0)]
+    evidence = list(dict.fromkeys(_plain(f) for f, w in leaning if (w > 0) == (score >= 0)))[:4]
     return Verdict(probability, evidence)

@@ -26,3 +26,37 @@ def test_dictionary_forms_count_ekavian_and_negated_words():
     assert south_slavic.dictionary_counts("mlijeko i poslije")["ijekavian"] >= 2
     # hunspell-sr writes negated forms as ne- + the word: they are not Croatian-only.
     assert south_slavic.dictionary_counts("neljubazan neispravan")["croatian"] == 0
+
+
+def test_word_pairs_mark_each_standard_with_the_word_as_evidence():
+    croatian = south_slavic.features("Tisuće putnika čekale su vlak tijekom cijelog tjedna.")
+    serbian = south_slavic.features("Hiljade putnika čekale su voz tokom cele nedelje.")
+    assert {"m:hr word", "p:hr tisuć/hiljad", "p:hr vlak/voz", "p:hr tijekom/tokom"} <= croatian
+    assert "m:sr word" not in croatian
+    assert {"m:sr word", "p:sr tisuć/hiljad", "p:sr vlak/voz", "p:sr tijekom/tokom"} <= serbian
+    assert "m:hr word" not in serbian
+    # A prefix matches the inflected forms; a pair word inside another word does not count.
+    assert "p:hr tisuć/hiljad" in south_slavic.features("dvije tisuće eura")
+    assert "m:hr word" not in south_slavic.features("razvlakniti")
+
+
+def test_serbian_sa_before_any_word_and_croatian_s():
+    assert "m:sa+word" in south_slavic.features("skinuli su novac sa kartice")
+    assert "m:s+word" in south_slavic.features("skinuli su novac s kartice")
+    # Both standards write "sa" before s, z, š, ž.
+    assert "m:sa+word" not in south_slavic.features("razgovarao sam sa šefom")
+
+
+def test_foreign_spelling_and_verb_suffixes_are_features_but_roman_numerals_are_not():
+    assert "m:foreign spelling" in south_slavic.features("sastanak u Washingtonu")
+    assert "m:foreign spelling" not in south_slavic.features("u XVI veku")
+    assert "m:-irati" in south_slavic.features("moramo organizirati sastanak")
+    assert "m:-isati" in south_slavic.features("moramo definisati uslove")
+    assert "m:-isati" not in south_slavic.features("morate potpisati ugovor")
+
+
+def test_the_evidence_names_the_words_a_pair_was_found_in():
+    verdict = south_slavic.judge("Tisuće putnika čekale su vlak tijekom cijelog tjedna.")
+    assert verdict.serbian < 0.5
+    assert any(e.startswith(("word “", "words “")) for e in verdict.evidence), verdict
+    assert not any(e.startswith(("p:", "m:")) or "tisuć/hiljad" in e for e in verdict.evidence), verdict
