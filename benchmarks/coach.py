@@ -1,11 +1,12 @@
 """Evaluate the reply coach (see ./coach).
 
 Learned detector (issue 10): per sentence, per rule and language, on
-- HELD OUT 3: benchmarks/data/coach_heldout3/ (written and committed before the detector's third training round;
+- HELD OUT 4: benchmarks/data/coach_heldout4/ (written and committed before the detector's fourth training round;
   scored once, after it froze),
-- FROZEN BATCH 3: benchmarks/data/coach_frozen3/ (written after that detector was frozen; scored once),
-- SEEN: benchmarks/data/coach_heldout2/ and coach_frozen2/ (scored once each earlier, now training data: their
-  figures say the detector reproduces its training rows, not how it reads new text),
+- FROZEN BATCH 4: benchmarks/data/coach_frozen4/ (written after that detector was frozen; scored once),
+- SEEN: benchmarks/data/coach_heldout3/, coach_frozen3/, coach_heldout2/ and coach_frozen2/ (scored once each
+  earlier, now training data: their figures say the detector reproduces its training rows, not how it reads new
+  text),
 plus the rate at which a good reply scores higher than its flawed twin, and the latency on one core.
 
 Replies (the older measure): Each line of a coach_<language>.tsv: expected rules ("-" for none),
@@ -22,6 +23,7 @@ Two sets, never mixed:
 Usage: coach.py [FOLDER ...]   also score other folders of coach_<language>.tsv (a fresh batch written after
                                the rules: run it once, before changing any rule, and keep the figure)
        coach.py --phrases      phrases that match exactly one labelled row (fitted to it, most likely)
+       coach.py --latency      only the latency (scores no labelled set: for timing before a set is scored)
 """
 
 import argparse
@@ -46,6 +48,8 @@ HELDOUT2 = DATA / "coach_heldout2"
 FROZEN2 = DATA / "coach_frozen2"
 HELDOUT3 = DATA / "coach_heldout3"
 FROZEN3 = DATA / "coach_frozen3"
+HELDOUT4 = DATA / "coach_heldout4"
+FROZEN4 = DATA / "coach_frozen4"
 SENTENCE_RULES = ("blame", "arguing", "proof", "anger", "ownership")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # Rules whose finding blocks the reply. Authority also blocks; the labelled rows carry no authority limit.
@@ -244,17 +248,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folders", nargs="*", type=Path, help="more folders of coach_<language>.tsv to score")
     parser.add_argument("--phrases", action="store_true", help="list phrases that match exactly one labelled row")
+    parser.add_argument("--latency", action="store_true", help="only time coaching, score no labelled set")
     args = parser.parse_args()
     fitted = read(DATA)
+    if args.latency:
+        latency(fitted)
+        return
     if args.phrases:
         phrases(fitted)
         return
     sentence_sets(
-        HELDOUT3, f"HELD OUT 3 ({HELDOUT3.relative_to(ROOT)}; written before the detector's training, scored once)"
+        HELDOUT4, f"HELD OUT 4 ({HELDOUT4.relative_to(ROOT)}; written before the detector's training, scored once)"
     )
-    if FROZEN3.exists():
-        sentence_sets(FROZEN3, f"FROZEN BATCH 3 ({FROZEN3.relative_to(ROOT)}; written after the detector froze)")
-    for folder in (HELDOUT2, FROZEN2):
+    if FROZEN4.exists():
+        sentence_sets(FROZEN4, f"FROZEN BATCH 4 ({FROZEN4.relative_to(ROOT)}; written after the detector froze)")
+    for folder in (HELDOUT3, FROZEN3, HELDOUT2, FROZEN2):
         sentence_sets(folder, f"SEEN ({folder.relative_to(ROOT)}; scored once earlier, now training data)")
     score(read(FROZEN), f"SEEN (first frozen set, {FROZEN.relative_to(ROOT)}; already scored and read once)")
     for folder in args.folders:

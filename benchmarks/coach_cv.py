@@ -1,7 +1,7 @@
 """Cross-validation of the coach's learned sentence detector on its training files only (never the held-out or
 frozen batches): how its thresholds were chosen.
 
-Sentences written as the same situation in several languages (coach_sentences_trades.tsv: line k of one language
+Sentences written as the same situation in several languages (coach_model.PARALLEL: line k of one language
 rewords line k of another) fall in one fold together, so no fold is scored on a translation of a sentence it
 trained on. For each label it prints precision / recall of the out-of-fold probabilities at a few thresholds, at
 the shipped threshold, and the lowest threshold whose precision reaches PRECISION (the recall it keeps).
@@ -20,7 +20,11 @@ sys.path.insert(0, str(ROOT / "src"))
 from amends.replies import coach_model  # noqa: E402
 
 FOLDS = 4
-PRECISION = 0.92  # aimed above the issue's 0.9, for the margin between training sentences and new text
+# The issue's aim. It was 0.92 for a margin; on held-out set 3 and frozen batch 3 (now training data) precision on
+# new text came out above the cross-validated one for blame, arguing and anger (0.90-1.00 against 0.83-0.88), and
+# below it once for proof (0.81 on held-out set 3, 1.00 on frozen batch 3). The margin cost anger and arguing most
+# of their recall, so the aim itself is used.
+PRECISION = 0.9
 
 
 def groups(paths: tuple[Path, ...] = coach_model.TRAINING) -> list[str]:
@@ -33,7 +37,7 @@ def groups(paths: tuple[Path, ...] = coach_model.TRAINING) -> list[str]:
                 continue
             language = line.split("\t", 1)[0]
             k = seen[language] = seen.get(language, -1) + 1
-            found.append(f"{path.name}:{k}" if path.name.endswith("_trades.tsv") else f"{path.name}:{language}:{k}")
+            found.append(f"{path.name}:{k}" if path.name in coach_model.PARALLEL else f"{path.name}:{language}:{k}")
     return found
 
 

@@ -127,3 +127,36 @@ def test_it_refuses_weights_that_do_not_fit_the_vocabulary(tmp_path):
     coach_model.save(replace(shipped, weights=shipped.weights[:-1]), broken)
     with pytest.raises(ValueError, match="do not fit"):
         coach_model.load(broken)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "shape"),
+    [
+        ("WE HAVE ALREADY ANSWERED THIS QUESTION.", "qqshout"),
+        ("Thank you SO much for your fourth e-mail.", "qqcaps"),
+        ("Хвала ВАМ лепо на четвртом мејлу.", "qqcaps"),
+        ("Did you even read the conditions?", "qqask"),
+        ("Really?! Again?!", "qqexcl qqmulti"),  # a question ends on "?"; "?!" is read as repeated marks
+        ("Sigh... the invoice is attached, again.", "qqmulti"),
+        ("You wrote that it was «a disgrace», and you are right.", "qqquote"),
+        ("We have refunded the full amount today.", ""),
+        ("I am sorry, it was our mistake.", ""),  # a one-letter capital is no shouting
+    ],
+)
+def test_the_features_keep_the_shape_that_folding_loses(sentence, shape):
+    assert coach_model.shape(sentence) == shape
+    assert coach_model.features(sentence).endswith(shape)
+    assert coach_model.features(sentence).startswith(coach_model.features(sentence.lower()).split(" qq")[0])
+
+
+def test_parallel_training_files_give_every_language_the_same_situations():
+    # Cross-validation keeps line k of every language in one fold; a language with a row more or less would shift
+    # every later group onto another situation.
+    for path in coach_model.TRAINING:
+        if path.name not in coach_model.PARALLEL:
+            continue
+        counts: dict[str, int] = {}
+        for language, _labels, _sentence in coach_model.training_rows((path,)):
+            counts[language] = counts.get(language, 0) + 1
+        assert set(counts) == {"en", "ru", "bg", "sk", "sr"}, path.name
+        assert len(set(counts.values())) == 1, (path.name, counts)
