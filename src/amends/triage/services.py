@@ -214,7 +214,6 @@ SIGNATURE_MEMBERS = 20
 MAX_WORDS = 120
 MAX_ENTITIES = 40
 MAX_VOICES = 50  # enough to tell a template from many voices; a cluster stores no more
-CLUSTER_CHANGES = ["words", "entities", "digests", "voices", "cases", "customers", "last_seen", "flagged_at"]
 
 
 def cluster_assign(*, record: CaseTriage, case: "Case", category: Category) -> ComplaintCluster:
@@ -247,12 +246,15 @@ def cluster_assign(*, record: CaseTriage, case: "Case", category: Category) -> C
         # Asked after the lock (a statement of its own, so it sees what the lock's holder committed): the same
         # customer's complaint joining the same cluster at the same moment is counted once.
         new_customer = not CaseTriage.objects.filter(cluster=cluster, customer_id=case.customer_id).exists()
+    changed = ["voices", "cases", "customers", "last_seen", "flagged_at"]
     if cluster.cases < SIGNATURE_MEMBERS:
         # The first members define what the problem looks like; later ones only count.
         cluster.words = sorted(set(cluster.words) | found.words)[:MAX_WORDS]
         cluster.entities = sorted(set(cluster.entities) | found.entities)[:MAX_ENTITIES]
+        changed += ["words", "entities"]
     if found.digest not in cluster.digests and len(cluster.digests) < MAX_VOICES:
         cluster.digests = [*cluster.digests, found.digest]
+        changed.append("digests")
     cluster.voices = len(cluster.digests)
     cluster.cases += 1
     cluster.customers += int(new_customer)
@@ -269,7 +271,7 @@ def cluster_assign(*, record: CaseTriage, case: "Case", category: Category) -> C
     if joined is None:
         cluster.save(force_insert=True)
     else:
-        cluster.save(update_fields=CLUSTER_CHANGES)
+        cluster.save(update_fields=changed)  # the word lists only while they still change
     return cluster
 
 
