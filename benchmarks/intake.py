@@ -253,7 +253,8 @@ def run(database: str, seconds: float, concurrency: int, port: int, tree: Path, 
             f"{database:<10} {label:<8} {made / elapsed:7.1f} cases/s  "
             f"p50 {p50:5.1f} ms  p95 {p95:5.1f} ms  p99 {p99:5.1f} ms  "
             f"server CPU {cpu / max(made, 1) * 1000:5.1f} ms/case  "
-            f"requests {requests}   errors {errors}   acknowledged {acks}/{cases} cases   (client: {client})"
+            f"requests {requests}   errors {errors}   acknowledged {acks}/{cases} cases   (client: {client})   "
+            f"load {os.getloadavg()[0]:.1f}"
         )
         if (tree / "src" / "amends" / "remedies").is_dir():
             priced, offered, median = manage(env, "shell", "-c", OFFERS).strip().split()[-3:]

@@ -4,7 +4,7 @@
 test client (middleware, authentication, the JSON parser, pydantic, the response), as POST /api/v1/cases. Prints
 the CPU time per case, the SQL statements one intake runs, and the top functions by cumulative time.
     AMENDS_DATA_DIR=/tmp/x python benchmarks/intake_profile.py [--via http] [--cases 300] [--filter remedies]
-    [--statements] [--no-profile]"""
+    [--statements] [--no-profile] [--save FILE]"""
 
 import argparse
 import cProfile
@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--statements", action="store_true", help="list the SQL statements of one intake")
     parser.add_argument("--no-profile", action="store_true", help="only the CPU time per case, unprofiled")
+    parser.add_argument("--save", help="also write the profile to this file (for pstats, snakeviz)")
     args = parser.parse_args()
     import django
 
@@ -115,6 +116,8 @@ def main() -> None:
     print(f", and {backend / args.cases * 1000:.2f} ms in the PostgreSQL backend" if backend == backend else "")
     if args.no_profile:
         return
+    if args.save:
+        profiler.dump_stats(args.save)
     stats = pstats.Stats(profiler).sort_stats("cumulative")
     if args.filter:
         stats.print_stats(args.filter, args.top)

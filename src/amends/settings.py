@@ -83,7 +83,6 @@ INSTALLED_APPS = [
     "amends.aftercare",
     "amends.insights",
     "amends.demo",
-    "django_rq",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +154,8 @@ if TASK_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "outbox"]}}
 elif TASK_BACKEND == "redis":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", "outbox"]}}
+    # Only with the Redis queue: django_rq brings redis, rq and rq_scheduler into every process that loads the apps.
+    INSTALLED_APPS.append("django_rq")
 else:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in ("default", "outbox")}

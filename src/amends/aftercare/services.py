@@ -268,8 +268,10 @@ def _candidates(*, before: datetime) -> list[matching.Candidate]:
 def recurrence_check(*, case: Case) -> list[Recurrence]:
     """Called for every new complaint (cases.hooks): link it to each fixed root cause it matches, and tell the
     managers "it happened again after the fix" once per root cause and case."""
-    triage = CaseTriage.objects.filter(case=case).only("category_id", "cluster_id").first()
-    if triage is None:
+    try:
+        # The intake hands the case over with its triage row in memory: read again only when it does not.
+        triage = case.triage  # type: ignore[attr-defined]
+    except CaseTriage.DoesNotExist:
         return []
     entities = matching.problem_entities(f"{case.subject}\n{case.description}")
     found = matching.matches(

@@ -39,7 +39,7 @@ from amends.remedies.facts import case_facts, complaint_days_from_counts
 from amends.remedies.selectors import ActivePolicy, policy_active
 from amends.remedies.services import Pricing, option_lines, remedies_evaluate, remedies_price
 from amends.triage.language import reply_language
-from amends.triage.services import case_cluster, case_triage_store, category_by_slug, triage_text
+from amends.triage.services import case_cluster, case_triage_record, category_by_slug, triage_text
 
 from . import hooks
 from .lifecycle import Priority, Status
@@ -523,7 +523,8 @@ def case_open(
         ]
         status_link, status_url = status_link_create(case=case)
         if found is not None:
-            record = case_triage_store(case=case, result=found)
+            # Inserted last, once clustering has given it its cluster and ladder (one insert, no update).
+            record = case_triage_record(case=case, result=found)
             case.triage = record  # type: ignore[attr-defined]
         remedies = []
         if pricing is not None:
@@ -548,6 +549,7 @@ def case_open(
                 case_cluster(case=case, record=record)
             except Exception:
                 logger.exception("clustering failed; the case stands without a cluster")
+            record.save(force_insert=True)
     if found is not None:
         hooks.case_triaged(case, record)
     hooks.case_opened(case)

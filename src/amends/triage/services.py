@@ -160,10 +160,11 @@ def categories_forget() -> None:
     _categories = None
 
 
-def case_triage_store(*, case: "Case", result: Triage) -> CaseTriage:
-    """Store triage on a new case (inside the intake's transaction)."""
+def case_triage_record(*, case: "Case", result: Triage) -> CaseTriage:
+    """The triage row of a new case, not stored yet: the intake clusters the case first (case_cluster fills in the
+    cluster and the ladder), then inserts the row whole, in one statement."""
     category = category_by_slug(str(result.category.value))
-    return CaseTriage.objects.create(
+    return CaseTriage(
         case_id=case.pk,
         result=result.as_dict(),
         model_version=result.version,
@@ -176,27 +177,36 @@ def case_triage_store(*, case: "Case", result: Triage) -> CaseTriage:
     )
 
 
+def case_triage_store(*, case: "Case", result: Triage) -> CaseTriage:
+    """Store triage on a new case (inside the intake's transaction), unclustered."""
+    record = case_triage_record(case=case, result=result)
+    record.save(force_insert=True)
+    return record
+
+
 def case_cluster(*, case: "Case", record: CaseTriage) -> ComplaintCluster | None:
-    """Put a triaged case in the cluster of complaints about the same problem, in a short transaction of its
-    own after the intake committed: many complaints about one incident arrive together, and holding the
-    cluster's row lock for a whole intake would make them queue behind each other."""
+    """Put a triaged case in the cluster of complaints about the same problem. Called by the intake as the last
+    step of its transaction, before the triage row is inserted: the row is then written with its cluster and the
+    ladder the cluster's size sets (no update of it afterwards). The cluster's own work is a savepoint, so a
+    failure leaves the case standing without a cluster; the cluster's row is locked only from here to the commit."""
     category = record.category
     if category is None or not record.result["category"]["confidence"]:
         return None
     with transaction.atomic():
         cluster = cluster_assign(record=record, case=case, category=category)
-        if cluster.customers > 1:
-            data = dict(record.result)
-            public_risk = float(data["public_risk"]["value"])
-            press = [s for s in data["ladder"]["signals"] if str(s).startswith("press: ")]
-            data["ladder"] = {
-                "value": ladder_level(public_risk=public_risk, affected=cluster.customers, press=bool(press)),
-                "confidence": public_risk,
-                "signals": [f"affected: {cluster.customers} customers in one cluster", *press],
-            }
-            CaseTriage.objects.filter(pk=record.pk).update(result=data)
-            record.result = data
+    if cluster.customers > 1:
+        data = dict(record.result)
+        public_risk = float(data["public_risk"]["value"])
+        press = [s for s in data["ladder"]["signals"] if str(s).startswith("press: ")]
+        data["ladder"] = {
+            "value": ladder_level(public_risk=public_risk, affected=cluster.customers, press=bool(press)),
+            "confidence": public_risk,
+            "signals": [f"affected: {cluster.customers} customers in one cluster", *press],
+        }
+        record.result = data
     record.cluster = cluster
+    if record.pk is not None:  # a stored row (not the intake's way): brought in line with the cluster
+        CaseTriage.objects.filter(pk=record.pk).update(cluster=cluster, result=record.result)
     return cluster
 
 
@@ -207,7 +217,8 @@ MAX_VOICES = 50  # enough to tell a template from many voices; a cluster stores 
 
 
 def cluster_assign(*, record: CaseTriage, case: "Case", category: Category) -> ComplaintCluster:
-    """Join the open cluster of the same problem seen lately, or start one; flag it when it becomes an incident."""
+    """Join the open cluster of the same problem seen lately, or start one; flag it when it becomes an incident.
+    One write either way: a new cluster is inserted with its first member counted, a joined one updated."""
     now = case.created_at
     found = fingerprint(case.description)
     window = now - timedelta(hours=settings.TRIAGE_CLUSTER_WINDOW_HOURS)
@@ -221,24 +232,29 @@ def cluster_assign(*, record: CaseTriage, case: "Case", category: Category) -> C
         None,
     )
     if joined is None:
-        cluster = ComplaintCluster.objects.create(
+        cluster = ComplaintCluster(
             public_id=uuid.uuid4(),
             category=category,
             title=case.subject[:200] or category.name,
             first_seen=now,
             last_seen=now,
         )
+        new_customer = True  # a cluster begun here has no other member yet
     else:
         # Lock only the cluster being joined, and only now: concurrent intakes of other problems never wait.
         cluster = ComplaintCluster.objects.select_for_update().get(pk=joined)
-    new_customer = not CaseTriage.objects.filter(cluster=cluster, customer_id=case.customer_id).exists()
-    CaseTriage.objects.filter(pk=record.pk).update(cluster=cluster)
+        # Asked after the lock (a statement of its own, so it sees what the lock's holder committed): the same
+        # customer's complaint joining the same cluster at the same moment is counted once.
+        new_customer = not CaseTriage.objects.filter(cluster=cluster, customer_id=case.customer_id).exists()
+    changed = ["voices", "cases", "customers", "last_seen", "flagged_at"]
     if cluster.cases < SIGNATURE_MEMBERS:
         # The first members define what the problem looks like; later ones only count.
         cluster.words = sorted(set(cluster.words) | found.words)[:MAX_WORDS]
         cluster.entities = sorted(set(cluster.entities) | found.entities)[:MAX_ENTITIES]
+        changed += ["words", "entities"]
     if found.digest not in cluster.digests and len(cluster.digests) < MAX_VOICES:
         cluster.digests = [*cluster.digests, found.digest]
+        changed.append("digests")
     cluster.voices = len(cluster.digests)
     cluster.cases += 1
     cluster.customers += int(new_customer)
@@ -252,7 +268,10 @@ def cluster_assign(*, record: CaseTriage, case: "Case", category: Category) -> C
     ):
         cluster.flagged_at = timezone.now()
         logger.warning("probable incident: %s (%s customers)", cluster.title, cluster.customers)
-    cluster.save()
+    if joined is None:
+        cluster.save(force_insert=True)
+    else:
+        cluster.save(update_fields=changed)  # the word lists only while they still change
     return cluster
 
 

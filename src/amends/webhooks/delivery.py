@@ -2,8 +2,8 @@
 
 import time
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
-import httpx
 from django.conf import settings
 
 from amends.outbox.models import OutboxMessage
@@ -13,14 +13,23 @@ from .models import WebhookEndpoint
 from .safety import Destination, UnresolvedHost, UnsafeDestination, destination
 from .services import signature
 
+if TYPE_CHECKING:
+    import httpx
 
-def _post(client: httpx.Client, where: Destination, body: bytes, headers: dict[str, str]) -> httpx.Response:
+# httpx is imported where a delivery needs it, not when this module is: the web workers import the outbox (and so
+# this module) but never deliver, and httpx brings its command-line tool (click, rich, pygments) when they are
+# installed, ~14 MB of every web worker's memory (benchmarks/memory.py).
+
+
+def _post(client: "httpx.Client", where: Destination, body: bytes, headers: dict[str, str]) -> "httpx.Response":
     """Post to an address the check approved, never to a fresh lookup of the name; TLS is verified against the
     name (sni_hostname). Each address the name had is tried in turn while none accepts the connection."""
+    import httpx
+
     if not where.addresses:  # a host the operator allowed by name
         return client.post(where.url, content=body, headers=headers)
 
-    def send(address: str) -> httpx.Response:
+    def send(address: str) -> "httpx.Response":
         url, host = where.pinned(address)
         return client.post(url, content=body, headers={**headers, **host}, extensions={"sni_hostname": where.host})
 
@@ -34,6 +43,8 @@ def _post(client: httpx.Client, where: Destination, body: bytes, headers: dict[s
 
 
 def webhooks_deliver(messages: list[OutboxMessage]) -> int:
+    import httpx
+
     keys = {m.headers.get("endpoint") for m in messages}
     endpoints = {str(e.public_id): e for e in WebhookEndpoint.objects.filter(public_id__in=[k for k in keys if k])}
     allowed = frozenset(settings.WEBHOOK_ALLOWED_HOSTS)

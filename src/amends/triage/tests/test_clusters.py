@@ -61,3 +61,34 @@ def test_one_customer_writing_five_times_is_not_an_incident():
         open_case(email="same@example.com", description=text)
     cluster = ComplaintCluster.objects.get()
     assert cluster.customers == 1 and cluster.flagged_at is None
+
+
+@pytest.mark.django_db
+def test_each_complaint_is_stored_with_its_cluster_and_the_first_is_counted_once():
+    for i, (language, text) in enumerate(OUTAGE[:3]):
+        open_case(email=f"m{i}@example.com", language=language, description=text)
+    cluster = ComplaintCluster.objects.get()
+    assert cluster.cases == 3 and cluster.customers == 3 and cluster.voices == 3
+    assert list(CaseTriage.objects.values_list("cluster_id", flat=True)) == [cluster.pk] * 3
+    first = CaseTriage.objects.order_by("id").first()
+    assert first.result["ladder"]["value"] == "private_reply"  # alone in its cluster when it came
+
+
+@pytest.mark.django_db
+def test_a_clustering_failure_leaves_the_case_triaged_without_a_cluster(monkeypatch):
+    from amends.cases.models import Case
+    from amends.outbox.models import OutboxMessage
+    from amends.triage import services
+
+    open_case(email="first@example.com", language="ru", description=OUTAGE[0][1])
+
+    def broken(**kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("clustering broke")
+
+    monkeypatch.setattr(services, "is_incident", broken)
+    case = open_case(email="second@example.com", language="sk", description=OUTAGE[1][1]).case
+    assert Case.objects.filter(pk=case.pk).exists()
+    record = CaseTriage.objects.get(case=case)
+    assert record.cluster_id is None and record.category_id is not None
+    assert ComplaintCluster.objects.get().cases == 1  # the failed join was rolled back with its savepoint
+    assert OutboxMessage.objects.filter(case_id=case.pk, dedupe_key__startswith="ack:").exists()
