@@ -275,7 +275,9 @@ def load(path: Path = WEIGHTS) -> Compiled:
             )
         detector = Compiled(
             vectorizers=vectorizers,
-            weights=stored["weights"].astype(np.float64),
+            # Kept as stored (float32): a product with float64 feature values is computed in float64 anyway, so the
+            # scores are the same to the last bit, and a web worker holds half the bytes (~7 MB fewer).
+            weights=stored["weights"],
             intercepts=stored["intercepts"],
             slopes=stored["slopes"],
             offsets=stored["offsets"],
