@@ -12,6 +12,7 @@ stored tsvector, SQLite an FTS5 table. The work is bounded, so that a common wor
 When more than MAX_HITS cases match, the result says so: the best among the newest MAX_HITS.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -96,25 +97,46 @@ def _run(query: SearchQuery, cases: QuerySet[Case], *, identity_only: bool = Fal
 
 
 def _pg_candidates(tsquery: str, cases: QuerySet[Case]) -> list[tuple[int, datetime]]:
-    """PostgreSQL: the newest MAX_HITS + 1 matches that pass the filters, by one of two plans chosen on what the
-    index says, not on the planner's guess (which, for a word outside its statistics or a prefix, is a fixed
-    0.5 % of the rows, and led it to walk every case looking for a rare word):
+    """PostgreSQL: the newest MAX_HITS + 1 matches that pass the filters, by the cheaper of two plans, chosen
+    before either runs from how many documents the word is in (_pg_matches_estimate) against how many documents
+    there are. Both give the same rows; only the cost differs (tests/test_search_plans.py holds them equal):
 
-    - a probe reads up to PROBE matches from the GIN index (bitmap scan only). Fewer: that is every match, and
-      the filters are applied to those ids by primary key;
-    - as many: the word is common, so the newest cases are walked by primary key, each tested against its
-      stored vector (no bitmap scan, which would fetch every match), until MAX_HITS + 1 pass the filters."""
-    match = "vector @@ to_tsquery('simple'::regconfig, %s)"
-    # SET LOCAL lasts to the end of the transaction, which may be the caller's: RESET puts the defaults back.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-        cursor.execute(f"SELECT case_id FROM cases_searchdocument WHERE {match} LIMIT %s", [tsquery, PROBE])  # noqa: S608
-        probed = [row[0] for row in cursor.fetchall()]
-        cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
-    if len(probed) < PROBE:
-        if not probed:
-            return []
-        return list(_within(cases, probed).order_by("-id").values_list("id", "created_at")[: MAX_HITS + 1])
+    - rare word, the index: the GIN index's matches (a bitmap scan, which builds every match before it
+      returns one, so its cost is the number of matches, M), then the filters applied to those ids by primary
+      key. If more turn up than the estimate allowed for, the estimate was wrong and the walk is taken instead;
+    - common word, the walk: the newest cases by primary key, each tested against its stored vector (no bitmap
+      scan), until MAX_HITS + 1 pass. It reads about (MAX_HITS + 1) × N / M documents, fewer the commoner the
+      word: "order", in one document of nine, reads ~4,500 at any N.
+
+    The walk is taken where it reads fewer rows than the index would (M > (MAX_HITS + 1) × N / M), so the most
+    either plan reads is about √((MAX_HITS + 1) × N): ~22,000 documents at a million, whatever the word.
+    Left to itself the planner chooses on the same estimate but may walk when the caller's filters leave few
+    cases to walk through (the open ones, say) and read the whole table to find a rare word in them; each plan
+    is therefore pinned (SET LOCAL) to the scan it is chosen for."""
+    matches, documents = _pg_matches_estimate(tsquery)
+    if matches * matches <= (MAX_HITS + 1) * documents:
+        limit = max(PROBE, 4 * round(matches))
+        # SET LOCAL lasts to the end of the transaction, which may be the caller's: RESET puts the defaults back.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+            cursor.execute(
+                f"SELECT case_id FROM cases_searchdocument WHERE {PG_MATCH} LIMIT %s",  # noqa: S608 (a constant)
+                [tsquery, limit],
+            )
+            probed = [row[0] for row in cursor.fetchall()]
+            cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
+        if len(probed) < limit:
+            if not probed:
+                return []
+            return list(_within(cases, probed).order_by("-id").values_list("id", "created_at")[: MAX_HITS + 1])
+    return _pg_walk(tsquery, cases)
+
+
+PG_MATCH = "vector @@ to_tsquery('simple'::regconfig, %s)"
+
+
+def _pg_walk(tsquery: str, cases: QuerySet[Case]) -> list[tuple[int, datetime]]:
+    """The newest MAX_HITS + 1 cases among `cases` whose document matches, newest first by primary key."""
     hit = RawSQL(
         'EXISTS (SELECT 1 FROM cases_searchdocument sd WHERE sd.case_id = "cases_case"."id" '
         "AND sd.vector @@ to_tsquery('simple'::regconfig, %s))",
@@ -126,6 +148,26 @@ def _pg_candidates(tsquery: str, cases: QuerySet[Case]) -> list[tuple[int, datet
         found = list(cases.filter(hit).order_by("-id").values_list("id", "created_at")[: MAX_HITS + 1])
         cursor.execute("RESET enable_bitmapscan")
     return found
+
+
+def _pg_matches_estimate(tsquery: str) -> tuple[float, float]:
+    """(documents the query matches, documents), as PostgreSQL's planner estimates them: no row is read. The
+    estimate comes from the vector column's statistics (pg_stats.most_common_elems and their frequencies, kept
+    by ANALYZE: the ~1,000 commonest words and how many documents hold each; a word not among them is rarer
+    than the least of them), combined for the query's | and & and for a prefix (word:*) by the planner's own
+    rules (tsquery_opr_selec), so a common word is known to be common before any of its matches is read."""
+    # One statement for both numbers: the table's own estimate (its size as the planner scales it) is the second.
+    sql = (
+        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM cases_searchdocument WHERE {PG_MATCH} "  # noqa: S608 (a constant)
+        "UNION ALL SELECT 1 FROM cases_searchdocument"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tsquery])
+        (plan,) = cursor.fetchone()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    matching, every = plan[0]["Plan"]["Plans"]
+    return float(matching["Plan Rows"]), float(every["Plan Rows"])
 
 
 def _fts_candidates(match: str, cases: QuerySet[Case]) -> list[tuple[int, datetime]]:
