@@ -15,7 +15,17 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans"),
 ]
 
-QUERIES = ["parcel", "broken", "zeppelin", "parcel broken", "parc", "Keller", "keller parcel", "nowhere"]
+QUERIES = [
+    "parcel",
+    "broken",
+    "zeppelin",
+    "parcel broken",
+    "parc",
+    "Keller",
+    "keller parcel",
+    "customer3@example.com",
+    "nowhere",
+]
 
 
 @pytest.fixture
@@ -39,7 +49,7 @@ def corpus(db):  # type: ignore[no-untyped-def]
 def _force(monkeypatch, plan: str) -> None:  # type: ignore[no-untyped-def]
     """Make the estimate say "rare" (the index) or "common" (the walk), whatever the statistics hold."""
     matches = 0.0 if plan == "index" else 1e12
-    monkeypatch.setattr(search_module, "_pg_matches_estimate", lambda tsquery: (matches, 1.0))
+    monkeypatch.setattr(search_module, "_pg_estimates", lambda groups: ([matches] * (1 + len(groups)), 1.0))
 
 
 def _spy_on_the_walk(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
@@ -47,9 +57,9 @@ def _spy_on_the_walk(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
     walked: list[str] = []
     walk = search_module._pg_walk
 
-    def spied(tsquery: str, cases):  # type: ignore[no-untyped-def]
+    def spied(tsquery: str, cases, **options):  # type: ignore[no-untyped-def]
         walked.append(tsquery)
-        return walk(tsquery, cases)
+        return walk(tsquery, cases, **options)
 
     monkeypatch.setattr(search_module, "_pg_walk", spied)
     return walked
@@ -109,7 +119,16 @@ def test_the_statistics_send_a_common_word_to_the_walk_and_a_rare_one_to_the_ind
         "parcel",
         "broken",
     ]
-    matches, documents = search_module._pg_matches_estimate("(parcel | parcel:*)")
+    [matches], documents = search_module._pg_estimates(["(parcel | parcel:*)"])
     assert documents == pytest.approx(40, abs=1) and matches == pytest.approx(40, abs=4)
-    rare, _documents = search_module._pg_matches_estimate("(zeppelin)")
-    assert rare < 3
+    [both, rare, common], _documents = search_module._pg_estimates(["(zeppelin)", "(parcel)"])
+    assert both < 3 and rare < 3 and common == pytest.approx(40, abs=4)
+
+
+def test_a_walk_that_finds_too_few_among_the_newest_takes_the_rest_from_the_index(corpus, monkeypatch):
+    _force(monkeypatch, "index")
+    expected = _results(Case.objects.all())
+    _force(monkeypatch, "walk")  # "common", but the walk may read only the newest 5 documents
+    monkeypatch.setattr(search_module, "WALK_MIN", 5)
+    assert _results(Case.objects.all()) == expected
+    assert expected["zeppelin"][0] == [corpus[17].pk]  # the 23rd newest: found by the index below the walk
