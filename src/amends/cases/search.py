@@ -105,19 +105,22 @@ def _pg_candidates(tsquery: str, cases: QuerySet[Case]) -> list[tuple[int, datet
       primary key. A bitmap scan builds every match before it returns one, so this costs M;
     - a common word, the walk (_pg_walk): the newest cases by primary key, each tested against its stored vector
       (no bitmap scan), until MAX_HITS + 1 pass. It reads about (MAX_HITS + 1) × N / M documents, the fewer the
-      commoner the word: "order", in a quarter of the documents, reads ~2,000 at any N.
+      commoner the word: "order", in one document of nine, reads ~4,600 at any N.
 
-    The walk is taken where it reads fewer rows than the index would (M² > (MAX_HITS + 1) × N), so the most
-    either reads is about √((MAX_HITS + 1) × N): ~22,000 documents at a million, whatever the word. An estimate
-    can be wrong (words the statistics take as independent that are not): the walk is bounded to WALK_SLACK
-    times what the estimate promised and the index finds the rest below it; an index probe that returns more
-    than the estimate allowed for gives way to the whole walk. Left to itself the planner chooses on the same
-    estimate, but with the caller's filters in the query it has walked the whole table looking for a rare word;
-    each plan is therefore pinned (SET LOCAL) to the scan it is chosen for."""
+    The walk is taken where it costs less than the index would: M² > WALK_COST × (MAX_HITS + 1) × N. A document
+    walked costs about half a match indexed, as the walk reads the newest documents, which are mostly in memory,
+    and the index's matches are spread over the whole table (at 1M cases, PostgreSQL's default 128 MB of shared
+    buffers: "Marković" read 22,072 table pages for its 24k matches by the index, 4,260 pages by the walk). So
+    the most either costs is about √(WALK_COST × (MAX_HITS + 1) × N) index matches: ~16,000 at a million
+    documents, whatever the word. An estimate can be wrong: the walk is bounded to WALK_SLACK times what the
+    estimate promised and the index finds the rest below it; an index probe that returns more than the estimate
+    allowed for gives way to the whole walk. Left to itself the planner chooses on its own estimate, but with
+    the caller's filters in the query it has walked the whole table looking for a rare word; each plan is
+    therefore pinned (SET LOCAL) to the scan it is chosen for."""
     groups = tsquery.split(" & ")  # the query's AND-ed groups (keys are letters and digits: see search_text)
     estimates, documents = _pg_estimates(groups)
     matches, need = estimates[0], MAX_HITS + 1
-    if matches * matches > need * documents:
+    if matches * matches > WALK_COST * need * documents:
         budget = max(WALK_MIN, round(WALK_SLACK * need * documents / matches))
         found, boundary = _pg_walk(tsquery, cases, budget=budget)
         if boundary is None or len(found) >= need:
@@ -131,6 +134,7 @@ def _pg_candidates(tsquery: str, cases: QuerySet[Case]) -> list[tuple[int, datet
 PG_MATCH = "vector @@ to_tsquery('simple'::regconfig, %s)"
 WALK_MIN = 2_000  # PostgreSQL: documents the walk of a common word may read at least (see _pg_candidates)
 WALK_SLACK = 4  # and as many times as the estimate says it needs
+WALK_COST = 0.5  # what a document the walk reads costs against a match the index finds (see _pg_candidates)
 
 
 def _pg_indexed(
@@ -148,11 +152,11 @@ def _pg_indexed(
         rarest = groups[min(range(len(groups)), key=lambda i: estimates[1 + i])]
         sql = (
             "SELECT case_id FROM (SELECT case_id, vector FROM cases_searchdocument "  # noqa: S608 (constants)
-            f"WHERE {PG_MATCH}{cut} OFFSET 0) AS rarest WHERE {PG_MATCH} LIMIT %s"
+            f"WHERE {PG_MATCH}{cut} OFFSET 0) AS rarest WHERE {PG_MATCH} ORDER BY case_id DESC LIMIT %s"
         )
         params: list[int | str] = [rarest, *cut_params, tsquery, limit]
     else:
-        sql = f"SELECT case_id FROM cases_searchdocument WHERE {PG_MATCH}{cut} LIMIT %s"  # noqa: S608 (constants)
+        sql = f"SELECT case_id FROM cases_searchdocument WHERE {PG_MATCH}{cut} ORDER BY case_id DESC LIMIT %s"  # noqa: S608
         params = [tsquery, *cut_params, limit]
     # SET LOCAL lasts to the end of the transaction, which may be the caller's: RESET puts the defaults back.
     with transaction.atomic(), connection.cursor() as cursor:
@@ -162,9 +166,15 @@ def _pg_indexed(
         cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
     if len(probed) >= limit:
         return None
-    if not probed:
-        return []
-    return list(_within(cases, probed).order_by("-id").values_list("id", "created_at")[: MAX_HITS + 1])
+    # The matches newest first, through the caller's filters a slice at a time (MAX_HITS + 1, then four times as
+    # many...): without filters the first slice is the answer, and no statement names thousands of ids.
+    found: list[tuple[int, datetime]] = []
+    start, size = 0, MAX_HITS + 1
+    while start < len(probed) and len(found) <= MAX_HITS:
+        chosen = _within(cases, probed[start : start + size]).order_by("-id").values_list("id", "created_at")
+        found.extend(chosen[: MAX_HITS + 1 - len(found)])
+        start, size = start + size, size * 4
+    return found
 
 
 def _pg_walk(
@@ -199,13 +209,16 @@ def _pg_walk(
 
 
 def _pg_estimates(groups: list[str]) -> tuple[list[float], float]:
-    """The documents the query matches, then (if there are several) each of its AND-ed groups; and the
-    documents there are, as PostgreSQL's planner estimates them: no row is read. The estimates come from the
-    vector column's statistics (pg_stats.most_common_elems and their frequencies, kept by ANALYZE: the commonest
-    words and how many documents hold each; a word not among them is rarer than the least of them), combined for
-    | and & and for a prefix (word:*) by the planner's own rules (tsquery_opr_selec), so a common word is known
-    to be common before any of its matches is read."""
-    parts = [" & ".join(groups), *(groups if len(groups) > 1 else [])]
+    """The documents the query matches, then those of each of its AND-ed groups; and the documents there are,
+    as PostgreSQL's planner estimates them: no row is read. The estimates come from the vector column's
+    statistics (pg_stats.most_common_elems and their frequencies, kept by ANALYZE: the commonest words and how
+    many documents hold each; a word not among them is rarer than the least of them; a prefix (word:*) is
+    estimated from the words it matches there), each alternative of a group on its own. A group's alternatives
+    are one word's forms (its stem, itself, its prefix: "(markov | markovic | markovic:*)"), in the same documents,
+    so the group matches about what its commonest alternative does (the planner, taking them as independent,
+    would add them up: three times too many); the groups together match at most what the rarest does."""
+    alternatives = [group.strip("()").split(" | ") for group in groups]
+    parts = [part for group in alternatives for part in group]
     # One statement: a branch of UNION ALL per estimate, the table's own (its size as the planner scales it) last.
     selects = [f"SELECT 1 FROM cases_searchdocument WHERE {PG_MATCH}" for _part in parts]  # noqa: S608 (a constant)
     sql = "EXPLAIN (FORMAT JSON) " + " UNION ALL ".join([*selects, "SELECT 1 FROM cases_searchdocument"])  # noqa: S608
@@ -214,8 +227,12 @@ def _pg_estimates(groups: list[str]) -> tuple[list[float], float]:
         (plan,) = cursor.fetchone()
     if isinstance(plan, str):
         plan = json.loads(plan)
-    *matching, every = [float(branch["Plan Rows"]) for branch in plan[0]["Plan"]["Plans"]]
-    return matching, every
+    *rows, every = [float(branch["Plan Rows"]) for branch in plan[0]["Plan"]["Plans"]]
+    per_group, at = [], 0
+    for group in alternatives:
+        per_group.append(max(rows[at : at + len(group)]))
+        at += len(group)
+    return [min(per_group), *per_group], every
 
 
 def _fts_candidates(match: str, cases: QuerySet[Case]) -> list[tuple[int, datetime]]:

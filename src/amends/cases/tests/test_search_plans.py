@@ -119,7 +119,7 @@ def test_the_statistics_send_a_common_word_to_the_walk_and_a_rare_one_to_the_ind
         "parcel",
         "broken",
     ]
-    [matches], documents = search_module._pg_estimates(["(parcel | parcel:*)"])
+    [matches, _group], documents = search_module._pg_estimates(["(parcel | parcel:*)"])
     assert documents == pytest.approx(40, abs=1) and matches == pytest.approx(40, abs=4)
     [both, rare, common], _documents = search_module._pg_estimates(["(zeppelin)", "(parcel)"])
     assert both < 3 and rare < 3 and common == pytest.approx(40, abs=4)
