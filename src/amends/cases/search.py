@@ -12,6 +12,7 @@ stored tsvector, SQLite an FTS5 table. The work is bounded, so that a common wor
 When more than MAX_HITS cases match, the result says so: the best among the newest MAX_HITS.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -96,36 +97,142 @@ def _run(query: SearchQuery, cases: QuerySet[Case], *, identity_only: bool = Fal
 
 
 def _pg_candidates(tsquery: str, cases: QuerySet[Case]) -> list[tuple[int, datetime]]:
-    """PostgreSQL: the newest MAX_HITS + 1 matches that pass the filters, by one of two plans chosen on what the
-    index says, not on the planner's guess (which, for a word outside its statistics or a prefix, is a fixed
-    0.5 % of the rows, and led it to walk every case looking for a rare word):
+    """PostgreSQL: the newest MAX_HITS + 1 matches that pass the filters, by the cheaper of two plans, chosen
+    before either runs from how many documents the query matches (M, _pg_estimates) against how many there are
+    (N). Both give the same rows; only the cost differs (tests/test_search_plans.py holds them equal):
 
-    - a probe reads up to PROBE matches from the GIN index (bitmap scan only). Fewer: that is every match, and
-      the filters are applied to those ids by primary key;
-    - as many: the word is common, so the newest cases are walked by primary key, each tested against its
-      stored vector (no bitmap scan, which would fetch every match), until MAX_HITS + 1 pass the filters."""
-    match = "vector @@ to_tsquery('simple'::regconfig, %s)"
+    - a rare word, the index (_pg_indexed): the GIN index's matches, then the filters applied to those ids by
+      primary key. A bitmap scan builds every match before it returns one, so this costs M;
+    - a common word, the walk (_pg_walk): the newest cases by primary key, each tested against its stored vector
+      (no bitmap scan), until MAX_HITS + 1 pass. It reads about (MAX_HITS + 1) × N / M documents, the fewer the
+      commoner the word: "order", in one document of nine, reads ~4,600 at any N.
+
+    The walk is taken where it costs less than the index would: M² > WALK_COST × (MAX_HITS + 1) × N. A document
+    walked costs about half a match indexed, as the walk reads the newest documents, which are mostly in memory,
+    and the index's matches are spread over the whole table (at 1M cases, PostgreSQL's default 128 MB of shared
+    buffers: "Marković" read 22,072 table pages for its 24k matches by the index, 4,260 pages by the walk). So
+    the most either costs is about √(WALK_COST × (MAX_HITS + 1) × N) index matches: ~16,000 at a million
+    documents, whatever the word. An estimate can be wrong: the walk is bounded to WALK_SLACK times what the
+    estimate promised and the index finds the rest below it; an index probe that returns more than the estimate
+    allowed for gives way to the whole walk. Left to itself the planner chooses on its own estimate, but with
+    the caller's filters in the query it has walked the whole table looking for a rare word; each plan is
+    therefore pinned (SET LOCAL) to the scan it is chosen for."""
+    groups = tsquery.split(" & ")  # the query's AND-ed groups (keys are letters and digits: see search_text)
+    estimates, documents = _pg_estimates(groups)
+    matches, need = estimates[0], MAX_HITS + 1
+    if matches * matches > WALK_COST * need * documents:
+        budget = max(WALK_MIN, round(WALK_SLACK * need * documents / matches))
+        found, boundary = _pg_walk(tsquery, cases, budget=budget)
+        if boundary is None or len(found) >= need:
+            return found[:need]
+        rest = _pg_indexed(groups, estimates, cases, below=boundary)
+        return found + rest[: need - len(found)] if rest is not None else _pg_walk(tsquery, cases)[0]
+    indexed = _pg_indexed(groups, estimates, cases)
+    return indexed if indexed is not None else _pg_walk(tsquery, cases)[0]
+
+
+PG_MATCH = "vector @@ to_tsquery('simple'::regconfig, %s)"
+WALK_MIN = 2_000  # PostgreSQL: documents the walk of a common word may read at least (see _pg_candidates)
+WALK_SLACK = 4  # and as many times as the estimate says it needs
+WALK_COST = 0.5  # what a document the walk reads costs against a match the index finds (see _pg_candidates)
+
+
+def _pg_indexed(
+    groups: list[str], estimates: list[float], cases: QuerySet[Case], *, below: int | None = None
+) -> list[tuple[int, datetime]] | None:
+    """The newest MAX_HITS + 1 matches among `cases` (below case id `below`) from the GIN index, or None when
+    there are more matches than the estimate allowed for (the caller walks instead). Of several AND-ed groups
+    only the rarest is looked up in the index and the whole query tested on its rows: an e-mail's "example" and
+    "com:*" are in every document, and the index would build the bitmap of each before intersecting them."""
+    tsquery = " & ".join(groups)
+    limit = max(PROBE, 4 * round(estimates[0]))
+    cut = " AND case_id < %s" if below is not None else ""
+    cut_params: list[int] = [below] if below is not None else []
+    if len(groups) > 1:
+        rarest = groups[min(range(len(groups)), key=lambda i: estimates[1 + i])]
+        sql = (
+            "SELECT case_id FROM (SELECT case_id, vector FROM cases_searchdocument "  # noqa: S608 (constants)
+            f"WHERE {PG_MATCH}{cut} OFFSET 0) AS rarest WHERE {PG_MATCH} ORDER BY case_id DESC LIMIT %s"
+        )
+        params: list[int | str] = [rarest, *cut_params, tsquery, limit]
+    else:
+        sql = f"SELECT case_id FROM cases_searchdocument WHERE {PG_MATCH}{cut} ORDER BY case_id DESC LIMIT %s"  # noqa: S608
+        params = [tsquery, *cut_params, limit]
     # SET LOCAL lasts to the end of the transaction, which may be the caller's: RESET puts the defaults back.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-        cursor.execute(f"SELECT case_id FROM cases_searchdocument WHERE {match} LIMIT %s", [tsquery, PROBE])  # noqa: S608
+        cursor.execute(sql, params)
         probed = [row[0] for row in cursor.fetchall()]
         cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
-    if len(probed) < PROBE:
-        if not probed:
-            return []
-        return list(_within(cases, probed).order_by("-id").values_list("id", "created_at")[: MAX_HITS + 1])
+    if len(probed) >= limit:
+        return None
+    # The matches newest first, through the caller's filters a slice at a time (MAX_HITS + 1, then four times as
+    # many...): without filters the first slice is the answer, and no statement names thousands of ids.
+    found: list[tuple[int, datetime]] = []
+    start, size = 0, MAX_HITS + 1
+    while start < len(probed) and len(found) <= MAX_HITS:
+        chosen = _within(cases, probed[start : start + size]).order_by("-id").values_list("id", "created_at")
+        found.extend(chosen[: MAX_HITS + 1 - len(found)])
+        start, size = start + size, size * 4
+    return found
+
+
+def _pg_walk(
+    tsquery: str, cases: QuerySet[Case], *, budget: int | None = None
+) -> tuple[list[tuple[int, datetime]], int | None]:
+    """The newest MAX_HITS + 1 cases among `cases` whose document matches, newest first by primary key, from the
+    newest `budget` documents only if given; and the case id below which the walk did not look (None: it read
+    as far as it needed)."""
     hit = RawSQL(
         'EXISTS (SELECT 1 FROM cases_searchdocument sd WHERE sd.case_id = "cases_case"."id" '
         "AND sd.vector @@ to_tsquery('simple'::regconfig, %s))",
         [tsquery],
         output_field=BooleanField(),
     )
+    walked, boundary = cases.filter(hit), None
+    if budget is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT case_id FROM cases_searchdocument ORDER BY case_id DESC OFFSET %s LIMIT 1", [budget - 1]
+            )
+            row = cursor.fetchone()
+        if row is not None:  # the oldest document the walk may read; the index finds what is below it
+            boundary = row[0]
+            walked = walked.filter(id__gte=boundary)
+    # No parallel workers either: the walk stops at its LIMIT, and starting a worker and merging its rows cost
+    # more than the walk (258 against 152 ms for "Marković" at 1M cases on the loaded benchmark machine).
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        found = list(cases.filter(hit).order_by("-id").values_list("id", "created_at")[: MAX_HITS + 1])
-        cursor.execute("RESET enable_bitmapscan")
-    return found
+        cursor.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL max_parallel_workers_per_gather = 0")
+        found = list(walked.order_by("-id").values_list("id", "created_at")[: MAX_HITS + 1])
+        cursor.execute("RESET enable_bitmapscan; RESET max_parallel_workers_per_gather")
+    return found, boundary
+
+
+def _pg_estimates(groups: list[str]) -> tuple[list[float], float]:
+    """The documents the query matches, then those of each of its AND-ed groups; and the documents there are,
+    as PostgreSQL's planner estimates them: no row is read. The estimates come from the vector column's
+    statistics (pg_stats.most_common_elems and their frequencies, kept by ANALYZE: the commonest words and how
+    many documents hold each; a word not among them is rarer than the least of them; a prefix (word:*) is
+    estimated from the words it matches there), each alternative of a group on its own. A group's alternatives
+    are one word's forms (its stem, itself, its prefix: "(markov | markovic | markovic:*)"), in the same documents,
+    so the group matches about what its commonest alternative does (the planner, taking them as independent,
+    would add them up: three times too many); the groups together match at most what the rarest does."""
+    alternatives = [group.strip("()").split(" | ") for group in groups]
+    parts = [part for group in alternatives for part in group]
+    # One statement: a branch of UNION ALL per estimate, the table's own (its size as the planner scales it) last.
+    selects = [f"SELECT 1 FROM cases_searchdocument WHERE {PG_MATCH}" for _part in parts]  # noqa: S608 (a constant)
+    sql = "EXPLAIN (FORMAT JSON) " + " UNION ALL ".join([*selects, "SELECT 1 FROM cases_searchdocument"])  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parts)
+        (plan,) = cursor.fetchone()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    *rows, every = [float(branch["Plan Rows"]) for branch in plan[0]["Plan"]["Plans"]]
+    per_group, at = [], 0
+    for group in alternatives:
+        per_group.append(max(rows[at : at + len(group)]))
+        at += len(group)
+    return [min(per_group), *per_group], every
 
 
 def _fts_candidates(match: str, cases: QuerySet[Case]) -> list[tuple[int, datetime]]:
