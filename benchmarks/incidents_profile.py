@@ -65,7 +65,7 @@ def main() -> None:
     from amends.campaigns import services
     from amends.campaigns.models import CampaignMessage
 
-    campaign, steps = incidents._campaign("Profiled", args.messages, 0, 100_000, workdir)
+    campaign, _steps = incidents._campaign("Profiled", args.messages, 0, 100_000, workdir)
     # The first batch renders each kind of letter in full: not what a message costs.
     services.campaigns_deliver_due(limit=1)
     profiler = cProfile.Profile() if args.profile else None
