@@ -10,8 +10,11 @@ claimed again and the unsent ones go out. The only messages that can go twice ar
 before their commit, one a connection, and they go again with the same Message-ID, which receivers drop.
 
 **Fast, per message**: the letters of a batch are rendered once per language and put together per customer
-(`batch_letters`), the MIME bytes are written directly (`wire`), and the mark is one statement whose commit does
-not wait for the disk on PostgreSQL (`_commit_without_waiting_for_disk`, which says what that gives up).
+(`batch_letters`), the MIME bytes are written directly (`wire`) and sent pipelined when the server offers it
+(`smtp_send`), the batch is claimed and read back by one statement, and the mark is a prepared statement whose
+commit does not wait for the disk on PostgreSQL (`_commit_without_waiting_for_disk`, which says what that gives
+up). Marks are not gathered into one statement a batch: a kill would then repeat every message sent since the
+last one.
 
 **The rate** is shared by every worker through the campaign row (GCRA): `next_send_at` is when the next message
 may go; a claim takes at most what the rate allows up to one second ahead and moves it on by n / rate.
