@@ -103,7 +103,7 @@ def sink(port: int, out: Path, kind: str) -> None:
                     continue
                 verb = line[:4].upper()
                 if verb == b"EHLO":
-                    replies.append(b"250-counting\r\n250-8BITMIME\r\n250 SIZE 10000000")
+                    replies.append(b"250-counting\r\n250-8BITMIME\r\n250-PIPELINING\r\n250 SIZE 10000000")
                 elif verb == b"DATA":
                     self.data = []
                     replies.append(b"354 End data with <CR><LF>.<CR><LF>")

@@ -64,13 +64,29 @@ def free_port() -> int:
 
 @dataclass
 class SmtpSink:
-    """A real SMTP server (aiosmtpd) that keeps what it receives; it can be told to refuse the next N mails."""
+    """A real SMTP server (aiosmtpd) that keeps what it receives; it can be told to refuse the next N mails, to
+    refuse some recipients, and to offer PIPELINING (RFC 2920; aiosmtpd reads commands one by one either way, but
+    does not announce it)."""
 
     port: int = 0
     received: list[EmailMessage] = field(default_factory=list)
     fail_next: int = 0
     fail_code: str = "451 4.3.0 Try again later"
+    refused_recipients: set[str] = field(default_factory=set)
+    pipelining: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # type: ignore[no-untyped-def]
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        if address in self.refused_recipients:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         with self.lock:

@@ -120,11 +120,21 @@ def _unknown_external_ids(upload: uuid.UUID) -> list[Rejected]:
     ]
 
 
+def roomy_sorts() -> None:
+    """Within the current transaction, let PostgreSQL sort and hash a million rows in memory: with the default
+    4 MB `work_mem` the grouping and joins of a large upload or campaign start spill to temporary files on disk.
+    SET LOCAL, so it ends with the transaction; a no-op on SQLite."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '128MB'")
+
+
 def _merge(upload: uuid.UUID, incident: Incident, source: str) -> tuple[int, int]:
     """Customers created and affected customers added, from the staged rows of `upload`."""
     staging, customers, affected = _table(AffectedStaging), _table(Customer), _table(AffectedCustomer)
     now = timezone.now()
     key = _upload_param(upload)
+    roomy_sorts()
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {customers} (public_id, email, name, preferred_language, external_id, lifetime_value, "  # noqa: S608

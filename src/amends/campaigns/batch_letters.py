@@ -14,6 +14,7 @@ every letter of that kind is rendered in full. The result is the same letter eit
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from dataclasses import dataclass, field, replace
@@ -21,10 +22,13 @@ from functools import partial
 
 from amends.brands.models import BrandIdentity
 from amends.incidents.models import Incident
+from amends.portal.apology_links import apology_signature
 from amends.remedies import codes
 from amends.replies.services import greeting_name
 
 from . import letters
+
+logger = logging.getLogger(__name__)
 
 # Private-use characters: nothing a customer, a manager or a translator writes, and kept as they are by
 # greeting_name and the templates. The id stand-in is a UUID whose text, hex and signature are looked for.
@@ -56,9 +60,20 @@ class BatchLetters:
     _kinds: dict[tuple[str, bool], _Kind] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # The signature depends on the secret key, so it is made here rather than when the module is imported.
+        # The signatures depend on the secret key, so they are made here rather than when the module is imported:
+        # the unsubscribe links' and the status link's (the portal's, with a purpose of its own).
         self._id_signature = letters.signature(_ID)
-        stand_ins = (_ID_TEXT, _ID.hex, self._id_signature, _CODE_GROUPED, _NAME, _ORDER, _RECIPIENT)
+        self._status_signature = apology_signature(_ID)
+        stand_ins = (
+            _ID_TEXT,
+            _ID.hex,
+            self._id_signature,
+            self._status_signature,
+            _CODE_GROUPED,
+            _NAME,
+            _ORDER,
+            _RECIPIENT,
+        )
         self._stand_ins = re.compile("|".join(re.escape(text) for text in stand_ins))
 
     def _full(
@@ -110,6 +125,9 @@ class BatchLetters:
         if not kind.checked:
             rendered = full()
             kind.checked, kind.exact = True, made == rendered and len(kind.template.subject) < _SUBJECT_LIMIT - 100
+            if not kind.exact:
+                # Correct either way, but each letter of this kind now costs a full rendering: worth knowing.
+                logger.warning("campaign letters in %s are rendered one by one: the stand-ins did not fit", key[0])
             return rendered
         return made
 
@@ -120,6 +138,7 @@ class BatchLetters:
             _ID_TEXT: str(public_id),
             _ID.hex: public_id.hex,
             self._id_signature: letters.signature(public_id),
+            self._status_signature: apology_signature(public_id),
             _CODE_GROUPED: codes.group(code),
             _NAME: name,
             _ORDER: order,

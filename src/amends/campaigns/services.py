@@ -10,8 +10,11 @@ claimed again and the unsent ones go out. The only messages that can go twice ar
 before their commit, one a connection, and they go again with the same Message-ID, which receivers drop.
 
 **Fast, per message**: the letters of a batch are rendered once per language and put together per customer
-(`batch_letters`), the MIME bytes are written directly (`wire`), and the mark is one statement whose commit does
-not wait for the disk on PostgreSQL (`_commit_without_waiting_for_disk`, which says what that gives up).
+(`batch_letters`), the MIME bytes are written directly (`wire`) and sent pipelined when the server offers it
+(`smtp_send`), the batch is claimed and read back by one statement, and the mark is a prepared statement whose
+commit does not wait for the disk on PostgreSQL (`_commit_without_waiting_for_disk`, which says what that gives
+up). Marks are not gathered into one statement a batch: a kill would then repeat every message sent since the
+last one.
 
 **The rate** is shared by every worker through the campaign row (GCRA): `next_send_at` is when the next message
 may go; a claim takes at most what the rate allows up to one second ahead and moves it on by n / rate.
@@ -33,12 +36,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.smtp import EmailBackend as SmtpEmailBackend
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,7 +55,8 @@ from amends.remedies import catalogue
 from amends.remedies.codes_service import codes_issue_batch
 from amends.remedies.models import RemedyCode
 
-from . import letters, wire
+from . import letters, smtp_send, wire
+from .affected import roomy_sorts
 from .batch_letters import BatchLetters
 from .models import AffectedCustomer, Campaign, CampaignMessage
 
@@ -245,6 +250,7 @@ def campaign_start(*, campaign: Campaign, actor: User | None = None) -> Started:
             raise CampaignRefused(
                 _("Nobody is named as affected by this incident yet: upload them, or add those who complained.")
             )
+        roomy_sorts()
         count = _sendable_count(locked.incident)
         locked.code_batch = f"campaign-{locked.public_id.hex[:20]}"
         if count:
@@ -336,7 +342,77 @@ def _finish_if_done(campaign: Campaign, now: datetime) -> None:
         )
 
 
-def campaign_claim(*, limit: int = BATCH) -> tuple[Campaign, list[CampaignMessage]] | None:
+@dataclass(slots=True)
+class Claimed:
+    """A claimed message: what sending it needs, as the claim's UPDATE … RETURNING gave it back (no model
+    instance: building two hundred of them a batch cost more than the claim's statements)."""
+
+    pk: int
+    public_id: uuid.UUID
+    recipient: str
+    name: str
+    language: str
+    order_reference: str
+    code: str | None
+    attempts: int
+    claimed_until: datetime | None
+
+
+_RETURNING = "RETURNING id, public_id, recipient, name, language, order_reference, code, attempts"
+
+# PostgreSQL: the rows whose lease ran out (a worker died), then the queued rows that are due, each part on its own
+# partial index and locked as it is read (SKIP LOCKED: rows another worker is claiming are passed over), leased
+# and read back in one statement.
+_CLAIM_PG = (
+    "WITH expired AS (SELECT id FROM {table} WHERE campaign_id = %(campaign)s AND state = 'sending' "
+    "AND claimed_until < %(now)s ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED), "
+    "queued AS (SELECT id FROM {table} WHERE campaign_id = %(campaign)s AND state = 'queued' AND due_at <= %(now)s "
+    "ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED), "
+    "due AS (SELECT id FROM expired UNION ALL SELECT id FROM queued LIMIT %(limit)s) "
+    "UPDATE {table} m SET state = 'sending', claimed_until = %(lease)s, attempts = m.attempts + 1 FROM due "
+    "WHERE m.id = due.id RETURNING m.id, m.public_id, m.recipient, m.name, m.language, m.order_reference, m.code, "
+    "m.attempts"
+)
+
+
+def _claim_rows(campaign_id: int, now: datetime, lease: datetime, limit: int) -> list[Claimed]:
+    table = _table(CampaignMessage)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                _CLAIM_PG.format(table=table), {"campaign": campaign_id, "now": now, "lease": lease, "limit": limit}
+            )
+        else:
+            # SQLite: the claim's IMMEDIATE transaction holds the write lock, so nobody claims meanwhile.
+            ids = _due_ids(campaign_id, now, limit)
+            if not ids:
+                return []
+            cursor.execute(
+                f"UPDATE {table} SET state = 'sending', claimed_until = %s, attempts = attempts + 1 "  # noqa: S608 - table name
+                f"WHERE id IN ({', '.join(['%s'] * len(ids))}) {_RETURNING}",
+                # Written as the ORM writes it (naive UTC text), so the lease compares equal when it is renewed.
+                [connection.ops.adapt_datetimefield_value(lease), *ids],
+            )
+        rows = cursor.fetchall()
+    claimed = [
+        Claimed(
+            pk=pk,
+            public_id=public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(public_id),
+            recipient=recipient,
+            name=name,
+            language=language,
+            order_reference=order_reference,
+            code=code,
+            attempts=attempts,
+            claimed_until=lease,
+        )
+        for pk, public_id, recipient, name, language, order_reference, code, attempts in rows
+    ]
+    claimed.sort(key=lambda message: message.pk)
+    return claimed
+
+
+def campaign_claim(*, limit: int = BATCH) -> tuple[Campaign, list[Claimed]] | None:
     """Claim a batch of due messages of a sending campaign, within its rate; None when nothing may go now."""
     now = timezone.now()
     lease = now + timedelta(seconds=settings.CAMPAIGN_LEASE_SECONDS)
@@ -353,18 +429,14 @@ def campaign_claim(*, limit: int = BATCH) -> tuple[Campaign, list[CampaignMessag
             allowed = min(limit, math.floor(campaign.rate * (BURST - ahead)))
             if allowed < 1:
                 continue
-            ids = _due_ids(campaign.pk, now, allowed)
-            if not ids:
+            claimed = _claim_rows(campaign.pk, now, lease, allowed)
+            if not claimed:
                 _finish_if_done(campaign, now)
                 continue
-            CampaignMessage.objects.filter(id__in=ids).update(
-                state=CampaignMessage.State.SENDING, claimed_until=lease, attempts=F("attempts") + 1
-            )
             start = max(campaign.next_send_at or now, now)
             Campaign.objects.filter(pk=campaign.pk).update(
-                next_send_at=start + timedelta(seconds=len(ids) / campaign.rate)
+                next_send_at=start + timedelta(seconds=len(claimed) / campaign.rate)
             )
-        claimed = list(CampaignMessage.objects.filter(id__in=ids).order_by("id"))
         return campaign, claimed
     return None
 
@@ -373,13 +445,39 @@ _MARK_SENT = (
     "UPDATE {table} SET state = 'sent', sent_at = %s, claimed_until = NULL, last_error = '' "
     "WHERE id = %s AND state = 'sending'"
 )
+# PostgreSQL: prepared once a connection (server-side parameters, so the server skips parsing and planning it
+# every time) and stamped by the server's clock.
+_MARK_SENT_PG = (
+    "UPDATE {table} SET state = 'sent', sent_at = statement_timestamp(), claimed_until = NULL, last_error = '' "
+    "WHERE id = %s AND state = 'sending'"
+)
 
 
-def _mark_sent(message_pk: int) -> None:
-    """Its own commit (autocommit: one statement, written out rather than through the ORM, which costs more to
-    build than the statement costs to run), right after the server's 250."""
-    with connection.cursor() as cursor:
-        cursor.execute(_MARK_SENT.format(table=_table(CampaignMessage)), [timezone.now(), message_pk])
+class _Marks:
+    """Marks a connection's messages sent, each in its own commit (autocommit: one statement) right after the
+    server's 250. On PostgreSQL straight on psycopg with a prepared statement: Django's cursor and psycopg's
+    client-side binding cost more per message than the statement costs the server."""
+
+    def __init__(self) -> None:
+        table = _table(CampaignMessage)
+        self._raw: psycopg.Cursor | None = None
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            self._raw = psycopg.Cursor(connection.connection)
+            self._statement = _MARK_SENT_PG.format(table=table)
+        else:
+            self._statement = _MARK_SENT.format(table=table)
+
+    def sent(self, message_pk: int) -> None:
+        if self._raw is not None:
+            self._raw.execute(self._statement, (message_pk,), prepare=True)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(self._statement, [connection.ops.adapt_datetimefield_value(timezone.now()), message_pk])
+
+    def close(self) -> None:
+        if self._raw is not None:
+            self._raw.close()
 
 
 def _commit_without_waiting_for_disk(on: bool) -> None:
@@ -398,7 +496,7 @@ def _commit_without_waiting_for_disk(on: bool) -> None:
             cursor.execute("SET synchronous_commit TO OFF" if on else "SET synchronous_commit TO DEFAULT")
 
 
-def _mark_failed(message: CampaignMessage, *, error: str, permanent: bool = False) -> None:
+def _mark_failed(message: Claimed, *, error: str, permanent: bool = False) -> None:
     give_up = permanent or message.attempts >= MAX_ATTEMPTS
     backoff = min(30 * 2 ** max(message.attempts - 1, 0), 3600) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
     CampaignMessage.objects.filter(pk=message.pk, state=CampaignMessage.State.SENDING).update(
@@ -409,7 +507,7 @@ def _mark_failed(message: CampaignMessage, *, error: str, permanent: bool = Fals
     )
 
 
-def _release(messages: list[CampaignMessage], error: str) -> None:
+def _release(messages: list[Claimed], error: str) -> None:
     """Nothing of these was sent (no connection): back in the queue, after a short wait."""
     CampaignMessage.objects.filter(pk__in=[m.pk for m in messages], state=CampaignMessage.State.SENDING).update(
         state=CampaignMessage.State.QUEUED,
@@ -419,7 +517,7 @@ def _release(messages: list[CampaignMessage], error: str) -> None:
     )
 
 
-def _renew(messages: list[CampaignMessage], lease: datetime) -> tuple[list[CampaignMessage], datetime]:
+def _renew(messages: list[Claimed], lease: datetime) -> tuple[list[Claimed], datetime]:
     """Extend the lease on the batch's unsent rows that are still ours (same lease), so a batch slower than its
     lease (a busy machine, a slow mail server) is not claimed and sent again by another worker meanwhile. Rows
     whose lease another worker took over are dropped from this batch: they are that worker's now."""
@@ -443,15 +541,20 @@ class _Batch:
 
 class _Mailer:
     """One SMTP connection (Django's mailer, so TLS, login and timeouts are configured in one place). When it is
-    Django's SMTP backend, a message goes as bytes built by `wire.mime` straight to its smtplib connection;
-    anything else (the file backend of the embedded mode, a test's backend, a message `wire` does not build)
-    goes through an EmailMessage."""
+    Django's SMTP backend, a message goes as bytes built by `wire.mime` straight to its smtplib connection,
+    pipelined when the server offers it (`smtp_send`); anything else (the file backend of the embedded mode, a
+    test's backend, a message `wire` does not build) goes through an EmailMessage."""
 
     def __init__(self) -> None:
         self.backend = mailers.default
+        self.pipelined = False
+        self._senders: dict[str, str] = {}  # the brand's From, prepared for the envelope once a connection
 
     def open(self) -> None:
         self.backend.open()
+        backend = self.backend
+        if isinstance(backend, SmtpEmailBackend) and backend.connection is not None:
+            self.pipelined = smtp_send.pipelining(backend.connection)
 
     def close(self) -> None:
         try:
@@ -473,10 +576,13 @@ class _Mailer:
             backend.send_messages([email])
             return
         assert isinstance(backend, SmtpEmailBackend) and backend.connection is not None  # noqa: S101 - for mypy
-        backend.connection.sendmail(backend.prep_address(mail.sender), [mail.recipient], raw)
+        sender = self._senders.get(mail.sender)
+        if sender is None:
+            sender = self._senders[mail.sender] = backend.prep_address(mail.sender)
+        smtp_send.send(backend.connection, sender, mail.recipient, raw, pipelined=self.pipelined)
 
 
-def _letter(batch: _Batch, message: CampaignMessage) -> letters.Letter:
+def _letter(batch: _Batch, message: Claimed) -> letters.Letter:
     return batch.letters.letter(
         public_id=message.public_id,
         recipient=message.recipient,
@@ -487,7 +593,7 @@ def _letter(batch: _Batch, message: CampaignMessage) -> letters.Letter:
     )
 
 
-def _deliver_over_one_connection(batch: _Batch, messages: list[CampaignMessage]) -> int:
+def _deliver_over_one_connection(batch: _Batch, messages: list[Claimed]) -> int:
     """Send `messages` one after the other over one SMTP connection, each marked sent (its own commit) the
     moment the server accepts it: a kill repeats at most the one message between its 250 and its commit."""
     mailer = _Mailer()
@@ -497,6 +603,7 @@ def _deliver_over_one_connection(batch: _Batch, messages: list[CampaignMessage])
         _release(messages, f"cannot connect to the mail server: {exc}")
         return 0
     _commit_without_waiting_for_disk(True)
+    marks = _Marks()
     sent = 0
     lease = messages[0].claimed_until
     half = timedelta(seconds=settings.CAMPAIGN_LEASE_SECONDS / 2)
@@ -522,9 +629,10 @@ def _deliver_over_one_connection(batch: _Batch, messages: list[CampaignMessage])
                     _release(pending, f"the mail server connection broke: {exc}")
                     break
             else:
-                _mark_sent(message.pk)
+                marks.sent(message.pk)
                 sent += 1
     finally:
+        marks.close()
         _commit_without_waiting_for_disk(False)
         mailer.close()
     return sent
@@ -540,7 +648,7 @@ def _pool(size: int) -> ThreadPoolExecutor:
     return _pools[size]
 
 
-def campaign_deliver(campaign: Campaign, messages: list[CampaignMessage], *, connections: int = 1) -> int:
+def campaign_deliver(campaign: Campaign, messages: list[Claimed], *, connections: int = 1) -> int:
     """Send a claimed batch over `connections` SMTP connections at once (one is the default; a worker process
     may use a few when the mail server's replies, not the worker, set the pace). Each message is marked the
     moment the server accepts it, so a worker killed mid-batch repeats at most one message per connection."""
@@ -589,7 +697,7 @@ def campaign_senders_stop() -> None:
         del _pools[size]
 
 
-def _deliver_in_thread(batch: _Batch, messages: list[CampaignMessage]) -> int:
+def _deliver_in_thread(batch: _Batch, messages: list[Claimed]) -> int:
     # The thread keeps its database connection from batch to batch; one the server dropped is replaced first.
     connection.close_if_unusable_or_obsolete()
     return _deliver_over_one_connection(batch, messages)

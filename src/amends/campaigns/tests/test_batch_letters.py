@@ -51,6 +51,34 @@ def test_every_letter_of_a_batch_is_the_letter_rendered_on_its_own():
             assert batch.letter(**values) == letters.letter(**values, **shared)
 
 
+def test_the_shipped_templates_are_put_together_not_rendered_one_by_one(monkeypatch: pytest.MonkeyPatch):
+    # Every link and value of a letter has a stand-in: a new per-customer value (a second signed link came with
+    # the portal's status page) that has none turns each letter back into a full rendering, correct but slow.
+    batch, _shared = _batch()
+    for name, language, order in CUSTOMERS:
+        batch.letter(
+            public_id=uuid.uuid4(),
+            recipient="a@example.com",
+            name=name,
+            language=language,
+            order_reference=order,
+            code="K7QM3XPA9TRDW2XY",
+        )
+    rendered = []
+    monkeypatch.setattr(letters, "letter", lambda **kwargs: rendered.append(kwargs))
+    for name, language, order in CUSTOMERS:
+        made = batch.letter(
+            public_id=uuid.uuid4(),
+            recipient="b@example.com",
+            name=name,
+            language=language,
+            order_reference=order,
+            code="K7QM3XPA9TRDW2XY",
+        )
+        assert made.recipient == "b@example.com"
+    assert rendered == []
+
+
 def test_a_template_the_stand_ins_cannot_follow_is_rendered_in_full():
     ReplyTemplate.objects.update_or_create(
         purpose=letters.PURPOSE,

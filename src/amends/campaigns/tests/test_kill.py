@@ -61,10 +61,11 @@ def wait_for(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
-@pytest.mark.parametrize("connections", [1, 4])
+@pytest.mark.parametrize(("connections", "pipelining"), [(1, False), (4, False), (2, True)])
 def test_a_worker_killed_mid_campaign_loses_nothing_and_repeats_at_most_the_messages_in_flight(
-    smtp_sink: SmtpSink, connections: int
+    smtp_sink: SmtpSink, connections: int, pipelining: bool
 ):
+    smtp_sink.pipelining = pipelining
     incident = make_incident()
     assert import_csv(incident, csv_bytes(people(N))).imported
     campaign = make_campaign(incident, rate=100_000)
@@ -89,7 +90,8 @@ def test_a_worker_killed_mid_campaign_loses_nothing_and_repeats_at_most_the_mess
     lost = expected - distinct
     duplicates = len(ids) - len(distinct)
     print(
-        f"\nkill test: connections={connections} N={N} received={len(ids)} at kill={at_kill} distinct={len(distinct)} "
+        f"\nkill test: connections={connections} pipelining={pipelining} N={N} received={len(ids)} at kill={at_kill} "
+        f"distinct={len(distinct)} "
         f"duplicates={duplicates} lost={len(lost)}"
     )
     assert not lost and distinct == expected

@@ -63,3 +63,22 @@ def test_a_batch_sent_over_several_connections_reaches_the_server_once_each(smtp
     assert len(ids) == 40 == len(set(ids))
     assert set(CampaignMessage.objects.values_list("state", flat=True)) == {"sent"}
     assert CampaignMessage.objects.filter(sent_at=None).count() == 0
+
+
+def test_a_server_that_offers_pipelining_gets_each_message_once_and_refusals_still_land(smtp_sink: SmtpSink):
+    smtp_sink.pipelining = True
+    smtp_sink.refused_recipients = {"person1@example.com"}
+    incident = make_incident()
+    import_csv(incident, csv_bytes(people(6)))
+    campaign_start(campaign=make_campaign(incident, rate=1000))
+    smtp_sink.fail_next = 1  # the first message's data is refused for now: retried later
+    assert campaigns_deliver_due() == 4
+    ids = smtp_sink.message_ids()
+    assert len(ids) == 4 == len(set(ids))
+    refused = CampaignMessage.objects.get(recipient="person1@example.com")
+    assert refused.state == "failed" and "550" in refused.last_error
+    retried = CampaignMessage.objects.get(state="queued")
+    assert retried.recipient == "person0@example.com" and "451" in retried.last_error
+    assert CampaignMessage.objects.filter(state="sent").count() == 4
+    mail = smtp_sink.received[0]
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click" and "\n." not in mail.get_content()[:2]
